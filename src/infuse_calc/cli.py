@@ -1,0 +1,118 @@
+"""The ``infuse-calc`` command line.
+
+Commands live in ``infuse_calc.commands.<name>`` and are imported only when run, so
+``infuse-calc --help`` and ``--version`` load neither pint nor rich. Every error reaches the
+user as one line on stderr (``Error: ...``) with exit status 2 for bad input, 1 for a failed
+check or limit, 130 for Ctrl-C; never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from infuse_calc import __version__
+
+#: command name -> (module under infuse_calc.commands, one-line help shown by --help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "convert": ("convert", "Dose rate to totals and pump rate, or pump rate back to dose."),
+}
+
+ROUNDING_HELP = (
+    "Figures are exact; human output rounds to 5 significant figures (never rounding "
+    "whole-number digits, halves away from zero, no trailing zeros). JSON and CSV carry "
+    "full precision."
+)
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class InfuseGroup(click.Group):
+    """A group that loads commands lazily and reports every error in one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(f"infuse_calc.commands.{entry[0]}")
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help comes from COMMANDS so that --help imports no command module.
+        rows = [(name, short) for name, (_, short) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.Abort:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        except click.ClickException as error:
+            click.echo(f"Error: {_one_line(error.format_message())}", err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(1)
+        except Exception as error:  # the last resort: a bug must not show a traceback
+            from infuse_calc.errors import InfuseCalcError
+
+            if isinstance(error, InfuseCalcError):
+                click.echo(f"Error: {_one_line(str(error))}", err=True)
+                sys.exit(error.exit_code)
+            click.echo(
+                f"Error: internal error ({type(error).__name__}: {_one_line(str(error))}); "
+                "this is a bug in infuse-calc, please report it",
+                err=True,
+            )
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+@click.group(
+    cls=InfuseGroup,
+    context_settings=CONTEXT_SETTINGS,
+    epilog=ROUNDING_HELP,
+)
+@click.version_option(__version__, "-V", "--version", prog_name="infuse-calc")
+def cli() -> None:
+    """Weight-based infusion dose calculator: a teaching and checking aid.
+
+    Type a dose rate and a weight; get the totals per minute, hour and day, the pump rate
+    for a concentration, or the dose a pump rate delivers. Never a device controller:
+    check every figure against your own calculation and local policy.
+
+    \b
+    Examples:
+      infuse-calc convert 7 mcg/kg/min -w 72 -c "10 mg/mL"
+      infuse-calc convert 3 mL/h -w 72 -c "10 mg/mL"
+      infuse-calc convert "18 units/kg/h" -w "154 lb" -c "25000 units/250 mL" --format json
+    """
+
+
+def main(args: list[str] | None = None, prog_name: str = "infuse-calc") -> None:
+    """Console-script entry point."""
+    cli.main(args=args, prog_name=prog_name)

@@ -1,0 +1,147 @@
+"""``infuse-calc convert``: a dose rate to totals and pump rate, or a pump rate to dose."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import click
+
+from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.params import (
+    RATE_UNIT,
+    concentration_option,
+    output_options,
+    pump_resolution_option,
+    warn_all,
+    warnings_of,
+    weight_option,
+)
+
+MEASURE_FIELDS = {
+    "dose",
+    "weight",
+    "weight_entered",
+    "per_minute",
+    "per_hour",
+    "per_day",
+    "concentration",
+    "pump_rate",
+    "volume_per_day",
+    "dose_rate",
+    "pump_resolution",
+    "pump_rate_rounded",
+    "rounded_rate_delivers",
+}
+
+
+@click.command(
+    "convert",
+    context_settings=CONTEXT_SETTINGS,
+    epilog=ROUNDING_HELP,
+)
+@click.argument("dose", nargs=-1, required=True, metavar="DOSE")
+@weight_option
+@concentration_option
+@click.option(
+    "--dose-unit",
+    type=RATE_UNIT,
+    help="Show the dose in this unit too (reverse default: mcg/kg/min or units/kg/h).",
+)
+@pump_resolution_option
+@click.option("--explain", is_flag=True, help="Show the dimensional-analysis steps.")
+@output_options
+def command(
+    dose: tuple[str, ...],
+    weight: Any,
+    concentration: Any,
+    dose_unit: Any,
+    pump_resolution: Fraction,
+    explain: bool,
+    fmt: str | None,
+    output: str | None,
+) -> None:
+    """Convert a dose rate to totals per minute, hour and day and a pump rate.
+
+    DOSE is a rate such as 7 mcg/kg/min, 250 mcg/min or 4 mg/h (one argument or number and
+    unit as separate words). A volume rate such as 3 mL/h works the other way: with
+    --concentration it gives the dose the pump delivers.
+
+    \b
+    Examples:
+      infuse-calc convert 7 mcg/kg/min -w 72 -c "10 mg/mL"
+      infuse-calc convert 3 mL/h -w 72 -c "500 mg in 50 mL" --dose-unit mg/kg/h
+      infuse-calc convert "0.1 units/kg/h" -w "154 lb" -c "100 units/100 mL" --format json
+    """
+    from infuse_calc.dosing import calculate
+    from infuse_calc.errors import InfuseCalcError
+    from infuse_calc.quantities import parse_dose
+
+    text = " ".join(dose)
+    try:
+        parsed = parse_dose(text)
+    except InfuseCalcError as error:
+        raise click.BadParameter(_reason(error), param_hint="'DOSE'") from None
+    target, unit_warnings = dose_unit if dose_unit is not None else (None, ())
+    try:
+        calc = calculate(parsed, weight, concentration, target, pump_resolution)
+    except InfuseCalcError as error:
+        raise click.UsageError(str(error)) from None
+    warn_all(warnings_of(parsed, weight, concentration), unit_warnings, calc.warnings)
+    from infuse_calc.render import emit
+
+    emit(convert_view(calc, explain), fmt, output)
+
+
+def _reason(error: Exception) -> str:
+    text = getattr(error, "text", None)
+    reason = getattr(error, "reason", None)
+    return f"{text!r}: {reason}" if reason is not None else str(error)
+
+
+def convert_view(calc: Any, explain: bool = False) -> Any:
+    """The :class:`~infuse_calc.render.View` of one calculation."""
+    from infuse_calc.explain import explain as explain_steps
+    from infuse_calc.render import View
+
+    rows: list[list[str]] = [["Dose", calc.dose_text()]]
+    if calc.weight is not None:
+        rows.append(["Weight", calc.weight_text()])
+    if calc.direction == "reverse" and calc.concentration_text() is not None:
+        rows.append(["Concentration", calc.concentration_text()])
+    if calc.dose_rate is not None and calc.direction == "reverse":
+        rows.append(["Delivers", str(calc.dose_rate)])
+    rows += [
+        ["Per minute", str(calc.per_minute)],
+        ["Per hour", str(calc.per_hour)],
+        ["Per day", str(calc.per_day)],
+    ]
+    if calc.direction == "forward":
+        if calc.dose_rate is not None:
+            rows.append(["Dose as " + calc.dose_rate.unit, str(calc.dose_rate)])
+        if calc.concentration_text() is not None:
+            rows.append(["Concentration", calc.concentration_text()])
+    if calc.pump_rate is not None:
+        rows.append(["Pump rate", str(calc.pump_rate)])
+    if calc.pump is not None:
+        rows.append(["Pump setting", calc.pump_text()])
+    if calc.volume_per_day is not None:
+        rows.append(["Volume per day", str(calc.volume_per_day)])
+    record = calc.record()
+    document = dict(record)
+    notes: list[str] = []
+    if explain:
+        steps = explain_steps(calc)
+        document["explanation"] = steps
+        notes = ["", "How it is worked out:", *(f"  {step}" for step in steps)]
+    fields = [name for name in record if name != "warnings"] + ["warnings"]
+    return View(
+        headers=["", ""],
+        rows=rows,
+        document=document,
+        csv_fields=fields,
+        records=[record],
+        notes=notes,
+        measure_fields=MEASURE_FIELDS,
+        show_headers=False,
+    )

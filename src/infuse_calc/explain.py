@@ -1,0 +1,140 @@
+"""The dimensional-analysis chain a student would write for a calculation (``--explain``).
+
+Every number in the chain is a figure of the :class:`~infuse_calc.dosing.Calculation`
+(rounded for display only); the time factors (60 min/h, 24 h/day) come from pint.
+"""
+
+from __future__ import annotations
+
+from infuse_calc import units as u
+from infuse_calc.dosing import Calculation, Measure
+from infuse_calc.notation import format_number
+from infuse_calc.quantities import DAY, HOUR, MINUTE, UnitWord
+
+_TIMES = (MINUTE, HOUR, DAY)
+
+
+def explain(calc: Calculation) -> list[str]:
+    """One line per step, e.g. ``7 mcg/kg/min × 72 kg = 504 mcg/min``."""
+    lines: list[str] = []
+    dose = calc.dose_measure
+    amount_symbol, time = _split(dose.unit)
+    if calc.direction == "forward":
+        base = dose
+        if calc.weight is not None and calc.dose.per_kg:
+            base = Measure(dose.value * calc.weight.kg, f"{amount_symbol}/{time}")
+            lines.append(f"{dose} × {format_number(calc.weight.kg)} kg = {base}")
+        _per_period_lines(calc, base, lines)
+        if calc.pump_rate is not None and calc.concentration_per_ml is not None:
+            conc = calc.concentration_per_ml
+            per_hour = _restate(calc.per_hour, f"{conc.unit.split('/')[0]}/h", lines)
+            lines.append(f"{per_hour} ÷ {conc} = {calc.pump_rate}")
+            _volume_line(calc, lines)
+    else:
+        volume_rate = dose
+        if calc.concentration_per_ml is not None:
+            conc = calc.concentration_per_ml
+            if dose.unit.startswith("mL/"):
+                amount = Measure(dose.value * conc.value, f"{conc.unit.split('/')[0]}/{time}")
+                lines.append(f"{dose} × {conc} = {amount}")
+            else:
+                amount = Measure(dose.value, dose.unit)
+            base = amount
+            if calc.dose.per_kg and calc.weight is not None:
+                base = Measure(amount.value * calc.weight.kg, amount.unit.replace("/kg", ""))
+                lines.append(f"{amount} × {format_number(calc.weight.kg)} kg = {base}")
+            _per_period_lines(calc, base, lines)
+            if calc.dose_rate is not None:
+                _dose_rate_lines(calc, lines)
+        else:
+            _per_period_lines(calc, volume_rate, lines)
+        _volume_line(calc, lines)
+    if calc.pump is not None and calc.pump.delivers is not None:
+        lines.append(f"pump set to {calc.pump_text()}")
+    return lines
+
+
+def _split(unit: str) -> tuple[str, str]:
+    parts = unit.split("/")
+    return parts[0], parts[-1]
+
+
+def _time_word(symbol: str) -> UnitWord:
+    return next(t for t in _TIMES if t.symbol == symbol)
+
+
+def _per_period_lines(calc: Calculation, base: Measure, lines: list[str]) -> None:
+    """Chain min -> h -> day from the base rate, each step from the one before."""
+    amount, time = _split(base.unit)
+    shown = {_split(m.unit)[1]: m for m in (calc.per_minute, calc.per_hour, calc.per_day)}
+    order = [t.symbol for t in _TIMES]
+    start = order.index(time)
+    restated = _restate_text(base, shown[time])
+    if restated:
+        lines.append(restated)
+    for path in (order[start + 1 :], order[:start][::-1]):
+        current = shown[time]
+        current_time = time
+        for target_time in path:
+            amount = _split(current.unit)[0]
+            raw = Measure(
+                current.value * u.factor(f"{amount}/{current_time}", f"{amount}/{target_time}"),
+                f"{amount}/{target_time}",
+            )
+            lines.append(
+                f"{current} {_time_factor(current_time, target_time)} = "
+                f"{_chain(raw, shown[target_time])}"
+            )
+            current, current_time = shown[target_time], target_time
+
+
+def _time_factor(source: str, target: str) -> str:
+    """``× 60 min/h`` or ``÷ 24 h/day``: how a per-``source`` rate becomes per-``target``."""
+    longer, shorter = (target, source) if _rank(target) > _rank(source) else (source, target)
+    count = u.factor(longer, shorter)
+    sign = "×" if _rank(target) > _rank(source) else "÷"
+    return f"{sign} {format_number(count)} {shorter}/{longer}"
+
+
+def _rank(symbol: str) -> int:
+    return _time_word(symbol).rank
+
+
+def _chain(raw: Measure, shown: Measure) -> str:
+    if raw.unit == shown.unit:
+        return str(raw)
+    return f"{raw} = {shown}"
+
+
+def _restate_text(base: Measure, target: Measure) -> str:
+    if base.unit == target.unit:
+        return ""
+    return f"{base} = {target}"
+
+
+def _restate(measure: Measure, unit: str, lines: list[str]) -> Measure:
+    if measure.unit == unit:
+        return measure
+    restated = measure.to(unit)
+    lines.append(f"{measure} = {restated}")
+    return restated
+
+
+def _volume_line(calc: Calculation, lines: list[str]) -> None:
+    if calc.pump_rate is not None and calc.volume_per_day is not None:
+        lines.append(f"{calc.pump_rate} {_time_factor('h', 'day')} = {calc.volume_per_day}")
+
+
+def _dose_rate_lines(calc: Calculation, lines: list[str]) -> None:
+    assert calc.dose_rate is not None
+    target = calc.dose_rate
+    amount, time = _split(target.unit)
+    per_kg = "/kg/" in target.unit
+    source = calc.per_hour if time == "h" else calc.per_minute if time == "min" else calc.per_day
+    step = source
+    if per_kg and calc.weight is not None:
+        step_unit = source.unit.replace("/", "/kg/")
+        step = Measure(source.value / calc.weight.kg, step_unit)
+        lines.append(f"{source} ÷ {format_number(calc.weight.kg)} kg = {step}")
+    if step.unit != target.unit:
+        lines.append(f"{step} = {target}")

@@ -1,0 +1,93 @@
+"""Printing numbers the way ISMP and The Joint Commission ask for them.
+
+Display rounding policy (the only place figures are rounded)::
+
+    5 significant figures, but never rounding digits left of the decimal point;
+    halves round away from zero; trailing zeros are dropped (5, not 5.0);
+    a leading zero before the point (0.5, not .5); thousands separators (30,240);
+    a space between number and unit (504 mcg/min).
+
+Rounding is done on the exact rational value, so ``725.76`` prints as ``725.76`` and a
+true half such as ``0.123455`` rounds up, whatever binary floating point would have done.
+Machine output (JSON, CSV) is never rounded: it carries the nearest float.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Context, Decimal
+from fractions import Fraction
+
+SIGNIFICANT_FIGURES = 5
+ROUNDING_POLICY = (
+    "Display rounding: 5 significant figures (never rounding whole-number digits), halves "
+    "away from zero, no trailing zeros; JSON and CSV carry full precision."
+)
+
+_CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
+
+
+def to_decimal(value: Fraction | int | float) -> Decimal:
+    """An exact-enough Decimal (60 digits) of a rational value."""
+    value = Fraction(value)
+    return _CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+
+
+def round_significant(value: Fraction | int | float, figures: int = SIGNIFICANT_FIGURES) -> Decimal:
+    """Round to ``figures`` significant figures, keeping every whole-number digit."""
+    exact = to_decimal(value)
+    if exact == 0:
+        return Decimal(0)
+    places = max(0, figures - 1 - exact.adjusted())
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_CONTEXT)
+
+
+def round_to_step(value: Fraction, step: Fraction) -> Fraction:
+    """Round to a multiple of ``step`` (a pump's resolution), halves away from zero."""
+    steps = value / step
+    whole = int(steps)
+    if abs(steps - whole) >= Fraction(1, 2):
+        whole += 1 if steps > 0 else -1
+    return whole * step
+
+
+def format_decimal(value: Decimal, separators: bool = True) -> str:
+    """``Decimal`` to text: thousands separators, no trailing zeros, leading zero kept."""
+    text = f"{value:,f}" if separators else f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text
+
+
+def format_number(
+    value: Fraction | int | float,
+    figures: int = SIGNIFICANT_FIGURES,
+    separators: bool = True,
+) -> str:
+    """A figure for people: ``725.76``, ``30,240``, ``0.504``, ``5`` (never ``5.0``)."""
+    return format_decimal(round_significant(value, figures), separators)
+
+
+def format_exact(value: Fraction | int, separators: bool = True) -> str:
+    """A figure the user typed, shown exactly (it is a finite decimal by construction)."""
+    return format_decimal(to_decimal(value), separators)
+
+
+def format_quantity(
+    value: Fraction | int | float,
+    unit: str,
+    figures: int = SIGNIFICANT_FIGURES,
+    separators: bool = True,
+) -> str:
+    """``504 mcg/min``: the rounded figure, a space, the unit."""
+    return f"{format_number(value, figures, separators)} {unit}"
+
+
+def format_percent(value: Fraction | float, places: int = 2) -> str:
+    """A signed percentage such as ``-0.79%`` or ``+1.2%`` (for differences)."""
+    rounded = to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = format_decimal(rounded)
+    if not text.startswith("-") and text != "0":
+        text = "+" + text
+    return text + "%"
