@@ -8,7 +8,6 @@ import pytest
 
 from infuse_calc.errors import InputError
 from infuse_calc.quantities import (
-    G,
     LB,
     MCG,
     MEQ,
@@ -16,6 +15,7 @@ from infuse_calc.quantities import (
     MILLIUNITS,
     MMOL,
     UNITS,
+    G,
     Kind,
     parse_concentration,
     parse_dose,

@@ -34,14 +34,15 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
-    from infuse_calc.dosing import Calculation, Measure, calculate
-    from infuse_calc.errors import InfuseCalcError, InputError
-    from infuse_calc.quantities import (
-        parse_concentration,
-        parse_dose,
-        parse_rate_unit,
-        parse_weight,
-    )
+    from infuse_calc.dosing import Calculation as Calculation
+    from infuse_calc.dosing import Measure as Measure
+    from infuse_calc.dosing import calculate as calculate
+    from infuse_calc.errors import InfuseCalcError as InfuseCalcError
+    from infuse_calc.errors import InputError as InputError
+    from infuse_calc.quantities import parse_concentration as parse_concentration
+    from infuse_calc.quantities import parse_dose as parse_dose
+    from infuse_calc.quantities import parse_rate_unit as parse_rate_unit
+    from infuse_calc.quantities import parse_weight as parse_weight
 
 
 def __getattr__(name: str) -> Any:

@@ -50,7 +50,7 @@ class InfuseGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Any = None,
         prog_name: str | None = None,
@@ -66,7 +66,11 @@ class InfuseGroup(click.Group):
             click.echo("Interrupted.", err=True)
             sys.exit(130)
         except click.ClickException as error:
-            click.echo(f"Error: {_one_line(error.format_message())}", err=True)
+            message = error.format_message()
+            option = getattr(error, "option_name", "") or ""
+            if isinstance(error, click.NoSuchOption) and option[1:2].isdigit():
+                message = f"{option!r}: negative values are not accepted (must be over zero)"
+            click.echo(f"Error: {_one_line(message)}", err=True)
             sys.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)

@@ -128,7 +128,7 @@ def _volume_line(calc: Calculation, lines: list[str]) -> None:
 def _dose_rate_lines(calc: Calculation, lines: list[str]) -> None:
     assert calc.dose_rate is not None
     target = calc.dose_rate
-    amount, time = _split(target.unit)
+    time = _split(target.unit)[1]
     per_kg = "/kg/" in target.unit
     source = calc.per_hour if time == "h" else calc.per_minute if time == "min" else calc.per_day
     step = source

@@ -71,8 +71,20 @@ class RateUnitType(click.ParamType):
     ) -> list[Any]:
         from click.shell_completion import CompletionItem
 
-        choices = ["mcg/kg/min", "mg/kg/h", "mcg/kg/h", "units/kg/h", "mcg/min", "mg/h",
-                   "units/h", "units/min", "milliunits/min", "mmol/h", "mEq/h", "mL/h"]
+        choices = [
+            "mcg/kg/min",
+            "mg/kg/h",
+            "mcg/kg/h",
+            "units/kg/h",
+            "mcg/min",
+            "mg/h",
+            "units/h",
+            "units/min",
+            "milliunits/min",
+            "mmol/h",
+            "mEq/h",
+            "mL/h",
+        ]
         return [CompletionItem(c) for c in choices if c.startswith(incomplete)]
 
 

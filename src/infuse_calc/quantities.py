@@ -236,10 +236,24 @@ def _bad_character_reason(text: str, pos: int) -> str:
 # --- numbers ------------------------------------------------------------------------------
 
 _PLAIN_NUMBER = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?", re.ASCII)
+# What the tokenizer reads as one number; parse_number then says what is wrong with it.
+_NUMBER_TOKEN = re.compile(r"[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?|\.+", re.ASCII)
+
+
+def _not_a_number_reason(token: str) -> str:
+    if not token.strip():
+        return "expected a number"
+    for pos, char in enumerate(token):
+        if char in _MINUS_SIGNS or (char.isdigit() and not char.isascii()):
+            return _bad_character_reason(token, pos)
+    return f"expected a number such as 0.1, found '{token}'"
 
 
 def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fraction:
     """Read one decimal number exactly. ``text`` is the whole input, for messages."""
+    if not _NUMBER_TOKEN.fullmatch(token):
+        # Callers such as --pump-resolution pass raw text, not a tokenizer's number.
+        raise InputError(what, text, _not_a_number_reason(token))
     if "," in token:
         raise InputError(
             what,

@@ -144,7 +144,7 @@ def _render_table(view: View, stream: IO[str], color: bool | None) -> None:
     )
     table = Table(
         title=view.title,
-        box=box.SIMPLE_HEAVY,
+        box=box.SIMPLE_HEAVY if view.show_headers else None,
         show_header=view.show_headers,
         title_justify="left",
     )

@@ -26,7 +26,7 @@ def registry() -> Any:
     """The one :class:`pint.UnitRegistry` of the program (Fraction magnitudes)."""
     import pint
 
-    ureg = pint.UnitRegistry(
+    ureg: Any = pint.UnitRegistry(
         None,
         cache_folder=None,
         non_int_type=Fraction,

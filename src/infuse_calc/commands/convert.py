@@ -104,7 +104,8 @@ def convert_view(calc: Any, explain: bool = False) -> Any:
     from infuse_calc.explain import explain as explain_steps
     from infuse_calc.render import View
 
-    rows: list[list[str]] = [["Dose", calc.dose_text()]]
+    reverse = calc.direction == "reverse"
+    rows: list[list[str]] = [["Pump rate" if reverse else "Dose", calc.dose_text()]]
     if calc.weight is not None:
         rows.append(["Weight", calc.weight_text()])
     if calc.direction == "reverse" and calc.concentration_text() is not None:
@@ -121,7 +122,7 @@ def convert_view(calc: Any, explain: bool = False) -> Any:
             rows.append(["Dose as " + calc.dose_rate.unit, str(calc.dose_rate)])
         if calc.concentration_text() is not None:
             rows.append(["Concentration", calc.concentration_text()])
-    if calc.pump_rate is not None:
+    if calc.pump_rate is not None and not reverse:
         rows.append(["Pump rate", str(calc.pump_rate)])
     if calc.pump is not None:
         rows.append(["Pump setting", calc.pump_text()])
