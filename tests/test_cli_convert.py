@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.conftest import check_golden
 
 SEED = ["convert", "7", "mcg/kg/min", "-w", "72", "-c", "10 mg/mL"]
