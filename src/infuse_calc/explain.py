@@ -19,36 +19,33 @@ def explain(calc: Calculation) -> list[str]:
     lines: list[str] = []
     dose = calc.dose_measure
     amount_symbol, time = _split(dose.unit)
+    base = dose
+    if calc.weight is not None and calc.dose.per_kg:
+        base = Measure(dose.value * calc.weight.kg, f"{amount_symbol}/{time}")
+        lines.append(f"{dose} × {format_number(calc.weight.kg)} kg = {base}")
     if calc.direction == "forward":
-        base = dose
-        if calc.weight is not None and calc.dose.per_kg:
-            base = Measure(dose.value * calc.weight.kg, f"{amount_symbol}/{time}")
-            lines.append(f"{dose} × {format_number(calc.weight.kg)} kg = {base}")
         _per_period_lines(calc, base, lines)
+        if calc.dose_rate is not None:
+            _dose_rate_lines(calc, lines)
         if calc.pump_rate is not None and calc.concentration_per_ml is not None:
             conc = calc.concentration_per_ml
             per_hour = _restate(calc.per_hour, f"{conc.unit.split('/')[0]}/h", lines)
             lines.append(f"{per_hour} ÷ {conc} = {calc.pump_rate}")
             _volume_line(calc, lines)
     else:
-        volume_rate = dose
+        volume = _restate(base, f"mL/{time}", lines)
         if calc.concentration_per_ml is not None:
             conc = calc.concentration_per_ml
-            if dose.unit.startswith("mL/"):
-                amount = Measure(dose.value * conc.value, f"{conc.unit.split('/')[0]}/{time}")
-                lines.append(f"{dose} × {conc} = {amount}")
-            else:
-                amount = Measure(dose.value, dose.unit)
-            base = amount
-            if calc.dose.per_kg and calc.weight is not None:
-                base = Measure(amount.value * calc.weight.kg, amount.unit.replace("/kg", ""))
-                lines.append(f"{amount} × {format_number(calc.weight.kg)} kg = {base}")
-            _per_period_lines(calc, base, lines)
+            amount = Measure(volume.value * conc.value, f"{conc.unit.split('/')[0]}/{time}")
+            lines.append(f"{volume} × {conc} = {amount}")
+            _per_period_lines(calc, amount, lines)
             if calc.dose_rate is not None:
                 _dose_rate_lines(calc, lines)
+            if calc.pump_rate is not None and volume.unit != calc.pump_rate.unit:
+                lines.append(f"{volume} = {calc.pump_rate}")
+            _volume_line(calc, lines)
         else:
-            _per_period_lines(calc, volume_rate, lines)
-        _volume_line(calc, lines)
+            _per_period_lines(calc, volume, lines)
     if calc.pump is not None and calc.pump.delivers is not None:
         lines.append(f"pump set to {calc.pump_text()}")
     return lines
@@ -128,6 +125,9 @@ def _volume_line(calc: Calculation, lines: list[str]) -> None:
 def _dose_rate_lines(calc: Calculation, lines: list[str]) -> None:
     assert calc.dose_rate is not None
     target = calc.dose_rate
+    if calc.direction == "forward" and calc.dose.per_kg == ("/kg/" in target.unit):
+        lines.append(f"{calc.dose_measure} = {target}")
+        return
     time = _split(target.unit)[1]
     per_kg = "/kg/" in target.unit
     source = calc.per_hour if time == "h" else calc.per_minute if time == "min" else calc.per_day

@@ -105,7 +105,9 @@ def convert_view(calc: Any, explain: bool = False) -> Any:
     from infuse_calc.render import View
 
     reverse = calc.direction == "reverse"
-    rows: list[list[str]] = [["Pump rate" if reverse else "Dose", calc.dose_text()]]
+    entered_is_pump_rate = reverse and str(calc.dose.unit) == "mL/h"
+    first_label = "Dose" if not reverse else "Pump rate" if entered_is_pump_rate else "Volume rate"
+    rows: list[list[str]] = [[first_label, calc.dose_text()]]
     if calc.weight is not None:
         rows.append(["Weight", calc.weight_text()])
     if calc.direction == "reverse" and calc.concentration_text() is not None:
@@ -122,7 +124,7 @@ def convert_view(calc: Any, explain: bool = False) -> Any:
             rows.append(["Dose as " + calc.dose_rate.unit, str(calc.dose_rate)])
         if calc.concentration_text() is not None:
             rows.append(["Concentration", calc.concentration_text()])
-    if calc.pump_rate is not None and not reverse:
+    if calc.pump_rate is not None and not entered_is_pump_rate:
         rows.append(["Pump rate", str(calc.pump_rate)])
     if calc.pump is not None:
         rows.append(["Pump setting", calc.pump_text()])
