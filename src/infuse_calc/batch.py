@@ -1,0 +1,636 @@
+"""Many dose calculations, one per input row, with the same figures as ``convert``.
+
+:func:`process` takes rows (mappings of column name to cell) and yields one output record
+per row, in order: the row's own columns unchanged, the fields of
+:meth:`~infuse_calc.dosing.Calculation.record` and an ``error`` field (``None`` on success,
+the one-line message otherwise). A bad row never stops the others.
+
+Why there is a fast path: building a pint quantity costs far more than the arithmetic. A
+batch has few distinct unit spellings, so each distinct unit text is parsed once (cached)
+and each combination of units gets a :class:`Plan`: the exact conversion factors, worked
+out once by pint, that :func:`~infuse_calc.dosing.calculate` would apply. A row is then
+integer arithmetic on the numerators and denominators of its numbers, and each figure is
+one correctly rounded ``int / int`` division, which is exactly ``float(Fraction)`` of the
+value ``calculate`` computes: the JSON numbers are bit-identical to ``convert``'s.
+
+Anything the fast path does not cover (parse warnings, calculation warnings, errors, unusual
+spellings) goes through the real parsers and :func:`calculate`, so messages and warnings are
+``convert``'s own text.
+
+This module is pure: no click, no rich, no files.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from infuse_calc.errors import InfuseCalcError, InputError
+from infuse_calc.quantities import (
+    KG,
+    LADDERS,
+    MAX_INPUT_LENGTH,
+    MAX_WEIGHT_KG,
+    MIN_WEIGHT_KG,
+    ML,
+    Concentration,
+    Dose,
+    Kind,
+    RateUnit,
+    UnitWord,
+    Weight,
+    parse_concentration,
+    parse_dose,
+    parse_rate_unit,
+    parse_weight,
+)
+
+#: The columns a row may have that batch reads; any other column passes through.
+INPUT_COLUMNS = ("dose", "weight", "concentration", "dose_unit", "pump", "drug")
+
+#: Computed fields, in order: the keys of ``Calculation.record()``.
+FIELDS = (
+    "direction",
+    "dose",
+    "weight",
+    "weight_entered",
+    "per_minute",
+    "per_hour",
+    "per_day",
+    "concentration",
+    "pump_rate",
+    "volume_per_day",
+    "dose_rate",
+    "pump_resolution",
+    "pump_rate_rounded",
+    "rounded_rate_delivers",
+    "rounded_rate_difference_percent",
+    "warnings",
+)
+
+#: Fields holding a value with a unit (CSV writes ``<name>_value`` and ``<name>_unit``).
+MEASURE_FIELDS = frozenset(
+    {
+        "dose",
+        "weight",
+        "weight_entered",
+        "per_minute",
+        "per_hour",
+        "per_day",
+        "concentration",
+        "pump_rate",
+        "volume_per_day",
+        "dose_rate",
+        "pump_resolution",
+        "pump_rate_rounded",
+        "rounded_rate_delivers",
+    }
+)
+
+ERROR_FIELD = "error"
+RESULT_PREFIX = "result_"
+
+
+class Figure(NamedTuple):
+    """A computed figure as machine output carries it: the nearest float and its unit."""
+
+    value: float
+    unit: str
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"value": ..., "unit": ...}``, like ``Measure.as_json``."""
+        return {"value": self.value, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Settings for a whole batch.
+
+    ``mapping`` maps a column batch reads (``dose``...) to the column that holds it in the
+    input (``--map dose=rate_ordered``).
+    """
+
+    pump_resolution: Fraction = Fraction(1, 10)
+    mapping: Mapping[str, str] = field(default_factory=dict)
+
+    def column(self, name: str) -> str:
+        return self.mapping.get(name, name)
+
+
+@dataclass
+class InputRow:
+    """One row as read: where it starts (``line``), its cells, and a reading problem.
+
+    ``problem`` is set when the row could not be read cleanly (wrong number of columns,
+    bytes that are not UTF-8, a JSON line that is not an object...): the row is reported
+    as an error with that message, and its cells (whatever could be read) pass through.
+    """
+
+    line: int
+    fields: dict[str, Any]
+    problem: str | None = None
+
+
+class RowError(InfuseCalcError):
+    """A row that could not be calculated, with its line for ``--strict`` messages."""
+
+    exit_code = 1  # the run started and a row failed, as for a failed check
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        self.message = message
+        super().__init__(f"line {line}: {message}")
+
+
+# --- cells --------------------------------------------------------------------------------
+
+
+def cell_text(name: str, value: Any) -> str | None:
+    """The text of one cell; ``None`` for an empty or missing cell.
+
+    JSON numbers are accepted: an integer is its digits, a float the shortest decimal that
+    reads back as the same float, written out in full (``72.0`` is ``72``, ``1e-05`` is
+    ``0.00001``). A float's ``.0`` is how JSON writes numbers, not a typing slip, so it gives
+    no trailing-zero warning.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, bool):
+        raise InputError(name, str(value).lower(), "expected text or a number, not true/false")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InputError(name, repr(value), "is not a finite number")
+        text = format(Decimal(repr(value)), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text
+    raise InputError(name, _short(value), "expected text or a number")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- fast parsing of the common spellings ---------------------------------------------------
+
+# A number parse_number accepts without a warning (no leading dot, no trailing zero), then
+# whitespace and the unit part. Anything else is left to the real parsers.
+_FAST = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]*[1-9]))?(?:\s+(\S.*))?", re.ASCII | re.DOTALL)
+
+
+def _split_number(text: str) -> tuple[int, int, str | None] | None:
+    """``"7.25 mcg/kg/min"`` -> ``(725, 100, "mcg/kg/min")``; ``None`` if not plain."""
+    if len(text) > MAX_INPUT_LENGTH:
+        return None
+    match = _FAST.fullmatch(text)
+    if match is None:
+        return None
+    whole, fraction, rest = match.groups()
+    if fraction is None:
+        numerator, denominator = int(whole), 1
+    else:
+        numerator, denominator = int(whole + fraction), 10 ** len(fraction)
+    if numerator == 0 or len(whole) + len(fraction or "") > 15:
+        return None
+    return numerator, denominator, rest
+
+
+@functools.lru_cache(maxsize=1024)
+def _dose_unit_part(rest: str) -> RateUnit | None:
+    """The rate unit of ``"<number> <rest>"`` if it parses cleanly, else ``None``."""
+    try:
+        dose = parse_dose("1 " + rest)
+    except InfuseCalcError:
+        return None
+    return None if dose.warnings else dose.unit
+
+
+@functools.lru_cache(maxsize=1024)
+def _weight_unit_part(rest: str | None) -> tuple[UnitWord, Fraction] | None:
+    """The weight unit of ``"<number> <rest>"`` and its exact size in kg (from pint)."""
+    from infuse_calc.units import weight_in_kg
+
+    if rest is None:
+        return KG, Fraction(1)
+    try:
+        weight = parse_weight("100 " + rest)
+    except InfuseCalcError:
+        return None
+    if weight.warnings:
+        return None
+    return weight.unit, weight_in_kg(Fraction(1), weight.unit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _concentration(text: str) -> Concentration | InfuseCalcError:
+    # Bags come in a few standard strengths, so whole concentration texts repeat.
+    try:
+        return parse_concentration(text)
+    except InfuseCalcError as error:
+        return error
+
+
+@functools.lru_cache(maxsize=1024)
+def _rate_unit(text: str) -> tuple[RateUnit, tuple[str, ...]] | InfuseCalcError:
+    try:
+        return parse_rate_unit(text)
+    except InfuseCalcError as error:
+        return error
+
+
+# --- plans --------------------------------------------------------------------------------
+
+Ladder = tuple[tuple[str, int, int], ...]  # (unit symbol, factor numerator, denominator)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Exact factors ``calculate`` applies for one combination of units.
+
+    Each figure is ``dose * weight**w * concentration**c * factor``; a ladder lists the
+    candidate units of one figure (the clearest is chosen per row, as ``calculate`` does).
+    """
+
+    dose_unit: str
+    per_kg: bool
+    forward: bool
+    concentration: Ladder
+    amount_c: int  # exponent of the concentration in amount rates (1 in reverse)
+    per_minute: Ladder
+    per_hour: Ladder
+    per_day: Ladder
+    volume_c: int  # exponent of the concentration in volume rates (-1 forward)
+    volume: tuple[int, int, int, int] | None  # factors to mL/h and to mL/day
+    dose_rate_unit: str | None
+    dose_rate_per_kg: bool
+    dose_rate_from_volume: bool
+    dose_rate: tuple[int, int]
+
+
+def _ratio(value: Fraction) -> tuple[int, int]:
+    return value.numerator, value.denominator
+
+
+@functools.lru_cache(maxsize=1024)
+def _plan(
+    dose_unit: RateUnit,
+    has_weight: bool,
+    concentration_units: tuple[UnitWord, UnitWord] | None,
+    target: RateUnit | None,
+) -> Plan | None:
+    """The plan for a unit combination, or ``None`` if ``calculate`` refuses it."""
+    from infuse_calc import units as u
+    from infuse_calc.dosing import _default_dose_unit, calculate
+
+    one = Fraction(1)
+    dose = Dose(one, dose_unit, str(dose_unit))
+    weight = Weight(one, KG, one, "1") if has_weight else None
+    conc = None
+    if concentration_units is not None:
+        conc = Concentration(one, concentration_units[0], one, concentration_units[1], "1")
+    try:
+        calculate(dose, weight, conc, target)
+    except InfuseCalcError:
+        return None
+
+    def ladder(quantity: Any, floor: UnitWord, per: UnitWord) -> Ladder:
+        steps = [w for w in LADDERS[floor.kind] if w.rank >= floor.rank] or [floor]
+        return tuple(
+            (f"{w}/{per}", *_ratio(u.magnitude(quantity, u.compose(f"{w}/{per}")))) for w in steps
+        )
+
+    kg = u.quantity(one, u.unit("kg"))
+    rate = u.quantity(one, u.rate_unit(dose_unit))
+    if dose_unit.per_kg:
+        rate = rate * kg
+    conc_q = None
+    conc_ladder: Ladder = ()
+    if conc is not None:
+        conc_q = u.quantity(one, u.unit(conc.amount_unit.symbol) / u.unit(conc.volume_unit.symbol))
+        conc_ladder = ladder(conc_q, LADDERS[conc.kind][0], ML)
+    forward = not dose.is_volume_rate
+    volume = None
+    amount_c = volume_c = 0
+    if forward:
+        amount, floor = rate, dose_unit.amount
+        if conc_q is not None:
+            volume, volume_c = rate / conc_q, -1
+    else:
+        volume = rate
+        if conc_q is not None:
+            assert conc is not None
+            amount, floor, amount_c = rate * conc_q, conc.amount_unit, 1
+        else:
+            amount, floor = rate, ML
+    chosen = target or _default_dose_unit(dose, conc, weight)
+    dose_rate_unit = None
+    dose_rate = (1, 1)
+    if chosen is not None:
+        source = volume if chosen.kind is Kind.VOLUME else amount
+        if chosen.per_kg:
+            source = source / kg
+        dose_rate_unit = str(chosen)
+        dose_rate = _ratio(u.magnitude(source, u.rate_unit(chosen)))
+    volume_factors = None
+    if volume is not None:
+        to_hour = _ratio(u.magnitude(volume, u.compose("mL/h")))
+        volume_factors = (*to_hour, *_ratio(u.magnitude(volume, u.compose("mL/day"))))
+    return Plan(
+        dose_unit=str(dose_unit),
+        per_kg=dose_unit.per_kg,
+        forward=forward,
+        concentration=conc_ladder,
+        amount_c=amount_c,
+        per_minute=ladder(amount, floor, _time("min")),
+        per_hour=ladder(amount, floor, _time("h")),
+        per_day=ladder(amount, floor, _time("day")),
+        volume_c=volume_c,
+        volume=volume_factors,
+        dose_rate_unit=dose_rate_unit,
+        dose_rate_per_kg=chosen is not None and chosen.per_kg,
+        dose_rate_from_volume=chosen is not None and chosen.kind is Kind.VOLUME,
+        dose_rate=dose_rate,
+    )
+
+
+def _time(symbol: str) -> UnitWord:
+    from infuse_calc.quantities import DAY, HOUR, MINUTE
+
+    return {"min": MINUTE, "h": HOUR, "day": DAY}[symbol]
+
+
+def _best(numerator: int, denominator: int, ladder: Ladder) -> Figure:
+    """The clearest unit: the last whose value is at least 1, else the first."""
+    best = ladder[0]
+    for step in ladder[1:]:
+        if numerator * step[1] >= denominator * step[2]:
+            best = step
+    return Figure(numerator * best[1] / (denominator * best[2]), best[0])
+
+
+# --- one row ------------------------------------------------------------------------------
+
+
+class _Cells(NamedTuple):
+    dose: str | None
+    weight: str | None
+    concentration: str | None
+    dose_unit: str | None
+
+
+def calculate_row(cells: _Cells, pump_resolution: Fraction) -> dict[str, Any]:
+    """The computed fields of one row (the values of ``FIELDS``); raises on a bad row."""
+    fast = _fast_row(cells, pump_resolution)
+    if fast is not None:
+        return fast
+    return _slow_row(cells, pump_resolution)
+
+
+def _fast_row(cells: _Cells, resolution: Fraction) -> dict[str, Any] | None:
+    """The row by plan arithmetic, or ``None`` when only ``calculate`` can say it right."""
+    if cells.dose is None:
+        return None
+    dose_split = _split_number(cells.dose)
+    if dose_split is None or dose_split[2] is None:
+        return None
+    dn, dd, dose_rest = dose_split
+    dose_unit = _dose_unit_part(dose_rest)
+    if dose_unit is None:
+        return None
+
+    weight_key = None
+    if cells.weight is not None:
+        weight_split = _split_number(cells.weight)
+        if weight_split is None:
+            return None
+        en, ed, weight_rest = weight_split
+        weight_part = _weight_unit_part(weight_rest)
+        if weight_part is None:
+            return None
+        weight_unit, kg_factor = weight_part
+        wn, wd = en * kg_factor.numerator, ed * kg_factor.denominator
+        if (
+            wn * MIN_WEIGHT_KG.denominator < MIN_WEIGHT_KG.numerator * wd
+            or wn * MAX_WEIGHT_KG.denominator > MAX_WEIGHT_KG.numerator * wd
+        ):
+            return None
+        weight_key = weight_unit
+
+    conc_units = None
+    cn = cd = 1
+    conc: Concentration | None = None
+    if cells.concentration is not None:
+        parsed = _concentration(cells.concentration)
+        if isinstance(parsed, InfuseCalcError) or parsed.warnings:
+            return None
+        conc = parsed
+        conc_units = (conc.amount_unit, conc.volume_unit)
+        value = conc.amount / conc.volume
+        cn, cd = value.numerator, value.denominator
+
+    target = None
+    if cells.dose_unit is not None:
+        parsed_unit = _rate_unit(cells.dose_unit)
+        if isinstance(parsed_unit, InfuseCalcError) or parsed_unit[1]:
+            return None
+        target = parsed_unit[0]
+
+    plan = _plan(dose_unit, weight_key is not None, conc_units, target)
+    if plan is None:
+        return None
+
+    rn, rd = dn, dd
+    if plan.per_kg:
+        rn, rd = dn * wn, dd * wd
+    an, ad = rn, rd
+    if plan.amount_c:
+        an, ad = rn * cn, rd * cd
+    vn, vd = rn, rd
+    if plan.volume_c:
+        vn, vd = rn * cd, rd * cn
+
+    pump_rate = volume_per_day = None
+    pump_fields: tuple[Any, Any, Any, Any] = (None, None, None, None)
+    if plan.volume is not None:
+        hour_n, hour_d, day_n, day_d = plan.volume
+        pn, pd = vn * hour_n, vd * hour_d
+        pump_rate = Figure(pn / pd, "mL/h")
+        volume_per_day = Figure(vn * day_n / (vd * day_d), "mL/day")
+        if plan.forward:
+            # round_to_step, in integers: steps = rate / resolution, halves away from zero
+            res_n, res_d = resolution.numerator, resolution.denominator
+            sn, sd = pn * res_d, pd * res_n
+            whole, remainder = divmod(sn, sd)
+            if 2 * remainder >= sd:
+                whole += 1
+            # The cases calculate warns about: leave them to it, for its wording.
+            diff_n = (whole * res_n * pd - res_d * pn) * 100
+            diff_d = res_d * pn
+            if whole == 0 or abs(diff_n) > 5 * diff_d or pn > 999 * pd:
+                return None
+            pump_fields = (
+                Figure(res_n / res_d, "mL/h"),
+                Figure(whole * res_n / res_d, "mL/h"),
+                Figure(dn * whole * res_n * pd / (dd * res_d * pn), plan.dose_unit),
+                diff_n / diff_d,
+            )
+
+    dose_rate = None
+    if plan.dose_rate_unit is not None:
+        xn, xd = (vn, vd) if plan.dose_rate_from_volume else (an, ad)
+        if plan.dose_rate_per_kg:
+            xn, xd = xn * wd, xd * wn
+        dose_rate = Figure(xn * plan.dose_rate[0] / (xd * plan.dose_rate[1]), plan.dose_rate_unit)
+
+    return {
+        "direction": "forward" if plan.forward else "reverse",
+        "dose": Figure(dn / dd, plan.dose_unit),
+        "weight": None if weight_key is None else Figure(wn / wd, "kg"),
+        "weight_entered": None if weight_key is None else Figure(en / ed, weight_key.symbol),
+        "per_minute": _best(an, ad, plan.per_minute),
+        "per_hour": _best(an, ad, plan.per_hour),
+        "per_day": _best(an, ad, plan.per_day),
+        "concentration": None if conc is None else _best(cn, cd, plan.concentration),
+        "pump_rate": pump_rate,
+        "volume_per_day": volume_per_day,
+        "dose_rate": dose_rate,
+        "pump_resolution": pump_fields[0],
+        "pump_rate_rounded": pump_fields[1],
+        "rounded_rate_delivers": pump_fields[2],
+        "rounded_rate_difference_percent": pump_fields[3],
+        "warnings": [],
+    }
+
+
+def _slow_row(cells: _Cells, resolution: Fraction) -> dict[str, Any]:
+    """The row through the real parsers and :func:`calculate`: convert's own path."""
+    from infuse_calc.dosing import calculate
+
+    dose = parse_dose(cells.dose if cells.dose is not None else "")
+    weight = None if cells.weight is None else parse_weight(cells.weight)
+    conc = None
+    if cells.concentration is not None:
+        parsed = _concentration(cells.concentration)
+        if isinstance(parsed, InfuseCalcError):
+            raise parsed
+        conc = parsed
+    target = None
+    unit_warnings: tuple[str, ...] = ()
+    if cells.dose_unit is not None:
+        parsed_unit = _rate_unit(cells.dose_unit)
+        if isinstance(parsed_unit, InfuseCalcError):
+            raise parsed_unit
+        target, unit_warnings = parsed_unit
+    calc = calculate(dose, weight, conc, target, resolution)
+    record = calc.record()
+    computed: dict[str, Any] = {}
+    for name in FIELDS:
+        value = record[name]
+        if value is not None and name in MEASURE_FIELDS:
+            value = Figure(float(value.value), value.unit)
+        elif isinstance(value, Fraction):
+            value = float(value)
+        computed[name] = value
+    warnings: list[str] = []
+    for source in (
+        dose.warnings,
+        () if weight is None else weight.warnings,
+        () if conc is None else conc.warnings,
+        unit_warnings,
+        calc.warnings,
+    ):
+        warnings.extend(w for w in source if w not in warnings)
+    computed["warnings"] = warnings
+    return computed
+
+
+# --- many rows ----------------------------------------------------------------------------
+
+
+def output_names(input_names: Iterable[str]) -> dict[str, str]:
+    """Output name of each computed field and of ``error`` for rows with these columns.
+
+    Input columns keep their names. A computed field whose name (or, for a measure, its
+    CSV column ``<name>_value``/``<name>_unit``) is already an input column is written as
+    ``result_<name>``: with the usual ``dose``, ``weight``, ``concentration`` and
+    ``dose_unit`` columns, the computed ones are ``result_dose``, ``result_weight`` and
+    ``result_concentration``.
+    """
+    taken = set(input_names)
+    names: dict[str, str] = {}
+    for name in (*FIELDS, ERROR_FIELD):
+        chosen = name
+        while _clashes(chosen, name in MEASURE_FIELDS, taken):
+            chosen = RESULT_PREFIX + chosen
+        names[name] = chosen
+        taken.add(chosen)
+        if name in MEASURE_FIELDS:
+            taken.update((f"{chosen}_value", f"{chosen}_unit"))
+    return names
+
+
+def _clashes(name: str, measure: bool, taken: set[str]) -> bool:
+    if name in taken:
+        return True
+    return measure and (f"{name}_value" in taken or f"{name}_unit" in taken)
+
+
+_output_names = functools.lru_cache(maxsize=64)(output_names)
+
+
+def process(
+    rows: Iterable[InputRow | Mapping[str, Any]],
+    options: BatchOptions | None = None,
+    strict: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """One output record per input row, in order (see the module docstring).
+
+    The record's last field is the error (see :func:`error_of`). With ``strict``, the first
+    bad row raises :class:`RowError` instead. Plain mappings are numbered from line 1;
+    :class:`InputRow` carries its own line and any reading problem.
+    """
+    options = options or BatchOptions()
+    columns = tuple(options.column(name) for name in _Cells._fields)
+    resolution = options.pump_resolution
+    for number, row in enumerate(rows, start=1):
+        if isinstance(row, InputRow):
+            fields, problem, line = row.fields, row.problem, row.line
+        else:
+            fields, problem, line = dict(row), None, number
+        names: dict[str, str] = _output_names(tuple(fields))
+        computed: dict[str, Any] | None = None
+        error = problem
+        if error is None:
+            try:
+                cells = _Cells(*(cell_text(name, fields.get(name)) for name in columns))
+                computed = calculate_row(cells, resolution)
+            except InfuseCalcError as failure:
+                error = str(failure)
+            except Exception as failure:  # a bug must cost one row, not the batch
+                error = f"internal error ({type(failure).__name__}: {failure})"
+        if error is not None:
+            error = " ".join(error.split())
+            if strict:
+                raise RowError(line, error)
+        record = dict(fields)
+        for name in FIELDS:
+            record[names[name]] = None if computed is None else computed[name]
+        record[names[ERROR_FIELD]] = error
+        yield record
+
+
+def error_of(record: dict[str, Any]) -> str | None:
+    """The error of an output record of :func:`process` (its last field)."""
+    value = record[next(reversed(record))]
+    return None if value is None else str(value)

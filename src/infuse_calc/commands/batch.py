@@ -1,0 +1,161 @@
+"""``infuse-calc batch``: one calculation per row of a CSV or JSON Lines file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+import click
+
+from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.params import pump_resolution_option
+
+MAPPABLE = ("dose", "weight", "concentration", "dose_unit", "pump", "drug")
+
+
+@click.command("batch", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@click.argument("input_path", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--input-format",
+    type=click.Choice(("csv", "jsonl")),
+    help="Input format. Default: from the extension (.csv, .jsonl), else CSV.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("csv", "jsonl", "json")),
+    help="Output format. Default: the input format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    help="Write to this file (atomically: all or nothing) instead of stdout.",
+)
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="NAME=COLUMN",
+    help="Read NAME (dose, weight, concentration, dose_unit) from COLUMN. Repeatable.",
+)
+@pump_resolution_option
+@click.option("--strict", is_flag=True, help="Stop at the first bad row (exit status 1).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr. Default: only when stderr is a terminal.",
+)
+def command(
+    input_path: str,
+    input_format: str | None,
+    fmt: str | None,
+    output: str | None,
+    mappings: tuple[str, ...],
+    pump_resolution: Fraction,
+    strict: bool,
+    progress: bool | None,
+) -> None:
+    """Calculate every row of FILE (CSV with a header, or JSON Lines; '-' for stdin).
+
+    Columns: dose (required), weight, concentration, dose_unit; any other column (an id)
+    passes through unchanged. Each input row gives one output row, in order, with the
+    figures convert gives and an 'error' column: empty, or why that row failed. Exit
+    status 0 if every row worked, 1 if some failed, 2 if the run could not start.
+
+    \b
+    Examples:
+      infuse-calc batch orders.csv --format csv -o results.csv
+      cat orders.jsonl | infuse-calc batch - --format jsonl
+      infuse-calc batch orders.csv --map dose=rate_ordered
+    """
+    from infuse_calc.batch import BatchOptions, RowError, error_of, process
+    from infuse_calc.batch_files import BatchFileError, open_binary, open_input, writer_for
+    from infuse_calc.render import atomic_output
+
+    mapping = _mapping(mappings)
+    if output not in (None, "-") and input_path != "-" and _same_file(input_path, output):
+        raise click.BadParameter(
+            f"{output!r} is the input file; write the results to another file",
+            param_hint="'-o' / '--output'",
+        )
+    options = BatchOptions(pump_resolution=pump_resolution, mapping=mapping)
+    name = "stdin" if input_path == "-" else input_path
+    raw = open_binary(input_path)
+    try:
+        try:
+            opened = open_input(raw, name, input_format, [options.column("dose")])
+        except BatchFileError as error:
+            raise click.UsageError(str(error)) from None
+        chosen = fmt or opened.format
+        rows = opened.rows
+        if progress or (progress is None and sys.stderr.isatty()):
+            rows = _with_progress(rows)
+        total = failed = 0
+        try:
+            with atomic_output(output) as stream:
+                writer = writer_for(chosen, stream, opened.header)
+                for record in process(rows, options, strict):
+                    total += 1
+                    if error_of(record) is not None:
+                        failed += 1
+                    writer.write(record)
+                writer.close()
+                stream.flush()
+        except RowError as error:
+            click.echo(f"Error: {name} line {error.line}: {error.message}", err=True)
+            click.get_current_context().exit(1)
+    finally:
+        if raw is not sys.stdin.buffer:
+            raw.close()
+    dropped = getattr(writer, "dropped", None)
+    if dropped:
+        click.echo(
+            "Warning: CSV output keeps the first row's columns; not written: "
+            + ", ".join(sorted(dropped)),
+            err=True,
+        )
+    if failed:
+        click.echo(f"{failed:,} of {total:,} rows had errors (see the error column).", err=True)
+        click.get_current_context().exit(1)
+
+
+def _mapping(mappings: tuple[str, ...]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for item in mappings:
+        name, sep, column = item.partition("=")
+        name, column = name.strip(), column.strip()
+        if not sep or not column or name not in MAPPABLE:
+            raise click.BadParameter(
+                f"{item!r}: expected NAME=COLUMN with NAME one of {', '.join(MAPPABLE)}",
+                param_hint="'--map'",
+            )
+        mapping[name] = column
+    return mapping
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.realpath(first) == os.path.realpath(second)
+
+
+def _with_progress(rows: Iterator[Any]) -> Iterator[Any]:
+    import time
+
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.completed:,} rows, {task.fields[rate]} rows/s"))
+    start = time.monotonic()
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("batch", total=None, rate="-")
+        for count, row in enumerate(rows, start=1):
+            yield row
+            if count % 1000 == 0:
+                rate = count / max(time.monotonic() - start, 1e-9)
+                bar.update(task, completed=count, rate=f"{rate:,.0f}")
