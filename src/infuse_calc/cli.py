@@ -19,6 +19,8 @@ from infuse_calc import __version__
 #: command name -> (module under infuse_calc.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("convert", "Dose rate to totals and pump rate, or pump rate back to dose."),
+    "check": ("check", "Check a programmed pump rate against the order: MATCH or MISMATCH."),
+    "concentration": ("concentration", "Make up a bag: drug amount for a round rate, or mg in mL."),
     "batch": ("batch", "Calculate every row of a CSV or JSON Lines file of orders."),
 }
 

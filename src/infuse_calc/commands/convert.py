@@ -10,7 +10,9 @@ import click
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
 from infuse_calc.params import (
     RATE_UNIT,
+    body_weight_options,
     concentration_option,
+    drug_options,
     output_options,
     pump_resolution_option,
     warn_all,
@@ -50,6 +52,14 @@ MEASURE_FIELDS = {
 )
 @pump_resolution_option
 @click.option("--explain", is_flag=True, help="Show the dimensional-analysis steps.")
+@click.option(
+    "--drop-factor",
+    type=click.Choice(["10", "15", "20", "60"]),
+    default=None,
+    help="Gravity giving set, gtt/mL: adds the drip rate in drops per minute.",
+)
+@body_weight_options
+@drug_options
 @output_options
 def command(
     dose: tuple[str, ...],
@@ -58,6 +68,13 @@ def command(
     dose_unit: Any,
     pump_resolution: Fraction,
     explain: bool,
+    drop_factor: str | None,
+    height: str | None,
+    sex: str | None,
+    dosing_weight: str,
+    drug: str | None,
+    library_path: str | None,
+    area: str | None,
     fmt: str | None,
     output: str | None,
 ) -> None:
@@ -83,14 +100,22 @@ def command(
     except InfuseCalcError as error:
         raise click.BadParameter(_reason(error), param_hint="'DOSE'") from None
     target, unit_warnings = dose_unit if dose_unit is not None else (None, ())
+    from infuse_calc.patient_options import library_and_weight
+
+    weight, concentration, extras = library_and_weight(
+        parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area
+    )
     try:
         calc = calculate(parsed, weight, concentration, target, pump_resolution)
     except InfuseCalcError as error:
         raise click.UsageError(str(error)) from None
-    warn_all(warnings_of(parsed, weight, concentration), unit_warnings, calc.warnings)
+    extras.finish(calc, drop_factor)
+    warn_all(
+        warnings_of(parsed, weight, concentration), unit_warnings, extras.warnings, calc.warnings
+    )
     from infuse_calc.render import emit
 
-    emit(convert_view(calc, explain), fmt, output)
+    emit(extras.extend(convert_view(calc, explain)), fmt, output)
 
 
 def _reason(error: Exception) -> str:

@@ -1,0 +1,225 @@
+"""``infuse-calc check``: does the programmed pump rate deliver the order?"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import click
+
+from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.params import (
+    DOSE,
+    body_weight_options,
+    concentration_option,
+    drug_options,
+    output_options,
+    pump_resolution_option,
+    warn_all,
+    warnings_of,
+    weight_option,
+)
+
+CSV_MEASURES = {
+    "order",
+    "weight",
+    "programmed_rate",
+    "expected_pump_rate",
+    "expected_pump_rate_rounded",
+    "delivered_dose",
+    "allowed_difference",
+}
+
+
+class PercentType(click.ParamType):
+    """A tolerance percentage: ``5``, ``2.5`` or ``5%``; zero allowed, under 100."""
+
+    name = "percent"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Fraction):
+            return value
+        from infuse_calc.errors import InputError
+        from infuse_calc.quantities import parse_number
+
+        text = str(value).strip()
+        number = text.removesuffix("%").strip()
+        if number == "0":
+            return Fraction(0)
+        try:
+            percent = parse_number("tolerance", text, number, [])
+        except InputError as error:
+            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
+        if percent >= 100:
+            self.fail(f"{text!r}: the tolerance must be under 100%", param, ctx)
+        return percent
+
+
+@click.command("check", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@click.argument("order", nargs=-1, required=True, metavar="ORDER")
+@click.option(
+    "--pump", "pump", type=DOSE, required=True, help="The rate programmed, e.g. '30.2 mL/h'."
+)
+@weight_option
+@concentration_option
+@pump_resolution_option
+@click.option(
+    "--tolerance",
+    type=PercentType(),
+    default="5",
+    show_default=True,
+    help="Allowed difference in percent, on top of half a pump step.",
+)
+@body_weight_options
+@drug_options
+@output_options
+@click.pass_context
+def command(
+    ctx: click.Context,
+    order: tuple[str, ...],
+    pump: Any,
+    weight: Any,
+    concentration: Any,
+    pump_resolution: Fraction,
+    tolerance: Fraction,
+    height: str | None,
+    sex: str | None,
+    dosing_weight: str,
+    drug: str | None,
+    library_path: str | None,
+    area: str | None,
+    fmt: str | None,
+    output: str | None,
+) -> None:
+    """Check a programmed pump rate against the order: MATCH or MISMATCH, and why.
+
+    ORDER is the dose ordered, such as 7 mcg/kg/min. The pump rate it needs is worked out
+    and compared with --pump; a mismatch is explained where it is a product of up to three
+    common slips (10x, 100x, 1000x decimal or mcg/mg; 60x, 24x, 1440x time units; the
+    weight) or their inverses. Exit status: 0 match, 1 mismatch, 2 bad input.
+
+    \b
+    Examples:
+      infuse-calc check "7 mcg/kg/min" -w 72 -c "10 mg/mL" --pump "30.2 mL/h"
+      infuse-calc check "0.1 units/kg/h" -w 80 --drug insulin --pump "8 mL/h" --format json
+    """
+    from infuse_calc.check import check
+    from infuse_calc.errors import InfuseCalcError
+    from infuse_calc.patient_options import library_and_weight
+    from infuse_calc.quantities import parse_dose
+
+    try:
+        parsed = parse_dose(" ".join(order))
+    except InfuseCalcError as error:
+        reason = getattr(error, "reason", str(error))
+        text = getattr(error, "text", "")
+        raise click.BadParameter(f"{text!r}: {reason}", param_hint="'ORDER'") from None
+    weight, concentration, extras = library_and_weight(
+        parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area
+    )
+    result = check(parsed, pump, weight, concentration, pump_resolution, tolerance)
+    delivered_limits = None
+    applied = extras.applied
+    if applied is not None and not result.match:
+        from infuse_calc.library import check_limits, dose_from_measure
+
+        delivered = dose_from_measure(result.delivered.value, result.delivered.unit)
+        kg = None if weight is None else weight.kg
+        delivered_limits = check_limits(
+            extras.library, applied.drug, area, delivered, kg, raise_on_hard=False
+        )
+    warn_all(warnings_of(parsed, pump, weight, concentration), extras.warnings, result.warnings)
+    dosing = extras.dosing
+    from infuse_calc.render import emit
+
+    emit(check_view(result, dosing, applied, delivered_limits), fmt, output)
+    if not result.match:
+        ctx.exit(1)
+
+
+def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: Any = None) -> Any:
+    """The :class:`~infuse_calc.render.View` of one check."""
+    from infuse_calc.check import ratio_text
+    from infuse_calc.dosing import Measure
+    from infuse_calc.notation import format_exact, format_number, format_percent
+    from infuse_calc.patient_options import dosing_json, dosing_text
+    from infuse_calc.render import View
+
+    order = result.order
+    rows: list[list[str]] = []
+    if applied is not None:
+        rows.append(["Drug", applied.drug.name])
+    rows.append(["Order", f"{format_exact(order.value)} {order.unit}"])
+    if result.weight is not None:
+        rows.append(
+            [
+                "Weight",
+                f"{format_number(result.weight.kg)} kg" if dosing is None else dosing_text(dosing),
+            ]
+        )
+    if result.concentration is not None:
+        rows.append(["Concentration", _concentration_text(result.concentration)])
+    rows.append(["Pump reads", str(result.programmed)])
+    rows.append(["Delivers", str(result.delivered)])
+    ratio = f"{ratio_text(result.ratio)} the order ({format_percent(result.difference_percent)})"
+    rows.append(["Ratio", ratio])
+    tolerance = (
+        f"±{result.allowed_difference} (half a step + {format_number(result.tolerance_percent)}%)"
+    )
+    rows.append(["Tolerance", tolerance])
+    rows.append(["Result", "MATCH" if result.match else "MISMATCH"])
+    if not result.match:
+        if result.causes:
+            rows.extend(["Likely cause", cause.text] for cause in result.causes)
+        else:
+            rows.append(["Likely cause", "none of the common slips: recheck every input"])
+    should = f"{result.expected_rounded} (exact {result.expected})"
+    rows.append(["Pump should read", should])
+    if applied is not None and applied.limits is not None:
+        rows.append(["Order limits", _limits_text(applied.limits)])
+    if delivered is not None:
+        rows.append(["Delivered limits", _limits_text(delivered)])
+    document = result.record()
+    document["weight_used"] = None if dosing is None else dosing_json(dosing)
+    document["drug"] = None if applied is None else applied.drug.name
+    document["concentration"] = None
+    if result.concentration is not None:
+        conc = result.concentration
+        document["concentration"] = Measure(
+            conc.amount / conc.volume, f"{conc.amount_unit}/{conc.volume_unit}"
+        ).to(f"{conc.amount_unit}/mL")
+    document["limits"] = None if applied is None else applied.limits
+    document["delivered_limits"] = delivered
+    document["warnings"] = list(result.warnings) + (
+        list(applied.warnings) if applied is not None else []
+    )
+    record = {**result.record(), "causes": [cause.text for cause in result.causes]}
+    fields = [name for name in record if name != "warnings"]
+    return View(
+        headers=["", ""],
+        rows=rows,
+        document=document,
+        csv_fields=fields,
+        records=[record],
+        measure_fields=CSV_MEASURES,
+        show_headers=False,
+    )
+
+
+def _concentration_text(conc: Any) -> str:
+    from infuse_calc.notation import format_exact
+
+    if conc.percent is not None:
+        return f"{format_exact(conc.percent)}% w/v"
+    if conc.per_volume_given:
+        return (
+            f"{format_exact(conc.amount)} {conc.amount_unit} in "
+            f"{format_exact(conc.volume)} {conc.volume_unit}"
+        )
+    return f"{format_exact(conc.amount)} {conc.amount_unit}/{conc.volume_unit}"
+
+
+def _limits_text(check: Any) -> str:
+    if check.status == "within":
+        return f"within the library limits ({check.drug})"
+    return str(check.status).replace("_", " ")

@@ -1,0 +1,259 @@
+"""``infuse-calc concentration``: make up a bag so that a round pump rate gives a round dose,
+or state a concentration in its clearest units."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import click
+
+from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.params import DOSE, output_options, warn_all, warnings_of, weight_option
+
+MEASURE_FIELDS = {
+    "want",
+    "rate",
+    "weight",
+    "volume",
+    "amount",
+    "concentration",
+    "per_ml_per_hour",
+    "check_dose",
+}
+
+
+@click.command("concentration", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@click.argument("amount", required=False)
+@click.argument("volume", required=False)
+@click.option("--want", type=DOSE, default=None, help="Dose wanted, e.g. '0.1 mcg/kg/min'.")
+@click.option(
+    "--at", "at", type=DOSE, default=None, help="Pump rate that should give it, '1 mL/h'."
+)
+@click.option("--volume", "bag", default=None, help="Final bag or syringe volume, e.g. '50 mL'.")
+@weight_option
+@output_options
+def command(
+    amount: str | None,
+    volume: str | None,
+    want: Any,
+    at: Any,
+    bag: str | None,
+    weight: Any,
+    fmt: str | None,
+    output: str | None,
+) -> None:
+    """Work out a concentration.
+
+    With AMOUNT and VOLUME ("4 mg" "250 mL"): the concentration in its clearest units.
+
+    With --want, --at and --volume: how much drug to put in the bag so that the pump rate
+    --at gives exactly the dose --want (rule-of-6 style: amount = dose x weight x volume /
+    rate, exact). --weight is needed for per-kg doses.
+
+    \b
+    Examples:
+      infuse-calc concentration "4 mg" "250 mL"
+      infuse-calc concentration --want "0.1 mcg/kg/min" --at "1 mL/h" -w 3.2 --volume "50 mL"
+    """
+    builder = want is not None or at is not None or bag is not None
+    if builder:
+        if amount is not None or volume is not None:
+            raise click.UsageError(
+                "give either AMOUNT and VOLUME, or --want, --at and --volume, not both"
+            )
+        missing = [
+            name for name, v in (("--want", want), ("--at", at), ("--volume", bag)) if v is None
+        ]
+        if missing:
+            raise click.UsageError(f"the bag builder needs {', '.join(missing)} too")
+        bag_volume = _parse_volume(bag or "", "'--volume'")
+        view = build_view(want, at, weight, bag_volume)
+        warn_all(warnings_of(want, at, weight), bag_volume[2])
+    else:
+        if amount is None or volume is None:
+            raise click.UsageError(
+                'give AMOUNT and VOLUME (e.g. "4 mg" "250 mL"), or --want, --at and --volume'
+            )
+        if weight is not None:
+            raise click.UsageError("--weight is used only with --want")
+        drug = _parse_amount(amount)
+        bag_volume = _parse_volume(volume, "'VOLUME'")
+        view = state_view(drug, bag_volume)
+        warn_all(drug[2], bag_volume[2])
+    from infuse_calc.render import emit
+
+    emit(view, fmt, output)
+
+
+def _parse_amount(text: str) -> tuple[Fraction, Any, list[str]]:
+    """``4 mg`` -> (4, MG, warnings)."""
+    from infuse_calc.quantities import Kind
+
+    value, unit, warnings = _number_and_unit("amount", text, "'AMOUNT'")
+    if unit.kind not in (Kind.MASS, Kind.UNITS, Kind.SUBSTANCE, Kind.EQUIVALENTS):
+        raise click.BadParameter(
+            f"{text!r}: '{unit}' is not a drug amount; write e.g. 4 mg or 25000 units",
+            param_hint="'AMOUNT'",
+        )
+    return value, unit, warnings
+
+
+def _parse_volume(text: str, hint: str) -> tuple[Fraction, Any, list[str]]:
+    """``250 mL`` -> (250, ML, warnings); litres are converted to mL by pint."""
+    from infuse_calc import units as u
+    from infuse_calc.quantities import ML, Kind
+
+    value, unit, warnings = _number_and_unit("volume", text, hint)
+    if unit.kind is not Kind.VOLUME:
+        raise click.BadParameter(
+            f"{text!r}: '{unit}' is not a volume; use mL or L", param_hint=hint
+        )
+    ml = u.magnitude(u.quantity(value, u.unit(unit.symbol)), u.unit("mL"))
+    return ml, ML, warnings
+
+
+def _number_and_unit(what: str, text: str, hint: str) -> tuple[Fraction, Any, list[str]]:
+    from infuse_calc.errors import InputError
+    from infuse_calc.quantities import lookup_unit, parse_number, tokenize
+
+    warnings: list[str] = []
+    try:
+        tokens = tokenize(what, text)
+        if tokens[0].kind != "number":
+            raise InputError(what, text, f"expected a number, found '{tokens[0].text}'")
+        value = parse_number(what, text, tokens[0].text, warnings)
+        if len(tokens) < 2 or tokens[1].kind != "word":
+            raise InputError(what, text, "expected a number and a unit, e.g. 4 mg or 250 mL")
+        if len(tokens) > 2:
+            raise InputError(what, text, f"unexpected '{tokens[2].text}' after the unit")
+        unit = lookup_unit(what, text, tokens[1].text, warnings)
+    except InputError as error:
+        raise click.BadParameter(f"{error.text!r}: {error.reason}", param_hint=hint) from None
+    return value, unit, warnings
+
+
+def _clearest_amount(value: Fraction, unit: Any) -> Any:
+    """The largest unit of the kind in which the amount is still at least 1."""
+    from infuse_calc import units as u
+    from infuse_calc.dosing import Measure
+    from infuse_calc.quantities import LADDERS
+
+    ladder = [w for w in LADDERS[unit.kind] if w.rank >= unit.rank] or [unit]
+    quantity = u.quantity(value, u.unit(unit.symbol))
+    best = Measure(value, unit.symbol)
+    for word in ladder:
+        converted = u.magnitude(quantity, u.unit(word.symbol))
+        if converted >= 1:
+            best = Measure(converted, word.symbol)
+    return best
+
+
+def _per_ml(amount: Fraction, unit: Any, volume_ml: Fraction) -> tuple[Any, Any]:
+    """(concentration in its clearest unit per mL, concentration in ``unit``/mL)."""
+    from infuse_calc import units as u
+    from infuse_calc.dosing import Measure, _in_best_unit
+    from infuse_calc.quantities import LADDERS, ML
+
+    q = u.quantity(amount / volume_ml, u.unit(unit.symbol) / u.unit("mL"))
+    return _in_best_unit(q, LADDERS[unit.kind][0], ML), Measure(amount / volume_ml, f"{unit}/mL")
+
+
+def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, Any, Any]) -> Any:
+    """The view for ``concentration AMOUNT VOLUME``."""
+    from infuse_calc.dosing import Measure
+    from infuse_calc.notation import format_exact
+    from infuse_calc.render import View
+
+    value, unit, _ = drug
+    clearest, as_typed = _per_ml(value, unit, volume[0])
+    amount = Measure(value, unit.symbol)
+    vol = Measure(volume[0], "mL")
+    rows = [
+        ["Amount", f"{format_exact(value)} {unit}"],
+        ["Volume", f"{format_exact(volume[0])} mL"],
+        ["Concentration", str(clearest)],
+    ]
+    if as_typed.unit != clearest.unit:
+        rows.append([f"In {as_typed.unit}", str(as_typed)])
+    record = {"amount": amount, "volume": vol, "concentration": clearest}
+    document = {**record, "concentration_in_amount_unit": as_typed}
+    return View(
+        headers=["", ""],
+        rows=rows,
+        document=document,
+        csv_fields=list(record),
+        records=[record],
+        measure_fields=MEASURE_FIELDS,
+        show_headers=False,
+    )
+
+
+def build_view(want: Any, at: Any, weight: Any, volume: tuple[Fraction, Any, Any]) -> Any:
+    """The view for the bag builder: amount = dose x weight x volume / rate."""
+    from infuse_calc import units as u
+    from infuse_calc.dosing import Measure, calculate
+    from infuse_calc.errors import IncompatibleError
+    from infuse_calc.notation import format_exact, format_number
+    from infuse_calc.quantities import ML, Concentration
+    from infuse_calc.render import View
+
+    if want.is_volume_rate:
+        raise click.BadParameter(
+            f"{want.text!r}: give the dose wanted (e.g. 0.1 mcg/kg/min), not a volume rate",
+            param_hint="'--want'",
+        )
+    if not at.is_volume_rate:
+        raise click.BadParameter(
+            f"{at.text!r}: give the pump rate as a volume rate, e.g. 1 mL/h", param_hint="'--at'"
+        )
+    if want.per_kg and weight is None:
+        raise IncompatibleError(
+            f"dose {want.text!r} is per kg: give the patient's weight with --weight"
+        )
+    dose_q = u.quantity(want.value, u.rate_unit(want.unit))
+    if want.per_kg:
+        dose_q = dose_q * u.quantity(weight.kg, u.unit("kg"))
+    rate_q = u.quantity(at.value, u.rate_unit(at.unit))
+    volume_q = u.quantity(volume[0], u.unit("mL"))
+    amount_unit = want.unit.amount
+    exact = u.magnitude(dose_q * volume_q / rate_q, u.unit(amount_unit.symbol))
+    amount = _clearest_amount(exact, amount_unit)
+    clearest, _ = _per_ml(exact, amount_unit, volume[0])
+    bag = Concentration(exact, amount_unit, volume[0], ML, "", True)
+    # Independent check: run the pump rate forward through the dosing core.
+    delivered = calculate(at, weight if want.per_kg else None, bag, want.unit).dose_rate
+    assert delivered is not None
+    assert delivered.value == want.value, "bag builder check failed"
+    each = Measure(want.value / at.value * u.factor(str(at.unit), "mL/h"), str(want.unit))
+    rows = [
+        ["Want", f"{format_exact(want.value)} {want.unit} at {format_exact(at.value)} {at.unit}"]
+    ]
+    if want.per_kg:
+        rows.append(["Weight", f"{format_number(weight.kg)} kg"])
+    rows += [
+        ["Bag volume", f"{format_exact(volume[0])} mL"],
+        ["Add", f"{amount} to make {format_exact(volume[0])} mL"],
+        ["Concentration", str(clearest)],
+        ["Each 1 mL/h", f"gives {each}"],
+        ["Check", f"{format_exact(at.value)} {at.unit} of {clearest} gives {delivered}"],
+    ]
+    record = {
+        "want": Measure(want.value, str(want.unit)),
+        "rate": Measure(at.value, str(at.unit)),
+        "weight": Measure(weight.kg, "kg") if want.per_kg else None,
+        "volume": Measure(volume[0], "mL"),
+        "amount": amount,
+        "concentration": clearest,
+        "per_ml_per_hour": each,
+        "check_dose": delivered,
+    }
+    return View(
+        headers=["", ""],
+        rows=rows,
+        document=dict(record),
+        csv_fields=list(record),
+        records=[record],
+        measure_fields=MEASURE_FIELDS,
+        show_headers=False,
+    )
