@@ -1,0 +1,188 @@
+"""Bedside charts: pump rates for a grid of body weights (rows) by doses (columns).
+
+Printed weight-by-dose charts are usually made by hand, and hand-made charts carry
+arithmetic slips. Every cell here is one :func:`infuse_calc.dosing.calculate` on exact
+values, so a cell and ``infuse-calc convert`` for the same weight and dose always agree.
+This module imports neither click nor rich.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from infuse_calc.dosing import (
+    DEFAULT_PUMP_RESOLUTION,
+    Calculation,
+    Measure,
+    calculate,
+)
+from infuse_calc.errors import IncompatibleError, InputError
+from infuse_calc.notation import format_exact
+from infuse_calc.quantities import (
+    Concentration,
+    Dose,
+    Kind,
+    RateUnit,
+    Weight,
+    parse_weight,
+)
+from infuse_calc.titration import MAX_LIST_LENGTH, parse_range
+
+MAX_CHART_ROWS = 200
+MAX_CHART_DOSES = 20
+MAX_LISTED_WARNINGS = 5
+
+
+def parse_weights(text: str, warnings: list[str]) -> list[Weight]:
+    """``50,60,70``, ``40..90/5`` (kg, inclusive of 90 when on the grid) or a mix.
+
+    List items may carry a unit (``154 lb``); range bounds are bare kg. Each weight is
+    checked like ``--weight``. Empty items, reversed or malformed ranges and more than
+    :data:`MAX_CHART_ROWS` weights are refused.
+    """
+    what = "--weights"
+    if len(text) > MAX_LIST_LENGTH:
+        raise InputError(what, text[:40] + "...", f"is too long (at most {MAX_LIST_LENGTH:,})")
+    if not text.strip():
+        raise InputError(what, text, "is empty")
+    weights: list[Weight] = []
+    for position, item in enumerate(text.split(","), start=1):
+        if not item.strip():
+            raise InputError(what, text, f"item {position} is empty (two commas, or a stray one)")
+        if ".." in item:
+            values = parse_range(what, text, item, warnings, MAX_CHART_ROWS)
+            items = [format_exact(value, separators=False) for value in values]
+        else:
+            items = [item.strip()]
+        for entry in items:
+            weights.append(_weight(what, text, entry, warnings))
+        if len(weights) > MAX_CHART_ROWS:
+            raise InputError(what, text, f"gives more than {MAX_CHART_ROWS} weights (rows)")
+    return weights
+
+
+def _weight(what: str, text: str, entry: str, warnings: list[str]) -> Weight:
+    try:
+        weight = parse_weight(entry)
+    except InputError as error:
+        quoted = f"'{entry}'"
+        named = error.reason.startswith(quoted) or entry == text.strip()
+        reason = error.reason if named else f"weight {quoted}: {error.reason}"
+        raise InputError(what, text, reason) from None
+    warnings.extend(weight.warnings)
+    return weight
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One weight at one dose: the whole calculation, with the pump figures at hand."""
+
+    calculation: Calculation
+
+    @property
+    def pump_rate(self) -> Measure:
+        assert self.calculation.pump_rate is not None
+        return self.calculation.pump_rate
+
+    @property
+    def pump_setting(self) -> Measure:
+        assert self.calculation.pump is not None
+        return self.calculation.pump.rate
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the cell needs a second look: it carries a warning (rounding changes the
+        dose by more than 5%, rounds to 0, or is beyond a pump's range)."""
+        return bool(self.calculation.warnings)
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    weight: Weight
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A weight-by-dose grid of pump rates."""
+
+    unit: RateUnit
+    doses: tuple[Dose, ...]
+    rows: tuple[ChartRow, ...]
+    concentration: Concentration
+    concentration_per_ml: Measure
+    pump_resolution: Fraction
+    warnings: tuple[str, ...]
+
+
+def build_chart(
+    doses: Sequence[Fraction],
+    unit: RateUnit,
+    weights: Sequence[Weight],
+    concentration: Concentration | None,
+    pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
+) -> Chart:
+    """Calculate every cell. Raises :class:`IncompatibleError` when the inputs cannot make
+    a chart (no concentration, a dose that does not depend on weight, too many columns)."""
+    if concentration is None:
+        raise IncompatibleError("a chart of pump rates needs the concentration: give -c")
+    if unit.kind is Kind.VOLUME:
+        raise IncompatibleError(f"chart doses must be drug doses, not pump rates ({unit})")
+    if not unit.per_kg:
+        raise IncompatibleError(
+            f"chart doses must be per kg (such as mcg/kg/min), not {unit}: the rows vary the "
+            "weight, which does not change a dose that is not per kg"
+        )
+    if not doses:
+        raise IncompatibleError("the chart needs at least one dose")
+    if len(doses) > MAX_CHART_DOSES:
+        raise IncompatibleError(
+            f"{len(doses)} doses; a chart has at most {MAX_CHART_DOSES} dose columns"
+        )
+    if len(set(doses)) != len(doses):
+        repeated = next(d for d in doses if list(doses).count(d) > 1)
+        raise IncompatibleError(f"dose {format_exact(repeated)} {unit} is listed twice")
+    if not weights:
+        raise IncompatibleError("the chart needs at least one weight")
+    if len(weights) > MAX_CHART_ROWS:
+        raise IncompatibleError(f"{len(weights)} weights; a chart has at most {MAX_CHART_ROWS}")
+    dose_list = tuple(
+        Dose(value, unit, f"{format_exact(value, separators=False)} {unit}") for value in doses
+    )
+    rows: list[ChartRow] = []
+    cell_warnings: list[str] = []
+    for weight in weights:
+        cells: list[Cell] = []
+        for dose in dose_list:
+            calc = calculate(dose, weight, concentration, None, pump_resolution)
+            cells.append(Cell(calc))
+            cell_warnings.extend(
+                f"{calc.weight_text()} at {calc.dose_text()}: {message}"
+                for message in calc.warnings
+            )
+        rows.append(ChartRow(weight, tuple(cells)))
+    per_ml = rows[0].cells[0].calculation.concentration_per_ml
+    assert per_ml is not None
+    return Chart(
+        unit=unit,
+        doses=dose_list,
+        rows=tuple(rows),
+        concentration=concentration,
+        concentration_per_ml=per_ml,
+        pump_resolution=pump_resolution,
+        warnings=tuple(_summarise(cell_warnings)),
+    )
+
+
+def _summarise(messages: list[str]) -> list[str]:
+    """At most a few cell warnings, then a count: a 200-row chart must not bury stderr."""
+    if len(messages) <= MAX_LISTED_WARNINGS:
+        return messages
+    rest = len(messages) - MAX_LISTED_WARNINGS
+    return [
+        *messages[:MAX_LISTED_WARNINGS],
+        f"... and {rest} more cell warnings (every flagged cell is marked * in the chart "
+        "and has its warnings in --format json)",
+    ]

@@ -1,0 +1,193 @@
+"""``infuse-calc chart``: a bedside chart of pump rates, weights by doses."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import click
+
+from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.commands.titrate import input_errors
+from infuse_calc.params import (
+    RATE_UNIT,
+    concentration_option,
+    output_options,
+    pump_resolution_option,
+    warn_all,
+    warnings_of,
+    weight_option,
+)
+
+FLAG = "*"
+
+
+@click.command("chart", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@click.option(
+    "--doses",
+    metavar="LIST",
+    required=True,
+    help="Dose columns: '0.05,0.1,0.2' with --unit, a range '0.05..0.3/0.05', "
+    "or full doses separated by commas.",
+)
+@click.option("--unit", type=RATE_UNIT, help="Unit of bare dose numbers (per kg: mcg/kg/min...).")
+@click.option(
+    "--weights",
+    metavar="LIST",
+    help="Weight rows in kg: '50,60,70', a range '40..90/5' (start..stop/step), or both; "
+    "list items may carry a unit ('154 lb').",
+)
+@weight_option
+@concentration_option
+@pump_resolution_option
+@click.option(
+    "--round-to-pump/--exact",
+    "round_to_pump",
+    default=True,
+    show_default=True,
+    help="Cells show the rate rounded to the pump resolution (what you set), or the exact "
+    "rate to 5 significant figures.",
+)
+@output_options
+def command(
+    doses: str,
+    unit: Any,
+    weights: str | None,
+    weight: Any,
+    concentration: Any,
+    pump_resolution: Fraction,
+    round_to_pump: bool,
+    fmt: str | None,
+    output: str | None,
+) -> None:
+    """Print a chart of pump rates in mL/h: one row per weight, one column per dose.
+
+    By default each cell is the rate rounded to the pump resolution (the number you set on
+    the pump); --exact shows the exact rate instead. Cells where that rounding changes the
+    dose by more than 5% (or rounds to 0, or exceed 999 mL/h) are marked *. JSON and CSV
+    carry the exact rates.
+
+    \b
+    Examples:
+      infuse-calc chart --doses 0.05,0.1,0.2,0.3 --unit mcg/kg/min --weights 40..90/5 \\
+          -c "4 mg/250 mL"
+      infuse-calc chart --doses 1..5/1 --unit mcg/kg/min --weights "50,70,154 lb" \\
+          -c "400 mg/250 mL"
+      infuse-calc chart --doses "18 units/kg/h" --weights 60..100/10 -c "25000 units/250 mL" --exact
+    """
+    from infuse_calc import chart as ch
+    from infuse_calc.titration import common_unit, parse_list
+
+    unit_value, unit_warnings = unit if unit is not None else (None, ())
+    parse_warnings: list[str] = []
+    with input_errors():
+        if weights is not None and weight is not None:
+            raise click.UsageError("give either --weights (the chart rows) or -w, not both")
+        if weights is None and weight is None:
+            raise click.UsageError("give the weight rows with --weights, e.g. --weights 40..90/5")
+        rows = ch.parse_weights(weights, parse_warnings) if weights is not None else [weight]
+        amounts = parse_list("--doses", doses, parse_warnings, ch.MAX_CHART_DOSES)
+        chosen = common_unit(amounts, unit_value)
+        grid = ch.build_chart(
+            [a.value for a in amounts], chosen, rows, concentration, pump_resolution
+        )
+    warn_all(warnings_of(weight, concentration), unit_warnings, parse_warnings, grid.warnings)
+    from infuse_calc.render import emit
+
+    emit(chart_view(grid, round_to_pump), fmt, output)
+
+
+def column_name(dose: Any) -> str:
+    """The CSV column of one dose: ``dose_0.05_mcg/kg/min_pump_rate_mL/h`` (exact rate)."""
+    from infuse_calc.notation import format_exact
+
+    return f"dose_{format_exact(dose.value, separators=False)}_{dose.unit}_pump_rate_mL/h"
+
+
+def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
+    """The :class:`~infuse_calc.render.View` of a :class:`~infuse_calc.chart.Chart`."""
+    from infuse_calc.dosing import Measure
+    from infuse_calc.notation import format_exact, format_number
+    from infuse_calc.render import View
+
+    any_flag = any(cell.flagged for row in grid.rows for cell in row.cells)
+    headers = ["Weight"] + [f"{format_exact(d.value)} {d.unit}" for d in grid.doses]
+    rows: list[list[str]] = []
+    records: list[dict[str, Any]] = []
+    json_rows: list[dict[str, Any]] = []
+    for row in grid.rows:
+        first = row.cells[0].calculation
+        cells: list[str] = []
+        record: dict[str, Any] = {"weight": Measure(row.weight.kg, "kg")}
+        json_cells: list[dict[str, Any]] = []
+        for dose, cell in zip(grid.doses, row.cells, strict=True):
+            if round_to_pump:
+                text = format_exact(cell.pump_setting.value)
+            else:
+                text = format_number(cell.pump_rate.value)
+            if any_flag:
+                text += FLAG if cell.flagged else " "
+            cells.append(text)
+            record[column_name(dose)] = cell.pump_rate.value
+            calc_record = cell.calculation.record()
+            json_cells.append(
+                {
+                    "dose": calc_record["dose"],
+                    "pump_rate": calc_record["pump_rate"],
+                    "pump_rate_rounded": calc_record["pump_rate_rounded"],
+                    "rounded_rate_delivers": calc_record["rounded_rate_delivers"],
+                    "rounded_rate_difference_percent": calc_record[
+                        "rounded_rate_difference_percent"
+                    ],
+                    "warnings": calc_record["warnings"],
+                }
+            )
+        rows.append([first.weight_text(), *cells])
+        records.append(record)
+        json_rows.append(
+            {
+                "weight": Measure(row.weight.kg, "kg"),
+                "weight_entered": Measure(row.weight.value, row.weight.unit.symbol),
+                "cells": json_cells,
+            }
+        )
+    resolution = format_number(grid.pump_resolution)
+    if round_to_pump:
+        policy = (
+            f"Pump rates in mL/h, rounded to {resolution} mL/h (the pump resolution), halves "
+            "away from zero; exact values in --format json/csv."
+        )
+    else:
+        policy = (
+            "Pump rates in mL/h, exact to 5 significant figures (halves away from zero), not "
+            f"rounded to the pump resolution ({resolution} mL/h); exact values in "
+            "--format json/csv."
+        )
+    notes = [policy]
+    if any_flag:
+        notes.append(
+            f"{FLAG} Check this cell: at the pump resolution the dose changes by more than 5%, "
+            "or the rate rounds to 0 or is above 999 mL/h (see the warnings)."
+        )
+    first_calc = grid.rows[0].cells[0].calculation
+    document = {
+        "command": "chart",
+        "unit": str(grid.unit),
+        "concentration": grid.concentration_per_ml,
+        "pump_resolution": Measure(grid.pump_resolution, "mL/h"),
+        "cells_show": "pump_rate_rounded" if round_to_pump else "pump_rate",
+        "doses": [Measure(d.value, str(d.unit)) for d in grid.doses],
+        "rows": json_rows,
+        "warnings": list(grid.warnings),
+    }
+    return View(
+        headers=headers,
+        rows=rows,
+        document=document,
+        csv_fields=list(records[0]),
+        records=records,
+        title=f"Pump rate (mL/h) by weight and dose, {first_calc.concentration_text()}",
+        numeric_columns=set(range(len(headers))),
+        notes=notes,
+        measure_fields={"weight"},
+    )

@@ -1,0 +1,316 @@
+"""``infuse-calc titrate``: a dose ladder (or pump-rate ladder), one exact row per step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from typing import Any
+
+import click
+
+from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.params import (
+    RATE_UNIT,
+    concentration_option,
+    output_options,
+    pump_resolution_option,
+    warn_all,
+    warnings_of,
+    weight_option,
+)
+
+DOSE_FIELDS = [
+    "step",
+    "clock",
+    "elapsed",
+    "dose",
+    "per_minute",
+    "per_hour",
+    "per_day",
+    "pump_rate",
+    "volume_per_day",
+    "pump_rate_rounded",
+    "rounded_rate_delivers",
+    "rounded_rate_difference_percent",
+    "warnings",
+]
+RATE_FIELDS = [
+    "step",
+    "clock",
+    "elapsed",
+    "pump_rate",
+    "dose_rate",
+    "per_minute",
+    "per_hour",
+    "per_day",
+    "volume_per_day",
+    "warnings",
+]
+MEASURE_FIELDS = {
+    "elapsed",
+    "dose",
+    "per_minute",
+    "per_hour",
+    "per_day",
+    "pump_rate",
+    "volume_per_day",
+    "pump_rate_rounded",
+    "rounded_rate_delivers",
+    "dose_rate",
+}
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Core errors as click errors: one ``Error: ...`` line naming the option, exit 2."""
+    from infuse_calc.errors import IncompatibleError, InputError
+
+    try:
+        yield
+    except InputError as error:
+        hint = f"'{error.what}'" if error.what.startswith("--") else None
+        raise click.BadParameter(f"{error.text!r}: {error.reason}", param_hint=hint) from None
+    except IncompatibleError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@click.command("titrate", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@click.option(
+    "--from", "start", metavar="DOSE", help="First dose: '2 mcg/kg/min', or 2 with --unit."
+)
+@click.option("--to", "stop", metavar="DOSE", help="Last dose (the ladder goes down if smaller).")
+@click.option(
+    "--step",
+    metavar="DOSE",
+    help="Step size, positive, in the dose unit (1, or '0.5 mcg/kg/min'). "
+    "Default with --by-rate: 1 mL/h.",
+)
+@click.option(
+    "--doses",
+    metavar="LIST",
+    help="An explicit list instead of --from/--to/--step: '2,4,7,8' with --unit, "
+    "or full doses separated by commas.",
+)
+@click.option(
+    "--unit", type=RATE_UNIT, help="Unit of bare numbers: mcg/kg/min, units/kg/h, mL/h..."
+)
+@click.option(
+    "--by-rate",
+    is_flag=True,
+    help="Step through pump rates (mL/h) and show the dose each one delivers.",
+)
+@click.option(
+    "--dose-unit",
+    type=RATE_UNIT,
+    help="With --by-rate: the unit of the delivered dose (default mcg/kg/min or units/kg/h).",
+)
+@weight_option
+@concentration_option
+@pump_resolution_option
+@click.option(
+    "--every", metavar="TIME", help="Time between steps, e.g. 30min or 1h: adds clock times."
+)
+@click.option(
+    "--start", "start_time", metavar="HH:MM", help="Clock time of the first step (default 00:00)."
+)
+@output_options
+def command(
+    start: str | None,
+    stop: str | None,
+    step: str | None,
+    doses: str | None,
+    unit: Any,
+    by_rate: bool,
+    dose_unit: Any,
+    weight: Any,
+    concentration: Any,
+    pump_resolution: Fraction,
+    every: str | None,
+    start_time: str | None,
+    fmt: str | None,
+    output: str | None,
+) -> None:
+    """Work out a titration ladder: one row per dose step, each with its totals per minute,
+    hour and day and its pump rate (exact, set to the pump resolution, and what that
+    setting really delivers).
+
+    Give --from, --to and --step (the ladder includes --to when it is a whole number of
+    steps away, and goes down when --to is smaller: weaning), or an explicit --doses list.
+    With --by-rate the ladder steps through pump rates and shows the dose each delivers.
+
+    \b
+    Examples:
+      infuse-calc titrate --from "2 mcg/kg/min" --to "10 mcg/kg/min" --step 1 -w 72 -c "10 mg/mL"
+      infuse-calc titrate --from 10 --to 2 --step 2 --unit mcg/kg/min -w 72 -c "10 mg/mL" \\
+          --every 30min --start 22:00
+      infuse-calc titrate --by-rate --from "1 mL/h" --to "5 mL/h" -w 72 -c "10 mg/mL"
+    """
+    from infuse_calc import titration as t
+
+    unit_value, unit_warnings = unit if unit is not None else (None, ())
+    target, target_warnings = dose_unit if dose_unit is not None else (None, ())
+    parse_warnings: list[str] = []
+    notes: list[str] = []
+    with input_errors():
+        if doses is not None:
+            if start is not None or stop is not None or step is not None:
+                raise click.UsageError("give either --doses or --from/--to/--step, not both")
+            amounts = t.parse_list("--doses", doses, parse_warnings, t.MAX_LADDER_ROWS)
+            chosen = t.common_unit(amounts, unit_value, _rate_default(by_rate))
+            values = [amount.value for amount in amounts]
+        else:
+            if start is None or stop is None:
+                raise click.UsageError("give --from and --to (or an explicit --doses list)")
+            if step is None and not by_rate:
+                raise click.UsageError("give the step size with --step (e.g. --step 1)")
+            first = t.parse_amount("--from", start, parse_warnings)
+            last = t.parse_amount("--to", stop, parse_warnings)
+            size = None if step is None else t.parse_amount("--step", step, parse_warnings)
+            values, chosen, notes = t.ladder_between(
+                first, last, size, unit_value, _rate_default(by_rate)
+            )
+        every_minutes = t.parse_interval(every) if every is not None else None
+        if start_time is not None and every_minutes is None:
+            raise click.UsageError("--start sets the clock of a timed ladder: give --every too")
+        start_minutes = t.parse_clock(start_time) if start_time is not None else 0
+        ladder = t.build_ladder(
+            values,
+            chosen,
+            weight,
+            concentration,
+            by_rate=by_rate,
+            dose_unit=target,
+            pump_resolution=pump_resolution,
+            every_minutes=every_minutes,
+            start_minutes=start_minutes,
+        )
+    warn_all(
+        warnings_of(weight, concentration),
+        unit_warnings,
+        target_warnings,
+        parse_warnings,
+        notes,
+        ladder.warnings,
+    )
+    from infuse_calc.render import emit
+
+    emit(titrate_view(ladder), fmt, output)
+
+
+def _rate_default(by_rate: bool) -> Any:
+    from infuse_calc.quantities import HOUR, ML, RateUnit
+
+    return RateUnit(ML, HOUR) if by_rate else None
+
+
+def _rung_record(rung: Any, by_rate: bool) -> dict[str, Any]:
+    from infuse_calc.dosing import Measure
+
+    record = rung.calculation.record()
+    elapsed = None if rung.elapsed_minutes is None else Measure(rung.elapsed_minutes, "min")
+    fields = RATE_FIELDS if by_rate else DOSE_FIELDS
+    row: dict[str, Any] = {"step": rung.step, "clock": rung.clock, "elapsed": elapsed}
+    for name in fields[3:]:
+        row[name] = record[name]
+    return row
+
+
+def titrate_view(ladder: Any) -> Any:
+    """The :class:`~infuse_calc.render.View` of a :class:`~infuse_calc.titration.Ladder`."""
+    from infuse_calc.dosing import Measure
+    from infuse_calc.notation import format_exact, format_number
+    from infuse_calc.render import View
+
+    timed = ladder.every_minutes is not None
+    has_pump = ladder.concentration is not None and not ladder.by_rate
+    calcs = [rung.calculation for rung in ladder.rungs]
+    # (header, measures, exact): "exact" columns hold values as typed or as set on the pump.
+    columns: list[tuple[str, list[Any], bool]] = []
+    if ladder.by_rate:
+        columns.append(("Pump rate", [c.pump_rate for c in calcs], True))
+        columns.append(("Delivers", [c.dose_rate for c in calcs], False))
+    else:
+        columns.append(("Dose", [c.dose_measure for c in calcs], True))
+    columns += [
+        ("Per min", [c.per_minute for c in calcs], False),
+        ("Per hour", [c.per_hour for c in calcs], False),
+        ("Per day", [c.per_day for c in calcs], False),
+    ]
+    if has_pump:
+        columns += [
+            ("Pump rate", [c.pump_rate for c in calcs], False),
+            ("Set pump", [c.pump.rate for c in calcs], True),
+            ("Delivers", [c.pump.delivers for c in calcs], False),
+        ]
+    headers = ["Step"] + (["Time"] if timed else [])
+    cells: list[list[str]] = []
+    for label, measures, exact in columns:
+        unit = _column_unit(measures)
+        headers.append(f"{label}\n{unit}")
+        shown = format_exact if exact else format_number
+        cells.append([shown(m.to(unit).value) for m in measures])
+    rows: list[list[str]] = []
+    for index, rung in enumerate(ladder.rungs):
+        row = [str(rung.step)] + ([rung.clock] if timed else [])
+        rows.append(row + [column[index] for column in cells])
+    records = [_rung_record(rung, ladder.by_rate) for rung in ladder.rungs]
+    resolution = format_number(ladder.pump_resolution)
+    notes: list[str] = []
+    if has_pump:
+        notes.append(
+            f"Set pump: the pump rate rounded to {resolution} mL/h (the pump resolution), "
+            "halves away from zero; Delivers: the dose at that setting."
+        )
+    notes.append("Figures rounded for display; exact values in --format json/csv.")
+    document: dict[str, Any] = {
+        "command": "titrate",
+        "mode": "rate" if ladder.by_rate else "dose",
+        "unit": str(ladder.unit),
+        "weight": None if ladder.weight is None else Measure(ladder.weight.kg, "kg"),
+        "concentration": None
+        if not ladder.rungs
+        else ladder.rungs[0].calculation.concentration_per_ml,
+        "pump_resolution": Measure(ladder.pump_resolution, "mL/h"),
+        "every": None if not timed else Measure(ladder.every_minutes, "min"),
+        "start": None if not timed else _clock(ladder.start_minutes),
+        "rows": records,
+        "warnings": list(ladder.warnings),
+    }
+    numeric = set(range(len(headers)))
+    return View(
+        headers=headers,
+        rows=rows,
+        document=document,
+        csv_fields=RATE_FIELDS if ladder.by_rate else DOSE_FIELDS,
+        records=records,
+        title=_title(ladder),
+        numeric_columns=numeric,
+        notes=notes,
+        measure_fields=MEASURE_FIELDS,
+    )
+
+
+def _column_unit(measures: list[Any]) -> str:
+    """One unit for a whole column: the smallest any row chose, so that values never jump
+    from 933.12 mg/day to 1.0368 g/day down a ladder."""
+    from infuse_calc.units import factor
+
+    reference = measures[0].unit
+    return str(min({m.unit for m in measures}, key=lambda unit: factor(unit, reference)))
+
+
+def _clock(minutes: int) -> str:
+    from infuse_calc.titration import clock_text
+
+    return clock_text(minutes)
+
+
+def _title(ladder: Any) -> str:
+    calc = ladder.rungs[0].calculation
+    parts = ["Pump-rate ladder" if ladder.by_rate else "Titration ladder"]
+    if calc.weight is not None:
+        parts.append(calc.weight_text())
+    if calc.concentration_text() is not None:
+        parts.append(calc.concentration_text())
+    return ", ".join(parts)
