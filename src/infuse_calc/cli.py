@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "Check a programmed pump rate against the order: MATCH or MISMATCH."),
     "concentration": ("concentration", "Make up a bag: drug amount for a round rate, or mg in mL."),
     "batch": ("batch", "Calculate every row of a CSV or JSON Lines file of orders."),
+    "titrate": ("titrate", "A dose ladder (or pump-rate ladder) with exact pump rates."),
+    "chart": ("chart", "A bedside chart of pump rates: weights by doses."),
 }
 
 ROUNDING_HELP = (

@@ -117,7 +117,12 @@ def plain_text(view: View) -> str:
     lines: list[str] = []
     if view.title:
         lines.append(view.title)
-    table = [view.headers, *view.rows] if view.show_headers else list(view.rows)
+    # A header may hold a second line (its unit): "Per hour\nmg/h".
+    header_lines = [h.split("\n") for h in view.headers]
+    depth = max((len(h) for h in header_lines), default=1)
+    headers = [[*h, *[""] * (depth - len(h))] for h in header_lines]
+    head_rows = [[h[line] for h in headers] for line in range(depth)]
+    table = [*head_rows, *view.rows] if view.show_headers else list(view.rows)
     widths = [max(len(row[i]) for row in table) for i in range(len(view.headers))]
     for row in table:
         cells = [
@@ -149,7 +154,8 @@ def _render_table(view: View, stream: IO[str], color: bool | None) -> None:
         title_justify="left",
     )
     for i, header in enumerate(view.headers):
-        widest = max([len(header)] + [len(row[i]) for row in view.rows])
+        header_width = max(len(line) for line in header.split("\n"))
+        widest = max([header_width] + [len(row[i]) for row in view.rows])
         table.add_column(
             header,
             justify="right" if i in view.numeric_columns else "left",
