@@ -13,6 +13,18 @@ from infuse_calc.cli import cli
 GOLDEN = Path(__file__).parent / "golden"
 
 
+@pytest.fixture(autouse=True)
+def _no_user_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The developer's own config file and INFUSE_CALC_* variables never reach a test."""
+    for name in list(os.environ):
+        if name.startswith("INFUSE_CALC_"):
+            monkeypatch.delenv(name)
+    missing = tmp_path_factory.getbasetemp() / "no-config" / "config.toml"
+    monkeypatch.setenv("INFUSE_CALC_CONFIG", str(missing))
+
+
 @pytest.fixture
 def run() -> object:
     """``run(*args)`` invokes the CLI in-process; the result has .stdout and .stderr."""

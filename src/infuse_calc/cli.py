@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("convert", "Dose rate to totals and pump rate, or pump rate back to dose."),
     "check": ("check", "Check a programmed pump rate against the order: MATCH or MISMATCH."),
     "concentration": ("concentration", "Make up a bag: drug amount for a round rate, or mg in mL."),
+    "config": ("config", "Show the config file path and the settings in effect."),
     "batch": ("batch", "Calculate every row of a CSV or JSON Lines file of orders."),
     "titrate": ("titrate", "A dose ladder (or pump-rate ladder) with exact pump rates."),
     "chart": ("chart", "A bedside chart of pump rates: weights by doses."),
@@ -48,6 +49,24 @@ class InfuseGroup(click.Group):
         module = importlib.import_module(f"infuse_calc.commands.{entry[0]}")
         command: click.Command = module.command
         return command
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # Settings from the config file and INFUSE_CALC_* variables, for every command, also
+        # while the shell asks for completions (which builds contexts through here too).
+        if parent is None:
+            from infuse_calc.commands.config import DefaultMap
+
+            extra.setdefault("auto_envvar_prefix", "INFUSE_CALC")
+            if extra.get("default_map") is None:
+                resilient = bool(extra.get("resilient_parsing"))
+                extra["default_map"] = DefaultMap(self, resilient=resilient)
+        return super().make_context(info_name, args, parent, **extra)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Short help comes from COMMANDS so that --help imports no command module.
@@ -97,6 +116,16 @@ class InfuseGroup(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+def _set_separators(ctx: click.Context, value: bool) -> bool:
+    from infuse_calc import notation
+
+    previous = notation.THOUSANDS_SEPARATORS
+    notation.THOUSANDS_SEPARATORS = bool(value)
+    # In-process callers (tests, CliRunner) get the process default back afterwards.
+    ctx.call_on_close(lambda: setattr(notation, "THOUSANDS_SEPARATORS", previous))
+    return bool(value)
+
+
 def _one_line(message: str) -> str:
     return " ".join(message.split())
 
@@ -107,6 +136,13 @@ def _one_line(message: str) -> str:
     epilog=ROUNDING_HELP,
 )
 @click.version_option(__version__, "-V", "--version", prog_name="infuse-calc")
+@click.option(
+    "--thousands-separator/--no-thousands-separator",
+    default=True,
+    expose_value=False,
+    callback=lambda ctx, param, value: _set_separators(ctx, value),
+    help="Print 30,240 (the default, as ISMP asks) or 30240 in human output.",
+)
 def cli() -> None:
     """Weight-based infusion dose calculator: a teaching and checking aid.
 

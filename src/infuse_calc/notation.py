@@ -25,6 +25,10 @@ ROUNDING_POLICY = (
 
 _CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
 
+#: Process-wide default for thousands separators in human output (ISMP: on). The CLI sets
+#: it from --no-thousands-separator or the user's config before anything is rendered.
+THOUSANDS_SEPARATORS = True
+
 
 def to_decimal(value: Fraction | int | float) -> Decimal:
     """An exact-enough Decimal (60 digits) of a rational value."""
@@ -50,8 +54,13 @@ def round_to_step(value: Fraction, step: Fraction) -> Fraction:
     return whole * step
 
 
-def format_decimal(value: Decimal, separators: bool = True) -> str:
-    """``Decimal`` to text: thousands separators, no trailing zeros, leading zero kept."""
+def format_decimal(value: Decimal, separators: bool | None = None) -> str:
+    """``Decimal`` to text: thousands separators, no trailing zeros, leading zero kept.
+
+    ``separators=None`` follows :data:`THOUSANDS_SEPARATORS`.
+    """
+    if separators is None:
+        separators = THOUSANDS_SEPARATORS
     text = f"{value:,f}" if separators else f"{value:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -63,13 +72,13 @@ def format_decimal(value: Decimal, separators: bool = True) -> str:
 def format_number(
     value: Fraction | int | float,
     figures: int = SIGNIFICANT_FIGURES,
-    separators: bool = True,
+    separators: bool | None = None,
 ) -> str:
     """A figure for people: ``725.76``, ``30,240``, ``0.504``, ``5`` (never ``5.0``)."""
     return format_decimal(round_significant(value, figures), separators)
 
 
-def format_exact(value: Fraction | int, separators: bool = True) -> str:
+def format_exact(value: Fraction | int, separators: bool | None = None) -> str:
     """A figure the user typed, shown exactly (it is a finite decimal by construction)."""
     return format_decimal(to_decimal(value), separators)
 
@@ -78,7 +87,7 @@ def format_quantity(
     value: Fraction | int | float,
     unit: str,
     figures: int = SIGNIFICANT_FIGURES,
-    separators: bool = True,
+    separators: bool | None = None,
 ) -> str:
     """``504 mcg/min``: the rounded figure, a space, the unit."""
     return f"{format_number(value, figures, separators)} {unit}"

@@ -20,10 +20,53 @@ F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "plain", "csv", "json")
 
 
+#: Unit suffixes offered by shell completion; every one parses without a warning (tested).
+COMMON_RATE_UNITS = (
+    "mcg/kg/min",
+    "mg/kg/h",
+    "mcg/kg/h",
+    "units/kg/h",
+    "mcg/min",
+    "mg/h",
+    "units/h",
+    "units/min",
+    "milliunits/min",
+    "mmol/h",
+    "mEq/h",
+    "mL/h",
+)
+COMMON_WEIGHT_UNITS = ("kg", "lb", "g")
+COMMON_CONCENTRATION_UNITS = (
+    "mg/mL",
+    "mcg/mL",
+    "units/mL",
+    "mmol/mL",
+    "mEq/mL",
+    "mg/50 mL",
+    "mg/100 mL",
+    "mg/250 mL",
+    "units/250 mL",
+    "%",
+)
+
+
+def complete_units(incomplete: str, units: Iterable[str]) -> list[Any]:
+    """``7`` or ``7 mc`` -> ``7 mcg/kg/min`` ...: a typed number with each matching unit."""
+    from click.shell_completion import CompletionItem
+
+    text = incomplete.strip()
+    digits = len(text) - len(text.lstrip("0123456789."))
+    number, rest = text[:digits], text[digits:].strip()
+    if not number[:1].isdigit():
+        return []
+    return [CompletionItem(f"{number} {unit}") for unit in units if unit.startswith(rest)]
+
+
 class _ParsedType(click.ParamType):
     """A parameter read by one of the quantities parsers."""
 
     parser_name = ""
+    units: tuple[str, ...] = ()
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
@@ -35,20 +78,28 @@ class _ParsedType(click.ParamType):
         except InputError as error:
             self.fail(f"{error.text!r}: {error.reason}", param, ctx)
 
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        return complete_units(incomplete, self.units)
+
 
 class DoseType(_ParsedType):
     name = "dose"
     parser_name = "parse_dose"
+    units = COMMON_RATE_UNITS
 
 
 class WeightType(_ParsedType):
     name = "weight"
     parser_name = "parse_weight"
+    units = COMMON_WEIGHT_UNITS
 
 
 class ConcentrationType(_ParsedType):
     name = "concentration"
     parser_name = "parse_concentration"
+    units = COMMON_CONCENTRATION_UNITS
 
 
 class RateUnitType(click.ParamType):
@@ -71,21 +122,7 @@ class RateUnitType(click.ParamType):
     ) -> list[Any]:
         from click.shell_completion import CompletionItem
 
-        choices = [
-            "mcg/kg/min",
-            "mg/kg/h",
-            "mcg/kg/h",
-            "units/kg/h",
-            "mcg/min",
-            "mg/h",
-            "units/h",
-            "units/min",
-            "milliunits/min",
-            "mmol/h",
-            "mEq/h",
-            "mL/h",
-        ]
-        return [CompletionItem(c) for c in choices if c.startswith(incomplete)]
+        return [CompletionItem(c) for c in COMMON_RATE_UNITS if c.startswith(incomplete)]
 
 
 class ResolutionType(click.ParamType):

@@ -138,6 +138,7 @@ def _render_table(view: View, stream: IO[str], color: bool | None) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     is_stdout = stream is sys.stdout
     console = Console(
@@ -146,6 +147,8 @@ def _render_table(view: View, stream: IO[str], color: bool | None) -> None:
         force_terminal=color if is_stdout else False,
         no_color=None if is_stdout else True,
         soft_wrap=False,
+        # rich's NO_COLOR drops colours but keeps bold; no-color.org users want no escapes.
+        color_system=None if os.environ.get("NO_COLOR") else "auto",
     )
     table = Table(
         title=view.title,
@@ -164,7 +167,8 @@ def _render_table(view: View, stream: IO[str], color: bool | None) -> None:
             overflow="fold",
         )
     for row in view.rows:
-        table.add_row(*row)
+        # Text, not markup: a cell such as "config.toml [defaults]" must print as typed.
+        table.add_row(*(Text(cell) for cell in row))
     console.print(table)
     for note in view.notes:
         console.print(note, markup=False)
