@@ -94,6 +94,45 @@ def test_other_shells_parse_the_script(shell: str, tmp_path: Path) -> None:
     subprocess.run([program, "-n", str(script)], check=True)
 
 
+def test_zsh_registers_the_completion(tmp_path: Path) -> None:
+    zsh = shutil.which("zsh")
+    if zsh is None:
+        pytest.skip("zsh is not installed")
+    script = tmp_path / "infuse-calc.zsh"
+    script.write_text(source("zsh"), encoding="utf-8")
+    program = f"autoload -Uz compinit && compinit -u -d {tmp_path}/zcompdump && source {script}"
+    done = subprocess.run(
+        [zsh, "-f", "-c", f"{program} && print -r -- ${{_comps[infuse-calc]}}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout == "_infuse_calc_completion\n"
+
+
+def test_fish_completes_for_real_through_the_installed_script(tmp_path: Path) -> None:
+    fish = shutil.which("fish")
+    if fish is None or not (SCRIPT_DIR / "infuse-calc").exists():
+        pytest.skip("needs fish and the installed infuse-calc script")
+    script = tmp_path / "infuse-calc.fish"
+    script.write_text(source("fish"), encoding="utf-8")
+    env = {
+        **os.environ,
+        "PATH": f"{SCRIPT_DIR}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        [fish, "--no-config", "-c", f"source {script}; complete -C 'infuse-calc convert 7 -w 72'"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert sorted(done.stdout.splitlines()) == ["72 g", "72 kg", "72 lb"]  # fish sorts
+
+
 def test_bash_completes_for_real_through_the_installed_script(tmp_path: Path) -> None:
     """bash calls the installed ``infuse-calc`` exactly as it would at a prompt."""
     bash = shutil.which("bash")

@@ -183,9 +183,10 @@ class DefaultMap(MutableMapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         if name in self._cache:
             return self._cache[name]
-        if self.error is not None and not self.resilient and name != "config":
-            if name in self.group.list_commands(_context()):
-                raise self.error
+        broken = self.error is not None and not self.resilient and name != "config"
+        if broken and name in self.group.list_commands(_context()):
+            assert self.error is not None
+            raise self.error
         own = {param.name: param for param in self.group.params if isinstance(param, click.Option)}
         if name in own:
             setting = None if self.error else resolve(name, (), self.config, self.environ)
