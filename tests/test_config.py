@@ -329,6 +329,12 @@ def test_config_file_not_utf8_or_a_directory(config_file: Path) -> None:
         ("INFUSE_CALC_FORMAT", "yaml", "Error: INFUSE_CALC_FORMAT='yaml': 'yaml' is not one of"),
         ("INFUSE_CALC_PUMP_RESOLUTION", "x", "Error: INFUSE_CALC_PUMP_RESOLUTION='x': 'x': "),
         ("INFUSE_CALC_PUMP_RESOLUTION", "-0.1", "Error: INFUSE_CALC_PUMP_RESOLUTION='-0.1': "),
+        (
+            "INFUSE_CALC_THOUSANDS_SEPARATOR",
+            "maybe",
+            "Error: INFUSE_CALC_THOUSANDS_SEPARATOR='maybe': 'maybe' is not a valid boolean",
+        ),
+        ("INFUSE_CALC_CONVERT_WEIGHT", "-3", "Error: INFUSE_CALC_CONVERT_WEIGHT='-3': '-3': "),
     ],
 )
 def test_bad_variable_is_named(
@@ -401,6 +407,12 @@ def test_show_provenance(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert records["convert.explain"]["origin"] == f"{config_file} [convert]"
     assert records["convert.weight"]["source"] == "env"
     assert records["convert.weight"]["origin"] == "INFUSE_CALC_CONVERT_WEIGHT"
+
+
+def test_show_reads_a_variable_as_what_it_means(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFUSE_CALC_THOUSANDS_SEPARATOR", "0")
+    record = show_records()["thousands_separator"]
+    assert (record["value"], record["origin"]) == (False, "INFUSE_CALC_THOUSANDS_SEPARATOR")
 
 
 def test_show_plain_and_table_golden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -140,6 +140,8 @@ def _one_line(message: str) -> str:
     "--thousands-separator/--no-thousands-separator",
     default=True,
     expose_value=False,
+    # The config layer reads INFUSE_CALC_THOUSANDS_SEPARATOR and names it in errors.
+    allow_from_autoenv=False,
     callback=lambda ctx, param, value: _set_separators(ctx, value),
     help="Print 30,240 (the default, as ISMP asks) or 30240 in human output.",
 )

@@ -325,6 +325,9 @@ def show_command(ctx: click.Context, fmt: str | None, output: str | None) -> Non
                 value = notation.THOUSANDS_SEPARATORS
                 flag = param.opts[0] if value else param.secondary_opts[0]
                 setting = Setting(value, Source("option", flag))
+            elif setting is not None and isinstance(setting.value, str):
+                # "0" from the environment is shown as what it means
+                setting = Setting(bool(param.type_cast_value(ctx, setting.value)), setting.source)
             default = _builtin_default(param)
         else:
             params = [option_params(cmd)[key] for _, cmd in commands if key in option_params(cmd)]
