@@ -11,10 +11,13 @@ import os
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from infuse_calc.cli import COMMANDS, cli
 from infuse_calc.params import (
@@ -213,3 +216,20 @@ def test_completion_survives_a_broken_config(tmp_path: Path) -> None:
     assert complete("infuse-calc convert 7 --format c", {"INFUSE_CALC_CONFIG": str(path)}) == [
         "csv"
     ]
+
+
+@settings(max_examples=100)
+@given(
+    number=st.decimals(min_value=0, max_value=10_000, places=3, allow_nan=False),
+    unit=st.sampled_from(COMMON_CONCENTRATION_UNITS),
+    cut=st.integers(min_value=0, max_value=12),
+    space=st.booleans(),
+)
+def test_a_typed_unit_prefix_keeps_its_unit(
+    number: Decimal, unit: str, cut: int, space: bool
+) -> None:
+    """Whatever part of a unit is typed, that unit is offered and nothing that differs."""
+    typed = f"{number:f}{' ' if space else ''}{unit[:cut]}"
+    offered = [item.value for item in complete_units(typed, COMMON_CONCENTRATION_UNITS)]
+    assert f"{number:f} {unit}" in offered
+    assert all(value.startswith(f"{number:f} {unit[:cut]}") for value in offered)

@@ -242,6 +242,12 @@ def test_a_command_table_sets_any_option(config_file: Path) -> None:
     assert ",504.0,mcg/min," in result.stdout
 
 
+def test_a_flag_from_a_command_table(config_file: Path) -> None:
+    config_file.write_text("[convert]\nexplain = true\n", encoding="utf-8")
+    out = invoke("convert", "7 mcg/kg/min", "-w", "72", "--format", "plain").stdout
+    assert "  7 mcg/kg/min × 72 kg = 504 mcg/min\n" in out
+
+
 def test_library_path_expands_home(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from infuse_calc.commands.config import DefaultMap
 
@@ -249,6 +255,7 @@ def test_library_path_expands_home(config_file: Path, monkeypatch: pytest.Monkey
     config_file.write_text("[defaults]\nlibrary = '~/ward.toml'\n", encoding="utf-8")
     defaults = DefaultMap(cli)
     with_library = [name for name in COMMANDS if "library" in _option_keys(name)]
+    assert with_library, "no command has --library: this test would check nothing"
     for name in with_library:
         assert "/home/nurse/ward.toml" in defaults[name].values()
 
