@@ -345,3 +345,15 @@ def test_every_cell_is_converts_pump_rate(
             document = json.loads(single.stdout)
             assert cell["pump_rate"] == document["pump_rate"]
             assert cell["pump_rate_rounded"] == document["pump_rate_rounded"]
+
+
+def test_core_modules_import_neither_click_nor_rich_nor_pint() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, infuse_calc.titration, infuse_calc.chart; "
+        "print(sorted(m for m in ('click', 'rich', 'pint') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
