@@ -60,7 +60,7 @@ def parse_height(text: str) -> Height:
     tokens = tokenize(what, text)
     warnings: list[str] = []
     if tokens[0].kind != "number":
-        raise InputError(what, text, f"expected a number, found '{tokens[0].text}'")
+        raise InputError(what, text, not_a_number(tokens[0].text))
     value = parse_number(what, text, tokens[0].text, warnings)
     if len(tokens) == 1:
         raise InputError(what, text, "give the unit: cm or in (e.g. 180 cm or 70.9 in)")
@@ -81,6 +81,16 @@ def parse_height(text: str) -> Height:
             what, text, "is outside 30 to 275 cm (12 to 108 in); check the height and its unit"
         )
     return height
+
+
+def not_a_number(word: str) -> str:
+    """The reason a word cannot stand where a number is expected (nan, inf...)."""
+    folded = word.casefold()
+    if folded == "nan":
+        return f"'{word}' is not a number"
+    if folded in ("inf", "infinity"):
+        return f"'{word}' is not a finite number"
+    return f"expected a number, found '{word}'"
 
 
 def parse_sex(text: str) -> str:

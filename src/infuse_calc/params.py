@@ -322,3 +322,109 @@ def resolve_dosing_weight(
     if method == "actual":
         return weight, chosen
     return Weight(chosen.kg, KG, chosen.kg, f"{method} body weight"), chosen
+
+
+# --- drug library and dosing weight (shared by convert, check, titrate, chart) -------------
+
+
+def drug_options(f: F) -> F:
+    """``--drug``, ``--library`` and ``--area``; resolve them with :func:`load_library`."""
+    f = click.option(
+        "--area", default=None, help="Care area whose limits apply (as named in the library)."
+    )(f)
+    f = click.option(
+        "--library",
+        "library_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Drug library TOML file (default: $INFUSE_CALC_LIBRARY, then the user config "
+        "directory's drug-library.toml).",
+    )(f)
+    f = click.option(
+        "--drug",
+        default=None,
+        help="Drug name or alias from the drug library: standard concentration and limits.",
+    )(f)
+    return f
+
+
+def load_library(library_path: str | None) -> Any:
+    """Find, read and parse the drug library: ``--library``, then $INFUSE_CALC_LIBRARY, then
+    ``<user config dir>/drug-library.toml``. Prints a note on stderr for example libraries."""
+    import os
+    from pathlib import Path
+
+    from infuse_calc.library import ENV_VAR, FILE_NAME, LibraryError, parse_library
+
+    if library_path:
+        path, origin = Path(library_path), "--library"
+    elif os.environ.get(ENV_VAR):
+        path, origin = Path(os.environ[ENV_VAR]), f"${ENV_VAR}"
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_config_dir("infuse-calc")) / FILE_NAME
+        origin = "the user config directory"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LibraryError(
+            str(path),
+            None,
+            f"file not found (from {origin}); give one with --library or ${ENV_VAR} "
+            "(examples/drug-library.toml shows the format)",
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise LibraryError(str(path), None, f"cannot be read ({error})") from None
+    library = parse_library(text, str(path))
+    if library.example:
+        click.echo(
+            f"Note: {path} is an EXAMPLE drug library; its limits are illustrations with "
+            "their sources, not clinical defaults. Use your institution's library.",
+            err=True,
+        )
+    return library
+
+
+def body_weight_options(f: F) -> F:
+    """``--height``, ``--sex`` and ``--dosing-weight``; resolve them with
+    :func:`resolve_dosing_weight`."""
+    f = click.option(
+        "--dosing-weight",
+        type=click.Choice(["actual", "ideal", "adjusted"]),
+        default="actual",
+        show_default=True,
+        help="Weight to dose on: actual, ideal (Devine) or adjusted (IBW + 0.4 x excess).",
+    )(f)
+    f = click.option("--sex", default=None, help="male or female (for ideal body weight).")(f)
+    f = click.option(
+        "--height", default=None, help="Height for ideal body weight: '180 cm' or '70.9 in'."
+    )(f)
+    return f
+
+
+def resolve_dosing_weight(
+    weight: Any, height: str | None, sex: str | None, method: str
+) -> tuple[Any, Any]:
+    """``(Weight to calculate with, DosingWeight or None)``; the weight is ``weight`` when no
+    height, sex or method other than actual was given. Bad height/sex: click errors."""
+    if height is None and sex is None and method == "actual":
+        return weight, None
+    from infuse_calc.body_weight import dosing_weight, parse_height, parse_sex
+    from infuse_calc.quantities import KG, Weight
+
+    try:
+        parsed_height = None if height is None else parse_height(height)
+    except InputError as error:
+        reason = f"{error.text!r}: {error.reason}"
+        raise click.BadParameter(reason, param_hint="'--height'") from None
+    try:
+        parsed_sex = None if sex is None else parse_sex(sex)
+    except InputError as error:
+        raise click.BadParameter(f"{error.text!r}: {error.reason}", param_hint="'--sex'") from None
+    chosen = dosing_weight(
+        None if weight is None else weight.kg, parsed_height, parsed_sex, method
+    )
+    if method == "actual":
+        return weight, chosen
+    return Weight(chosen.kg, KG, chosen.kg, f"{method} body weight"), chosen

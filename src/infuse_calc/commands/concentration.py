@@ -121,7 +121,9 @@ def _number_and_unit(what: str, text: str, hint: str) -> tuple[Fraction, Any, li
     try:
         tokens = tokenize(what, text)
         if tokens[0].kind != "number":
-            raise InputError(what, text, f"expected a number, found '{tokens[0].text}'")
+            from infuse_calc.body_weight import not_a_number
+
+            raise InputError(what, text, not_a_number(tokens[0].text))
         value = parse_number(what, text, tokens[0].text, warnings)
         if len(tokens) < 2 or tokens[1].kind != "word":
             raise InputError(what, text, "expected a number and a unit, e.g. 4 mg or 250 mL")
