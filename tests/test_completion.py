@@ -233,3 +233,14 @@ def test_a_typed_unit_prefix_keeps_its_unit(
     offered = [item.value for item in complete_units(typed, COMMON_CONCENTRATION_UNITS)]
     assert f"{number:f} {unit}" in offered
     assert all(value.startswith(f"{number:f} {unit[:cut]}") for value in offered)
+
+
+def test_main_passes_a_custom_complete_var(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """InfuseGroup.main overrides click's; complete_var must still reach click."""
+    monkeypatch.setenv("_MY_COMPLETE", "bash_source")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(args=[], prog_name="infuse-calc", complete_var="_MY_COMPLETE")
+    assert stopped.value.code == 0
+    assert "_MY_COMPLETE=bash_complete" in capsys.readouterr().out
