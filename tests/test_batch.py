@@ -72,7 +72,7 @@ def test_example_file_csv_golden() -> None:
     result = invoke("batch", str(EXAMPLE))
     check_golden("batch-orders.csv", result.stdout)
     assert result.exit_code == 1
-    assert result.stderr == "2 of 11 rows had errors (see the error column).\n"
+    assert result.stderr == "Error: 2 of 11 rows had errors (see the error column)\n"
 
 
 def test_example_file_jsonl_and_json_golden() -> None:
@@ -218,6 +218,10 @@ def test_identity_sample_takes_the_fast_path() -> None:
         {"dose": "1000 mcg/h", "weight": "", "concentration": "", "dose_unit": ""},
         # 30.5 mg/h / 10 mg/mL = 3.05 mL/h, a true half step: rounds up to 3.1 mL/h
         {"dose": "30.5 mg/h", "weight": "", "concentration": "10 mg/mL", "dose_unit": ""},
+        # the three pump warnings: rounds to 0, rounding changes the dose > 5%, over 999 mL/h
+        {"dose": "0.01 mcg/kg/min", "weight": "3", "concentration": "1 mg/mL", "dose_unit": ""},
+        {"dose": "10.8 mcg/kg/h", "weight": "73", "concentration": "10 mg/mL", "dose_unit": ""},
+        {"dose": "50 mcg/kg/min", "weight": "118", "concentration": "4 mg/250 mL", "dose_unit": ""},
     ]
     for row in rows:
         cells = batch_module._Cells(*(cell_text(k, row[k]) for k in batch_module._Cells._fields))
@@ -330,7 +334,7 @@ def test_wrong_column_count_is_a_row_error(tmp_path: Path) -> None:
     ]
     assert [r["id"] for r in rows] == ["1", "2", "3"]
     assert result.exit_code == 1
-    assert result.stderr == "3 of 3 rows had errors (see the error column).\n"
+    assert result.stderr == "Error: 3 of 3 rows had errors (see the error column)\n"
 
 
 def test_blank_lines_are_skipped(tmp_path: Path) -> None:

@@ -31,6 +31,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from infuse_calc.dosing import (
+    PUMP_MAX_RATE,
+    ROUNDING_WARNING_PERCENT,
+    Measure,
+    round_for_pump,
+)
 from infuse_calc.errors import InfuseCalcError, InputError
 from infuse_calc.quantities import (
     KG,
@@ -97,15 +103,26 @@ ERROR_FIELD = "error"
 RESULT_PREFIX = "result_"
 
 
-class Figure(NamedTuple):
-    """A computed figure as machine output carries it: the nearest float and its unit."""
+class Figure(tuple[float, str]):
+    """A computed figure as machine output carries it: ``(nearest float, unit)``.
 
-    value: float
-    unit: str
+    Built from a pair, ``Figure((30.24, "mg/h"))``: a plain tuple underneath, because a
+    batch makes a dozen of these per row and tuple construction is the cheapest there is.
+    """
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> float:
+        return self[0]
+
+    @property
+    def unit(self) -> str:
+        return self[1]
 
     def as_json(self) -> dict[str, Any]:
         """``{"value": ..., "unit": ...}``, like ``Measure.as_json``."""
-        return {"value": self.value, "unit": self.unit}
+        return {"value": self[0], "unit": self[1]}
 
 
 @dataclass(frozen=True)
@@ -254,7 +271,7 @@ def _rate_unit(text: str) -> tuple[RateUnit, tuple[str, ...]] | InfuseCalcError:
 Ladder = tuple[tuple[str, int, int], ...]  # (unit symbol, factor numerator, denominator)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """Exact factors ``calculate`` applies for one combination of units.
 
@@ -376,7 +393,7 @@ def _best(numerator: int, denominator: int, ladder: Ladder) -> Figure:
     for step in ladder[1:]:
         if numerator * step[1] >= denominator * step[2]:
             best = step
-    return Figure(numerator * best[1] / (denominator * best[2]), best[0])
+    return Figure((numerator * best[1] / (denominator * best[2]), best[0]))
 
 
 # --- one row ------------------------------------------------------------------------------
@@ -391,82 +408,117 @@ class _Cells(NamedTuple):
 
 def calculate_row(cells: _Cells, pump_resolution: Fraction) -> dict[str, Any]:
     """The computed fields of one row (the values of ``FIELDS``); raises on a bad row."""
-    fast = _fast_row(cells, pump_resolution)
+    return dict(zip(FIELDS, _row(cells, pump_resolution), strict=True))
+
+
+def _row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...]:
+    fast = _fast_row(cells, resolution)
     if fast is not None:
         return fast
-    return _slow_row(cells, pump_resolution)
+    return _slow_row(cells, resolution)
 
 
-def _fast_row(cells: _Cells, resolution: Fraction) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    """Everything about a row that depends only on its unit texts, worked out once."""
+
+    plan: Plan
+    dose_unit: RateUnit
+    weight_symbol: str | None
+    kg: tuple[int, int]  # the weight unit's size in kg
+    concentration: tuple[int, int] | None  # amount per volume, in the units of plan
+
+
+_SETUPS: dict[tuple[str, str | None, str | None, str | None], _Setup | None] = {}
+_MAX_SETUPS = 4096  # distinct unit combinations remembered (memory stays bounded)
+_MIN_KG = (MIN_WEIGHT_KG.numerator, MIN_WEIGHT_KG.denominator)
+_MAX_KG = (MAX_WEIGHT_KG.numerator, MAX_WEIGHT_KG.denominator)
+_WARN_PERCENT = (ROUNDING_WARNING_PERCENT.numerator, ROUNDING_WARNING_PERCENT.denominator)
+_MAX_RATE = (PUMP_MAX_RATE.numerator, PUMP_MAX_RATE.denominator)
+
+
+def _setup(
+    dose_rest: str, weight_rest: str | None, concentration: str | None, target_text: str | None
+) -> _Setup | None:
+    dose_unit = _dose_unit_part(dose_rest)
+    if dose_unit is None:
+        return None
+    weight_symbol = None
+    kg = (1, 1)
+    if weight_rest is not None:
+        weight_part = _weight_unit_part(weight_rest or None)
+        if weight_part is None:
+            return None
+        weight_symbol = weight_part[0].symbol
+        kg = _ratio(weight_part[1])
+    conc_units = None
+    conc_value = None
+    if concentration is not None:
+        parsed = _concentration(concentration)
+        if isinstance(parsed, InfuseCalcError) or parsed.warnings:
+            return None
+        conc_units = (parsed.amount_unit, parsed.volume_unit)
+        conc_value = _ratio(parsed.amount / parsed.volume)
+    target = None
+    if target_text is not None:
+        parsed_unit = _rate_unit(target_text)
+        if isinstance(parsed_unit, InfuseCalcError) or parsed_unit[1]:
+            return None
+        target = parsed_unit[0]
+    plan = _plan(dose_unit, weight_rest is not None, conc_units, target)
+    if plan is None:
+        return None
+    return _Setup(plan, dose_unit, weight_symbol, kg, conc_value)
+
+
+def _fast_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...] | None:
     """The row by plan arithmetic, or ``None`` when only ``calculate`` can say it right."""
     if cells.dose is None:
         return None
     dose_split = _split_number(cells.dose)
-    if dose_split is None or dose_split[2] is None:
+    if dose_split is None:
         return None
     dn, dd, dose_rest = dose_split
-    dose_unit = _dose_unit_part(dose_rest)
-    if dose_unit is None:
+    if dose_rest is None:
         return None
-
-    weight_key = None
+    en = ed = 1
+    weight_rest = None
     if cells.weight is not None:
         weight_split = _split_number(cells.weight)
         if weight_split is None:
             return None
         en, ed, weight_rest = weight_split
-        weight_part = _weight_unit_part(weight_rest)
-        if weight_part is None:
-            return None
-        weight_unit, kg_factor = weight_part
-        wn, wd = en * kg_factor.numerator, ed * kg_factor.denominator
-        if (
-            wn * MIN_WEIGHT_KG.denominator < MIN_WEIGHT_KG.numerator * wd
-            or wn * MAX_WEIGHT_KG.denominator > MAX_WEIGHT_KG.numerator * wd
-        ):
-            return None
-        weight_key = weight_unit
-
-    conc_units = None
-    cn = cd = 1
-    conc: Concentration | None = None
-    if cells.concentration is not None:
-        parsed = _concentration(cells.concentration)
-        if isinstance(parsed, InfuseCalcError) or parsed.warnings:
-            return None
-        conc = parsed
-        conc_units = (conc.amount_unit, conc.volume_unit)
-        value = conc.amount / conc.volume
-        cn, cd = value.numerator, value.denominator
-
-    target = None
-    if cells.dose_unit is not None:
-        parsed_unit = _rate_unit(cells.dose_unit)
-        if isinstance(parsed_unit, InfuseCalcError) or parsed_unit[1]:
-            return None
-        target = parsed_unit[0]
-
-    plan = _plan(dose_unit, weight_key is not None, conc_units, target)
-    if plan is None:
+        weight_rest = weight_rest or ""
+    key = (dose_rest, weight_rest, cells.concentration, cells.dose_unit)
+    try:
+        setup = _SETUPS[key]
+    except KeyError:
+        if len(_SETUPS) >= _MAX_SETUPS:
+            _SETUPS.clear()
+        setup = _SETUPS[key] = _setup(*key)
+    if setup is None:
         return None
+    plan = setup.plan
 
-    rn, rd = dn, dd
-    if plan.per_kg:
-        rn, rd = dn * wn, dd * wd
-    an, ad = rn, rd
-    if plan.amount_c:
-        an, ad = rn * cn, rd * cd
-    vn, vd = rn, rd
-    if plan.volume_c:
-        vn, vd = rn * cd, rd * cn
+    wn, wd = en * setup.kg[0], ed * setup.kg[1]
+    if weight_rest is not None and (
+        wn * _MIN_KG[1] < _MIN_KG[0] * wd or wn * _MAX_KG[1] > _MAX_KG[0] * wd
+    ):
+        return None  # parse_weight refuses it, in its words
+    cn, cd = setup.concentration or (1, 1)
 
+    rn, rd = (dn * wn, dd * wd) if plan.per_kg else (dn, dd)
+    an, ad = (rn * cn, rd * cd) if plan.amount_c else (rn, rd)
+    vn, vd = (rn * cd, rd * cn) if plan.volume_c else (rn, rd)
+
+    warnings: list[str] = []
     pump_rate = volume_per_day = None
     pump_fields: tuple[Any, Any, Any, Any] = (None, None, None, None)
     if plan.volume is not None:
         hour_n, hour_d, day_n, day_d = plan.volume
         pn, pd = vn * hour_n, vd * hour_d
-        pump_rate = Figure(pn / pd, "mL/h")
-        volume_per_day = Figure(vn * day_n / (vd * day_d), "mL/day")
+        pump_rate = Figure((pn / pd, "mL/h"))
+        volume_per_day = Figure((vn * day_n / (vd * day_d), "mL/day"))
         if plan.forward:
             # round_to_step, in integers: steps = rate / resolution, halves away from zero
             res_n, res_d = resolution.numerator, resolution.denominator
@@ -474,46 +526,61 @@ def _fast_row(cells: _Cells, resolution: Fraction) -> dict[str, Any] | None:
             whole, remainder = divmod(sn, sd)
             if 2 * remainder >= sd:
                 whole += 1
-            # The cases calculate warns about: leave them to it, for its wording.
             diff_n = (whole * res_n * pd - res_d * pn) * 100
             diff_d = res_d * pn
-            if whole == 0 or abs(diff_n) > 5 * diff_d or pn > 999 * pd:
-                return None
-            pump_fields = (
-                Figure(res_n / res_d, "mL/h"),
-                Figure(whole * res_n / res_d, "mL/h"),
-                Figure(dn * whole * res_n * pd / (dd * res_d * pn), plan.dose_unit),
-                diff_n / diff_d,
-            )
+            if (
+                whole == 0
+                or abs(diff_n) * _WARN_PERCENT[1] > _WARN_PERCENT[0] * diff_d
+                or pn * _MAX_RATE[1] > _MAX_RATE[0] * pd
+            ):
+                # calculate warns here: let its own function round and word the warnings
+                pump = round_for_pump(
+                    Dose(Fraction(dn, dd), setup.dose_unit),
+                    Measure(Fraction(pn, pd), "mL/h"),
+                    resolution,
+                    warnings,
+                )
+                assert pump.delivers is not None
+                pump_fields = (
+                    Figure((float(pump.resolution), "mL/h")),
+                    Figure((float(pump.rate.value), "mL/h")),
+                    Figure((float(pump.delivers.value), pump.delivers.unit)),
+                    float(pump.difference_percent),
+                )
+            else:
+                pump_fields = (
+                    Figure((res_n / res_d, "mL/h")),
+                    Figure((whole * res_n / res_d, "mL/h")),
+                    Figure((dn * whole * res_n * pd / (dd * res_d * pn), plan.dose_unit)),
+                    diff_n / diff_d,
+                )
 
     dose_rate = None
     if plan.dose_rate_unit is not None:
         xn, xd = (vn, vd) if plan.dose_rate_from_volume else (an, ad)
         if plan.dose_rate_per_kg:
             xn, xd = xn * wd, xd * wn
-        dose_rate = Figure(xn * plan.dose_rate[0] / (xd * plan.dose_rate[1]), plan.dose_rate_unit)
+        dose_rate = Figure((xn * plan.dose_rate[0] / (xd * plan.dose_rate[1]), plan.dose_rate_unit))
 
-    return {
-        "direction": "forward" if plan.forward else "reverse",
-        "dose": Figure(dn / dd, plan.dose_unit),
-        "weight": None if weight_key is None else Figure(wn / wd, "kg"),
-        "weight_entered": None if weight_key is None else Figure(en / ed, weight_key.symbol),
-        "per_minute": _best(an, ad, plan.per_minute),
-        "per_hour": _best(an, ad, plan.per_hour),
-        "per_day": _best(an, ad, plan.per_day),
-        "concentration": None if conc is None else _best(cn, cd, plan.concentration),
-        "pump_rate": pump_rate,
-        "volume_per_day": volume_per_day,
-        "dose_rate": dose_rate,
-        "pump_resolution": pump_fields[0],
-        "pump_rate_rounded": pump_fields[1],
-        "rounded_rate_delivers": pump_fields[2],
-        "rounded_rate_difference_percent": pump_fields[3],
-        "warnings": [],
-    }
+    symbol = setup.weight_symbol
+    return (
+        "forward" if plan.forward else "reverse",
+        Figure((dn / dd, plan.dose_unit)),
+        None if symbol is None else Figure((wn / wd, "kg")),
+        None if symbol is None else Figure((en / ed, symbol)),
+        _best(an, ad, plan.per_minute),
+        _best(an, ad, plan.per_hour),
+        _best(an, ad, plan.per_day),
+        None if setup.concentration is None else _best(cn, cd, plan.concentration),
+        pump_rate,
+        volume_per_day,
+        dose_rate,
+        *pump_fields,
+        warnings,
+    )
 
 
-def _slow_row(cells: _Cells, resolution: Fraction) -> dict[str, Any]:
+def _slow_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...]:
     """The row through the real parsers and :func:`calculate`: convert's own path."""
     from infuse_calc.dosing import calculate
 
@@ -534,14 +601,14 @@ def _slow_row(cells: _Cells, resolution: Fraction) -> dict[str, Any]:
         target, unit_warnings = parsed_unit
     calc = calculate(dose, weight, conc, target, resolution)
     record = calc.record()
-    computed: dict[str, Any] = {}
-    for name in FIELDS:
+    values: list[Any] = []
+    for name in FIELDS[:-1]:
         value = record[name]
         if value is not None and name in MEASURE_FIELDS:
-            value = Figure(float(value.value), value.unit)
+            value = Figure((float(value.value), value.unit))
         elif isinstance(value, Fraction):
             value = float(value)
-        computed[name] = value
+        values.append(value)
     warnings: list[str] = []
     for source in (
         dose.warnings,
@@ -551,8 +618,7 @@ def _slow_row(cells: _Cells, resolution: Fraction) -> dict[str, Any]:
         calc.warnings,
     ):
         warnings.extend(w for w in source if w not in warnings)
-    computed["warnings"] = warnings
-    return computed
+    return (*values, warnings)
 
 
 # --- many rows ----------------------------------------------------------------------------
@@ -586,7 +652,13 @@ def _clashes(name: str, measure: bool, taken: set[str]) -> bool:
     return measure and (f"{name}_value" in taken or f"{name}_unit" in taken)
 
 
-_output_names = functools.lru_cache(maxsize=64)(output_names)
+@functools.lru_cache(maxsize=64)
+def _record_keys(input_names: tuple[str, ...]) -> tuple[str, ...]:
+    names = output_names(input_names)
+    return tuple(names[name] for name in (*FIELDS, ERROR_FIELD))
+
+
+_EMPTY = (None,) * len(FIELDS)
 
 
 def process(
@@ -608,26 +680,32 @@ def process(
             fields, problem, line = row.fields, row.problem, row.line
         else:
             fields, problem, line = dict(row), None, number
-        names: dict[str, str] = _output_names(tuple(fields))
-        computed: dict[str, Any] | None = None
+        keys = _record_keys(tuple(fields))
+        computed: tuple[Any, ...] = _EMPTY
         error = problem
         if error is None:
             try:
-                cells = _Cells(*(cell_text(name, fields.get(name)) for name in columns))
-                computed = calculate_row(cells, resolution)
+                cells = _Cells(*[_cell(name, fields.get(name)) for name in columns])
+                computed = _row(cells, resolution)
             except InfuseCalcError as failure:
                 error = str(failure)
             except Exception as failure:  # a bug must cost one row, not the batch
                 error = f"internal error ({type(failure).__name__}: {failure})"
         if error is not None:
+            computed = _EMPTY
             error = " ".join(error.split())
             if strict:
                 raise RowError(line, error)
         record = dict(fields)
-        for name in FIELDS:
-            record[names[name]] = None if computed is None else computed[name]
-        record[names[ERROR_FIELD]] = error
+        record.update(zip(keys, (*computed, error), strict=True))
         yield record
+
+
+def _cell(name: str, value: Any) -> str | None:
+    # the common case (a non-blank string) without a call to cell_text
+    if value.__class__ is str and value and not value[0].isspace():
+        return value
+    return cell_text(name, value)
 
 
 def error_of(record: dict[str, Any]) -> str | None:

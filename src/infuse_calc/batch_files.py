@@ -190,6 +190,11 @@ def input_cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_COMPUTED = len(FIELDS) + 1  # the computed fields and the error
+_IS_MEASURE = (*(name in MEASURE_FIELDS for name in FIELDS), False)
+_BLANK_MEASURE = ("", "")
+
+
 class CsvWriter:
     """Writes output records as CSV, with columns fixed by the first record's input columns.
 
@@ -201,6 +206,8 @@ class CsvWriter:
         self.stream = stream
         self.writer = csv.writer(stream, lineterminator="\n")
         self.columns = input_columns
+        # CSV input: every record has exactly the header's columns, or fewer (a short row)
+        self.fixed = input_columns is not None
         self.dropped: set[str] = set()
         self.names: dict[str, str] = {}
         if input_columns is not None:
@@ -221,29 +228,23 @@ class CsvWriter:
         if self.columns is None:
             self._start(_input_columns(record))
         assert self.columns is not None
-        names = self.names
-        if len(record) != len(self.columns) + len(FIELDS) + 1:
+        width = len(self.columns)
+        values = list(record.values())
+        if self.fixed and len(values) == width + _COMPUTED:
+            row = values[:width]
+        else:
             input_columns = _input_columns(record)
             self.dropped.update(set(input_columns) - set(self.columns))
-            names = output_names(input_columns)
-        row = [input_cell(record.get(column)) for column in self.columns]
-        for name in FIELDS:
-            value = record[names[name]]
-            if name in MEASURE_FIELDS:
-                if value is None:
-                    row += ("", "")
-                else:
-                    row += (repr(value.value), value.unit)
-            elif value is None:
-                row.append("")
-            elif name == "warnings":
+            row = [input_cell(record.get(column)) for column in self.columns]
+            width = len(input_columns)
+        # csv writes None as an empty cell and a float as its repr, as flat_record does
+        for is_measure, value in zip(_IS_MEASURE, values[width:], strict=False):
+            if is_measure:
+                row.extend(value or _BLANK_MEASURE)
+            elif value.__class__ is list:
                 row.append("; ".join(value))
-            elif isinstance(value, float):
-                row.append(repr(value))
             else:
-                row.append(str(value))
-        error = record[names[ERROR_FIELD]]
-        row.append("" if error is None else error)
+                row.append(value)
         self.writer.writerow(row)
 
     def close(self) -> None:
@@ -313,3 +314,5 @@ def open_binary(path: str) -> IO[bytes]:
         return open(path, "rb")
     except OSError as error:
         raise BatchFileError(f"cannot read {path}: {error.strerror or error}") from None
+    except ValueError:  # a NUL byte in the name
+        raise BatchFileError(f"cannot read {path!r}: not a valid file name") from None

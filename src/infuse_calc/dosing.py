@@ -230,12 +230,7 @@ def calculate(
 
     pump = None
     if direction == "forward" and pump_rate is not None:
-        pump = _round_for_pump(dose, pump_rate, pump_resolution, warnings)
-        if pump_rate.value > PUMP_MAX_RATE:
-            warnings.append(
-                f"pump rate {pump_rate} is above {format_number(PUMP_MAX_RATE)} mL/h, the top "
-                "of most pumps' range: check the dose, the weight and the concentration"
-            )
+        pump = round_for_pump(dose, pump_rate, pump_resolution, warnings)
     return Calculation(
         direction=direction,
         dose=dose,
@@ -327,9 +322,15 @@ def _in_best_unit(rate: Any, floor: UnitWord, per: UnitWord) -> Measure:
     return best
 
 
-def _round_for_pump(
+def round_for_pump(
     dose: Dose, pump_rate: Measure, resolution: Fraction, warnings: list[str]
 ) -> PumpRounding:
+    """Round a forward pump rate to the pump's resolution; add the warnings it calls for.
+
+    Warns when the rounded rate is 0, when rounding changes the dose by more than
+    ``ROUNDING_WARNING_PERCENT``, and when the rate is above ``PUMP_MAX_RATE``. (Public so
+    that ``batch`` gives the same warnings, in the same words, without pint.)
+    """
     from infuse_calc.notation import round_to_step
 
     rounded = round_to_step(pump_rate.value, resolution)
@@ -346,5 +347,10 @@ def _round_for_pump(
         warnings.append(
             f"rounding the pump rate to {step} steps changes the dose by "
             f"{format_percent(difference)}: consider a more dilute concentration"
+        )
+    if pump_rate.value > PUMP_MAX_RATE:
+        warnings.append(
+            f"pump rate {pump_rate} is above {format_number(PUMP_MAX_RATE)} mL/h, the top "
+            "of most pumps' range: check the dose, the weight and the concentration"
         )
     return PumpRounding(resolution, Measure(rounded, "mL/h"), delivers, difference)

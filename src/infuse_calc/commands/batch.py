@@ -77,6 +77,10 @@ def command(
     from infuse_calc.render import atomic_output
 
     mapping = _mapping(mappings)
+    if output is not None and "\x00" in output:
+        raise click.BadParameter(f"{output!r} is not a valid file name", param_hint="'-o'")
+    if "\x00" in input_path:
+        raise click.BadParameter(f"{input_path!r} is not a valid file name", param_hint="'FILE'")
     if output not in (None, "-") and input_path != "-" and _same_file(input_path, output):
         raise click.BadParameter(
             f"{output!r} is the input file; write the results to another file",
@@ -119,7 +123,9 @@ def command(
             err=True,
         )
     if failed:
-        click.echo(f"{failed:,} of {total:,} rows had errors (see the error column).", err=True)
+        click.echo(
+            f"Error: {failed:,} of {total:,} rows had errors (see the error column)", err=True
+        )
         click.get_current_context().exit(1)
 
 
