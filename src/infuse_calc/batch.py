@@ -203,24 +203,44 @@ def _short(value: Any) -> str:
 
 # A number parse_number accepts without a warning (no leading dot, no trailing zero), then
 # whitespace and the unit part. Anything else is left to the real parsers.
-_FAST = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]*[1-9]))?(?:\s+(\S.*))?", re.ASCII | re.DOTALL)
+_PLAIN = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]*[1-9]))?", re.ASCII)
+_NUMBERS: dict[str, tuple[int, int] | None] = {}
+_MAX_NUMBERS = 65536  # distinct number texts remembered (memory stays bounded)
 
 
-def _split_number(text: str) -> tuple[int, int, str | None] | None:
-    """``"7.25 mcg/kg/min"`` -> ``(725, 100, "mcg/kg/min")``; ``None`` if not plain."""
-    if len(text) > MAX_INPUT_LENGTH:
-        return None
-    match = _FAST.fullmatch(text)
+def _plain_number(text: str) -> tuple[int, int] | None:
+    """``"7.25"`` -> ``(725, 100)``, if parse_number reads it without a word; else ``None``."""
+    match = _PLAIN.fullmatch(text)
     if match is None:
         return None
-    whole, fraction, rest = match.groups()
+    whole, fraction = match.groups()
     if fraction is None:
         numerator, denominator = int(whole), 1
     else:
         numerator, denominator = int(whole + fraction), 10 ** len(fraction)
     if numerator == 0 or len(whole) + len(fraction or "") > 15:
         return None
-    return numerator, denominator, rest
+    return numerator, denominator
+
+
+def _split_number(text: str) -> tuple[int, int, str] | None:
+    """``"7.25 mcg/kg/min"`` -> ``(725, 100, "mcg/kg/min")``; ``None`` if not plain.
+
+    The unit part is ``""`` when there is none. Only a plain number followed by a space (or
+    nothing) qualifies; anything else is left to the real parsers.
+    """
+    if len(text) > MAX_INPUT_LENGTH:
+        return None
+    number, _, rest = text.partition(" ")
+    try:
+        value = _NUMBERS[number]
+    except KeyError:
+        if len(_NUMBERS) >= _MAX_NUMBERS:
+            _NUMBERS.clear()
+        value = _NUMBERS[number] = _plain_number(number)
+    if value is None:
+        return None
+    return value[0], value[1], rest
 
 
 @functools.lru_cache(maxsize=1024)
@@ -427,6 +447,7 @@ class _Setup:
     weight_symbol: str | None
     kg: tuple[int, int]  # the weight unit's size in kg
     concentration: tuple[int, int] | None  # amount per volume, in the units of plan
+    concentration_figure: Figure | None
 
 
 _SETUPS: dict[tuple[str, str | None, str | None, str | None], _Setup | None] = {}
@@ -468,7 +489,8 @@ def _setup(
     plan = _plan(dose_unit, weight_rest is not None, conc_units, target)
     if plan is None:
         return None
-    return _Setup(plan, dose_unit, weight_symbol, kg, conc_value)
+    conc_figure = None if conc_value is None else _best(*conc_value, plan.concentration)
+    return _Setup(plan, dose_unit, weight_symbol, kg, conc_value, conc_figure)
 
 
 def _fast_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...] | None:
@@ -479,8 +501,6 @@ def _fast_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...] | None:
     if dose_split is None:
         return None
     dn, dd, dose_rest = dose_split
-    if dose_rest is None:
-        return None
     en = ed = 1
     weight_rest = None
     if cells.weight is not None:
@@ -488,7 +508,6 @@ def _fast_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...] | None:
         if weight_split is None:
             return None
         en, ed, weight_rest = weight_split
-        weight_rest = weight_rest or ""
     key = (dose_rest, weight_rest, cells.concentration, cells.dose_unit)
     try:
         setup = _SETUPS[key]
@@ -571,7 +590,7 @@ def _fast_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...] | None:
         _best(an, ad, plan.per_minute),
         _best(an, ad, plan.per_hour),
         _best(an, ad, plan.per_day),
-        None if setup.concentration is None else _best(cn, cd, plan.concentration),
+        setup.concentration_figure,
         pump_rate,
         volume_per_day,
         dose_rate,
