@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("batch", "Calculate every row of a CSV or JSON Lines file of orders."),
     "titrate": ("titrate", "A dose ladder (or pump-rate ladder) with exact pump rates."),
     "chart": ("chart", "A bedside chart of pump rates: weights by doses."),
+    "schedule": ("schedule", "A course of changing rates: per-segment, per-day and total."),
 }
 
 ROUNDING_HELP = (

@@ -156,14 +156,17 @@ def _render_table(view: View, stream: IO[str], color: bool | None) -> None:
         show_header=view.show_headers,
         title_justify="left",
     )
+    heads = [max(len(line) for line in header.split("\n")) for header in view.headers]
+    widths = [max([heads[i]] + [len(row[i]) for row in view.rows]) for i in range(len(heads))]
+    # A minimum width keeps cells on one line, but a table wider than the terminal would
+    # then be cropped at its edge, hiding figures: there, let rich fold cells instead.
+    fits = sum(widths) + 3 * len(widths) + 1 <= console.width
     for i, header in enumerate(view.headers):
-        header_width = max(len(line) for line in header.split("\n"))
-        widest = max([header_width] + [len(row[i]) for row in view.rows])
         table.add_column(
             header,
             justify="right" if i in view.numeric_columns else "left",
             style="bold" if i == 0 else None,
-            min_width=min(widest, 24),
+            min_width=min(widths[i], 24) if fits else None,
             overflow="fold",
         )
     for row in view.rows:

@@ -1,0 +1,415 @@
+"""``infuse-calc schedule``: a course of changing dose rates, with daily and course totals."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from fractions import Fraction
+from typing import Any
+
+import click
+
+from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.params import concentration_option, output_options, warn_all, weight_option
+
+MEASURE_FIELDS = {
+    "start_offset",
+    "end_offset",
+    "duration",
+    "dose",
+    "rate",
+    "volume_rate",
+    "amount",
+    "volume",
+    "cumulative_amount",
+    "cumulative_volume",
+}
+TEXT_COLUMNS = {"Start", "End", "Dose", "Note"}
+CSV_FIELDS = [
+    "row",
+    "segment",
+    "day",
+    "start_day",
+    "start_time",
+    "end_day",
+    "end_time",
+    "start_offset",
+    "end_offset",
+    "duration",
+    "dose",
+    "rate",
+    "volume_rate",
+    "amount",
+    "volume",
+    "cumulative_amount",
+    "cumulative_volume",
+    "note",
+]
+
+
+@click.command("schedule", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@weight_option
+@concentration_option
+@click.option(
+    "--input-format",
+    type=click.Choice(["toml", "csv"]),
+    default=None,
+    help="Format of FILE. Default: from its extension (needed for '-').",
+)
+@click.option("--chart/--no-chart", default=True, help="Draw the dose chart under the table.")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also draw dose over time and per-day totals to FILE.png or FILE.svg (needs the "
+    "plot extra: pip install 'infuse-calc[plot]').",
+)
+@output_options
+def command(
+    file: str,
+    weight: Any,
+    concentration: Any,
+    input_format: str | None,
+    chart: bool,
+    plot_path: str | None,
+    fmt: str | None,
+    output: str | None,
+) -> None:
+    """Work out a course of changing dose rates: each segment, each day, the whole course.
+
+    FILE (TOML or CSV, '-' for standard input) lists segments in time order. Each starts
+    at a day and clock time (day = 3, time = "08:00"), or at an offset from the course
+    start (at = "50h", "2d 2h", "1d 30min"); it runs until the next segment starts. The
+    last segment is a stop (stop = true, or dose = "stop"). A segment that crosses
+    midnight counts towards both calendar days.
+
+    Weight and concentration may be given in a TOML file (weight = "72 kg",
+    concentration = "10 mg/mL") or with -w/-c; the command line wins, with a warning if
+    the two differ.
+
+    \b
+    Examples:
+      infuse-calc schedule examples/ketamine-case.toml
+      infuse-calc schedule course.csv -w 72 -c "10 mg/mL" --format json
+      infuse-calc schedule examples/ketamine-case.toml --plot ketamine.png
+    """
+    from infuse_calc import plot as pictures
+    from infuse_calc import schedule_files
+    from infuse_calc.errors import InfuseCalcError
+    from infuse_calc.render import emit
+    from infuse_calc.schedule import build_schedule
+
+    if plot_path is not None:
+        plot_fmt = pictures.plot_format(plot_path)
+        pictures.check_plot_available()
+    fmt_in = schedule_files.format_of(file, input_format)
+    data = _read(file)
+    parsed = schedule_files.parse(data, file, fmt_in)
+    warnings = list(parsed.warnings)
+    weight = _choose("weight", weight, parsed.weight, warnings)
+    concentration = _choose("concentration", concentration, parsed.concentration, warnings)
+    name = "standard input" if file == "-" else file
+    try:
+        course = build_schedule(parsed.specs, weight, concentration)
+    except InfuseCalcError as error:
+        raise schedule_files.ScheduleFileError(f"{name}: {error}") from None
+    picture = None if plot_path is None else pictures.render_plot(course, plot_fmt)
+    warn_all(warnings, course.warnings)
+    emit(schedule_view(course, chart), fmt, output)
+    if picture is not None and plot_path is not None:
+        _write_atomically(plot_path, picture)
+
+
+def _read(file: str) -> bytes:
+    from infuse_calc.schedule_files import ScheduleFileError, read_bytes
+
+    if file == "-":
+        return read_bytes(sys.stdin.buffer, file)
+    try:
+        with open(file, "rb") as stream:
+            return read_bytes(stream, file)
+    except FileNotFoundError:
+        raise ScheduleFileError(f"{file}: no such file") from None
+    except OSError as error:
+        raise ScheduleFileError(f"{file}: cannot be read ({error.strerror})") from None
+
+
+def _per_ml(concentration: Any) -> Fraction:
+    """A concentration as its amount unit per mL (pint converts L to mL)."""
+    from infuse_calc import units as u
+
+    amount = concentration.amount_unit.symbol
+    per_volume = u.factor(f"{amount}/{concentration.volume_unit.symbol}", f"{amount}/mL")
+    return Fraction(concentration.amount / concentration.volume * per_volume)
+
+
+def _same(what: str, one: Any, other: Any) -> bool:
+    from infuse_calc import units as u
+
+    if what == "weight":
+        return bool(one.kg == other.kg)
+    if one.kind is not other.kind:
+        return False
+    to_other = u.factor(one.amount_unit.symbol, other.amount_unit.symbol)
+    return _per_ml(one) * to_other == _per_ml(other)
+
+
+def _choose(what: str, given: Any, in_file: Any, warnings: list[str]) -> Any:
+    """The command line wins over the file; say so when they disagree."""
+    if given is None:
+        return in_file
+    if in_file is not None and not _same(what, given, in_file):
+        warnings.append(
+            f"{what} {given.text!r} from the command line overrides {in_file.text!r} from the file"
+        )
+    warnings.extend(getattr(given, "warnings", ()) or ())
+    return given
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".infuse-calc-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def schedule_view(course: Any, chart: bool = True) -> Any:
+    """The :class:`~infuse_calc.render.View` of a worked schedule."""
+    from infuse_calc.dosing import Measure
+    from infuse_calc.notation import format_exact
+    from infuse_calc.plot import text_chart
+    from infuse_calc.render import View, plain_text
+    from infuse_calc.schedule import clock, day_of, duration_text, minutes_per, when
+
+    with_volume = course.concentration is not None
+    per_hour = minutes_per("h")
+
+    def hours(minutes: Fraction) -> Measure:
+        return Measure(minutes / per_hour, "h")
+
+    def volume(value: Fraction | None) -> Measure | None:
+        return None if value is None else Measure(value, "mL")
+
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    headers = ["#", "Start", "End", "Duration", "Dose", "Rate", "Amount"]
+    if with_volume:
+        headers += ["Volume"]
+    headers += ["Cumulative"]
+    if with_volume:
+        headers += ["Cum. volume"]
+    has_notes = any(s.note for s in course.segments)
+    if has_notes:
+        headers.append("Note")
+    rows: list[list[str]] = []
+    records: list[dict[str, Any]] = []
+    segments: list[dict[str, Any]] = []
+    for s in course.segments:
+        dose = Measure(s.dose.value, str(s.dose.unit))
+        rate = course.rate_measure(s.rate)
+        row = [
+            str(s.number),
+            when(s.start),
+            when(s.end),
+            duration_text(s.minutes),
+            f"{format_exact(s.dose.value)} {s.dose.unit}",
+            str(rate),
+            str(course.amount_measure(s.amount)),
+        ]
+        if with_volume:
+            row.append(text(volume(s.volume)))
+        row.append(str(course.amount_measure(s.cumulative_amount)))
+        if with_volume:
+            row.append(text(volume(s.cumulative_volume)))
+        if has_notes:
+            row.append(s.note)
+        rows.append(row)
+        record = {
+            "row": "segment",
+            "segment": s.number,
+            "day": None,
+            "start_day": day_of(s.start),
+            "start_time": clock(s.start),
+            "end_day": day_of(s.end),
+            "end_time": clock(s.end),
+            "start_offset": hours(s.start - course.start),
+            "end_offset": hours(s.end - course.start),
+            "duration": hours(s.minutes),
+            "dose": dose,
+            "rate": rate,
+            "volume_rate": None
+            if s.volume_rate is None
+            else Measure(s.volume_rate * per_hour, "mL/h"),
+            "amount": course.amount_measure(s.amount),
+            "volume": volume(s.volume),
+            "cumulative_amount": course.amount_measure(s.cumulative_amount),
+            "cumulative_volume": volume(s.cumulative_volume),
+            "note": s.note,
+        }
+        records.append(record)
+        segments.append(_document_entry(record))
+    days: list[dict[str, Any]] = []
+    day_rows: list[list[str]] = []
+    for d in course.days:
+        record = {
+            "row": "day",
+            "segment": None,
+            "day": d.day,
+            "start_day": d.day,
+            "start_time": clock(d.first),
+            "end_day": day_of(d.last),
+            "end_time": clock(d.last),
+            "start_offset": hours(d.first - course.start),
+            "end_offset": hours(d.last - course.start),
+            "duration": hours(d.minutes),
+            "dose": None,
+            "rate": None,
+            "volume_rate": None,
+            "amount": course.amount_measure(d.amount),
+            "volume": volume(d.volume),
+            "cumulative_amount": course.amount_measure(d.cumulative_amount),
+            "cumulative_volume": volume(d.cumulative_volume),
+            "note": "",
+        }
+        records.append(record)
+        days.append(_document_entry(record, day=True))
+        day_row = [
+            f"day {d.day}",
+            f"{clock(d.first)}-{_end_clock(d.last)}",
+            duration_text(d.minutes),
+            str(course.amount_measure(d.amount)),
+        ]
+        if with_volume:
+            day_row.append(text(volume(d.volume)))
+        day_rows.append(day_row)
+    total = {
+        "row": "total",
+        "segment": None,
+        "day": None,
+        "start_day": day_of(course.start),
+        "start_time": clock(course.start),
+        "end_day": day_of(course.end),
+        "end_time": clock(course.end),
+        "start_offset": hours(Fraction(0)),
+        "end_offset": hours(course.minutes),
+        "duration": hours(course.minutes),
+        "dose": None,
+        "rate": None,
+        "volume_rate": None,
+        "amount": course.amount_measure(course.total_amount),
+        "volume": volume(course.total_volume),
+        "cumulative_amount": course.amount_measure(course.total_amount),
+        "cumulative_volume": volume(course.total_volume),
+        "note": "",
+    }
+    records.append(total)
+    total_text = str(course.amount_measure(course.total_amount))
+    if with_volume:
+        total_text += f", {volume(course.total_volume)}"
+    day_rows.append(
+        [
+            "course",
+            f"{when(course.start)}-{when(course.end)}",
+            duration_text(course.minutes),
+            *total_text.split(", "),
+        ]
+    )
+    day_headers = ["Day", "Infusing", "Time", "Amount"] + (["Volume"] if with_volume else [])
+    day_table = View(
+        headers=day_headers,
+        rows=day_rows,
+        document=None,
+        csv_fields=[],
+        records=[],
+        title="Totals per calendar day (a segment crossing midnight is split there):",
+        numeric_columns={2, 3, 4},
+    )
+    notes = ["", *plain_text(day_table).splitlines()]
+    if chart:
+        notes += ["", *text_chart(course)]
+    document = {
+        "weight": None if course.weight is None else Measure(course.weight.kg, "kg"),
+        "concentration": None
+        if course.concentration is None
+        else Measure(_per_ml(course.concentration), f"{course.concentration.amount_unit}/mL"),
+        "segments": segments,
+        "days": days,
+        "total": _document_entry(total),
+        "warnings": list(course.warnings),
+    }
+    return View(
+        headers=headers,
+        rows=rows,
+        document=document,
+        csv_fields=CSV_FIELDS,
+        records=records,
+        title=_title(course),
+        numeric_columns={i for i, h in enumerate(headers) if h not in TEXT_COLUMNS},
+        notes=notes,
+        measure_fields=MEASURE_FIELDS,
+    )
+
+
+def _end_clock(instant: Fraction) -> str:
+    from infuse_calc.schedule import clock
+
+    text = clock(instant)
+    return "24:00" if text == "00:00" else text
+
+
+def _title(course: Any) -> str:
+    from infuse_calc.dosing import Measure
+    from infuse_calc.notation import format_number
+
+    parts = []
+    if course.weight is not None:
+        parts.append(f"weight {format_number(course.weight.kg)} kg")
+    if course.concentration is not None:
+        per_ml = Measure(_per_ml(course.concentration), f"{course.concentration.amount_unit}/mL")
+        parts.append(f"concentration {per_ml}")
+    return "Schedule" + (f" ({', '.join(parts)})" if parts else "") + ":"
+
+
+def _document_entry(record: dict[str, Any], day: bool = False) -> dict[str, Any]:
+    """A CSV record reshaped for JSON: start/end as objects, no empty fields."""
+    entry: dict[str, Any] = {}
+    if record["segment"] is not None:
+        entry["segment"] = record["segment"]
+    if day:
+        entry["day"] = record["day"]
+    entry["start"] = {
+        "day": record["start_day"],
+        "time": record["start_time"],
+        "offset": record["start_offset"],
+    }
+    entry["end"] = {
+        "day": record["end_day"],
+        "time": record["end_time"],
+        "offset": record["end_offset"],
+    }
+    for key in (
+        "duration",
+        "dose",
+        "rate",
+        "volume_rate",
+        "amount",
+        "volume",
+        "cumulative_amount",
+        "cumulative_volume",
+    ):
+        if record[key] is not None:
+            entry[key] = record[key]
+    if record.get("note"):
+        entry["note"] = record["note"]
+    return entry

@@ -1,0 +1,176 @@
+"""Pictures of a schedule: a terminal step chart, and a PNG/SVG drawn with matplotlib.
+
+The terminal chart is plain text (Unicode block characters), fixed width and
+deterministic, so it can sit in golden files. matplotlib is an optional extra
+(``pip install 'infuse-calc[plot]'``), imported only when a picture file is asked for,
+with the Agg canvas and no pyplot (no global state, no display needed).
+"""
+
+from __future__ import annotations
+
+import io
+from fractions import Fraction
+from typing import Any
+
+from infuse_calc.errors import InfuseCalcError
+from infuse_calc.schedule import Schedule, day_of, midnight_before, minutes_per
+
+CHART_WIDTH = 60
+CHART_HEIGHT = 8
+_EIGHTHS = " ▁▂▃▄▅▆▇█"
+PLOT_SIZE_INCHES = (8.0, 6.0)
+PLOT_DPI = 100  # so a PNG is 800 x 600 pixels
+PLOT_FORMATS = ("png", "svg")
+MISSING_MATPLOTLIB = "plotting needs matplotlib: pip install 'infuse-calc[plot]'"
+
+
+class PlotUnavailableError(InfuseCalcError):
+    """matplotlib (the ``plot`` extra) is not installed."""
+
+
+def chart_series(schedule: Schedule) -> tuple[str, list[tuple[Fraction, Fraction, Fraction]]]:
+    """What to draw: ``(unit, [(start, end, value), ...])``.
+
+    The doses themselves when every segment shares one dose unit (mcg/kg/min), otherwise
+    the amount per hour, which is comparable across units.
+    """
+    units = {str(s.dose.unit) for s in schedule.segments}
+    if len(units) == 1:
+        return units.pop(), [(s.start, s.end, s.dose.value) for s in schedule.segments]
+    unit = f"{schedule.display_unit}/h"
+    return unit, [(s.start, s.end, schedule.rate_measure(s.rate).value) for s in schedule.segments]
+
+
+def text_chart(
+    schedule: Schedule, width: int = CHART_WIDTH, height: int = CHART_HEIGHT
+) -> list[str]:
+    """A step chart of the dose over the course, ``width`` columns by ``height`` rows.
+
+    Each column covers an equal slice of the course and shows the highest dose in it, so a
+    short peak is never lost between columns. Bars are scaled to the highest dose of the
+    course in eighths of a row.
+    """
+    from infuse_calc.notation import format_number
+    from infuse_calc.schedule import duration_text
+
+    unit, series = chart_series(schedule)
+    start, total = schedule.start, schedule.minutes
+    step = total / width
+    top = max(value for _, _, value in series)
+    levels: list[int] = []
+    for column in range(width):
+        low, high = start + column * step, start + (column + 1) * step
+        peak = max(value for a, b, value in series if a < high and b > low)
+        levels.append(_round_half_up(peak / top * height * 8))
+    top_label, zero_label = format_number(top), "0"
+    pad = max(len(top_label), len(zero_label))
+    lines = [f"Dose ({unit}); each column is {duration_text(step)}, showing its highest dose"]
+    for row in range(height, 0, -1):
+        label = top_label if row == height else ""
+        cells = "".join(_EIGHTHS[max(0, min(8, level - (row - 1) * 8))] for level in levels)
+        lines.append(f"{label.rjust(pad)} |{cells}".rstrip())
+    axis, labels = _time_axis(schedule, width, step)
+    lines.append(f"{zero_label.rjust(pad)} +{axis}")
+    lines.append(f"{' ' * pad}  {labels}".rstrip())
+    return lines
+
+
+def _round_half_up(value: Fraction) -> int:
+    return int(value + Fraction(1, 2)) if value >= 0 else -int(-value + Fraction(1, 2))
+
+
+def _time_axis(schedule: Schedule, width: int, step: Fraction) -> tuple[str, str]:
+    """The axis line with a tick at each midnight, and day labels under the ticks."""
+    axis = ["-"] * width
+    labels = [" "] * (width + 12)
+    first_day, last_day = day_of(schedule.start), day_of(schedule.end)
+    marks = [(schedule.start, first_day)]
+    marks += [(midnight_before(day), day) for day in range(first_day + 1, last_day + 1)]
+    end_of_labels = -1
+    for instant, day in marks:
+        if instant >= schedule.end:
+            continue
+        column = int((instant - schedule.start) / step)
+        axis[column] = "+" if column else "-"
+        text = f"day {day}" if column > end_of_labels else ""
+        if column + len(text) > len(labels):
+            text = ""
+        if text:
+            axis[column] = "+"
+            labels[column : column + len(text)] = text
+            end_of_labels = column + len(text)
+    return "".join(axis), "".join(labels)
+
+
+def check_plot_available() -> None:
+    """Raise :class:`PlotUnavailableError` if matplotlib cannot be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise PlotUnavailableError(MISSING_MATPLOTLIB) from None
+
+
+def plot_format(path: str) -> str:
+    """``png`` or ``svg`` from a file name; anything else is refused."""
+    lowered = path.lower()
+    for fmt in PLOT_FORMATS:
+        if lowered.endswith("." + fmt):
+            return fmt
+    raise InfuseCalcError(f"--plot {path!r}: the file name must end in .png or .svg")
+
+
+def render_plot(schedule: Schedule, fmt: str) -> bytes:
+    """Draw the dose over time and the per-day totals; return the PNG or SVG bytes."""
+    check_plot_available()
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    unit, series = chart_series(schedule)
+    per_hour = minutes_per("h")
+    figure = Figure(figsize=PLOT_SIZE_INCHES, dpi=PLOT_DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    doses, totals = figure.subplots(2, 1, height_ratios=(3, 2))
+    _plot_doses(doses, schedule, unit, series, per_hour)
+    _plot_days(totals, schedule)
+    buffer = io.BytesIO()
+    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
+    # A fixed salt makes SVG element ids, and so the whole file, the same on every run.
+    with matplotlib.rc_context({"svg.hashsalt": "infuse-calc"}):
+        figure.savefig(buffer, format=fmt, dpi=PLOT_DPI, metadata=metadata)
+    return buffer.getvalue()
+
+
+def _plot_doses(
+    axes: Any,
+    schedule: Schedule,
+    unit: str,
+    series: list[tuple[Fraction, Fraction, Fraction]],
+    per_hour: Fraction,
+) -> None:
+    hours = [float((a - schedule.start) / per_hour) for a, _, _ in series]
+    hours.append(float((series[-1][1] - schedule.start) / per_hour))
+    values = [float(v) for _, _, v in series]
+    axes.stairs(values, hours, fill=True, alpha=0.35, color="tab:blue")
+    axes.stairs(values, hours, color="tab:blue", linewidth=1.5)
+    first_day, last_day = day_of(schedule.start), day_of(schedule.end)
+    for day in range(first_day + 1, last_day + 1):
+        midnight = midnight_before(day)
+        if midnight < schedule.end:
+            axes.axvline(float((midnight - schedule.start) / per_hour), color="0.8", lw=0.8)
+    axes.set_xlim(0, hours[-1])
+    axes.set_ylim(0, max(values) * 1.15)
+    axes.set_xlabel("hours from the start of the course")
+    axes.set_ylabel(unit)
+    axes.set_title("Dose over time")
+
+
+def _plot_days(axes: Any, schedule: Schedule) -> None:
+    unit = schedule.display_unit
+    labels = [f"day {d.day}" for d in schedule.days]
+    amounts = [float(schedule.amount_measure(d.amount).value) for d in schedule.days]
+    bars = axes.bar(labels, amounts, color="tab:orange")
+    axes.bar_label(bars, labels=[str(schedule.amount_measure(d.amount)) for d in schedule.days])
+    axes.set_ylim(0, max(amounts) * 1.25)
+    axes.set_ylabel(unit)
+    axes.set_title("Total per calendar day")
