@@ -10,6 +10,7 @@ by ``<!-- no-check -->`` is left alone. tests/test_docs.py uses :func:`examples`
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -37,7 +38,10 @@ def run_example(command: str) -> str:
     from infuse_calc.cli import cli
 
     args = shlex.split(command)[1:]
-    result = CliRunner().invoke(cli, args, env={"COLUMNS": "100", "NO_COLOR": "1"})
+    # A user's own config file or INFUSE_CALC_* variables must not leak into the docs.
+    env: dict[str, str | None] = {n: None for n in os.environ if n.startswith("INFUSE_CALC_")}
+    env.update({"COLUMNS": "100", "NO_COLOR": "1", "INFUSE_CALC_CONFIG": os.devnull})
+    result = CliRunner().invoke(cli, args, env=env)
     return result.stdout
 
 
