@@ -38,11 +38,30 @@ def to_decimal(value: Fraction | int | float) -> Decimal:
 
 def round_significant(value: Fraction | int | float, figures: int = SIGNIFICANT_FIGURES) -> Decimal:
     """Round to ``figures`` significant figures, keeping every whole-number digit."""
-    exact = to_decimal(value)
-    if exact == 0:
+    value = Fraction(value)
+    if value == 0:
         return Decimal(0)
-    places = max(0, figures - 1 - exact.adjusted())
-    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_CONTEXT)
+    size = abs(value)
+    # The exponent comes from exact comparisons, and the rounding below is done on the
+    # Fraction: rounding a 60-digit Decimal again would round twice (0.1234549999...9 ->
+    # 0.123455 -> 0.12346) and quantize fails above 10**60.
+    exponent = to_decimal(size).adjusted()
+    while Fraction(10) ** exponent > size:
+        exponent -= 1
+    while Fraction(10) ** (exponent + 1) <= size:
+        exponent += 1
+    return round_places(value, max(0, figures - 1 - exponent))
+
+
+def round_places(value: Fraction | int | float, places: int) -> Decimal:
+    """Round exactly to ``places`` decimal places, halves away from zero."""
+    value = Fraction(value)
+    scaled = abs(value) * Fraction(10) ** places
+    whole = int(scaled)
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    sign = "-" if value < 0 and whole else ""
+    return Decimal(f"{sign}{whole}E-{places}")
 
 
 def round_to_step(value: Fraction, step: Fraction) -> Fraction:
@@ -95,7 +114,7 @@ def format_quantity(
 
 def format_percent(value: Fraction | float, places: int = 2) -> str:
     """A signed percentage such as ``-0.79%`` or ``+1.2%`` (for differences)."""
-    rounded = to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = round_places(value, places)
     text = format_decimal(rounded)
     if not text.startswith("-") and text != "0":
         text = "+" + text

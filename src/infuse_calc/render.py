@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -185,16 +186,54 @@ def atomic_output(path: str | None) -> Iterator[IO[str]]:
         yield sys.stdout
         return
     assert path is not None
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".infuse-calc-", suffix=".tmp", dir=directory)
+    if not path:
+        from infuse_calc.errors import InputError
+
+        raise InputError("output file", path, "is empty; give a file name, or - for stdout")
+    # Write through a symlink rather than replacing it with a file.
+    target = os.path.realpath(path)
+    if os.path.exists(path) and (not os.path.isfile(path) or target.startswith("/proc/")):
+        # /dev/null, /dev/stdout (-> /proc/self/fd/1), a FIFO: renaming over one would
+        # replace the device node or the caller's redirection target instead of writing to it.
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as stream:
+                yield stream
+        except OSError as error:
+            raise _output_error(path, error) from None
+        return
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=".infuse-calc-", suffix=".tmp", dir=os.path.dirname(target)
+        )
+    except OSError as error:
+        raise _output_error(path, error) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             yield stream
-        os.replace(temporary, path)
-    except BaseException:
+        # mkstemp makes the file 0600; keep the mode the file had, or would have had.
+        os.chmod(temporary, _file_mode(target))
+        os.replace(temporary, target)
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise _output_error(path, error) from None
         raise
+
+
+def _file_mode(path: str) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _output_error(path: str, error: OSError) -> Exception:
+    from infuse_calc.errors import InputError
+
+    return InputError("output file", path, f"cannot be written: {error.strerror or error}")
 
 
 def emit(view: View, fmt: str | None, output: str | None) -> None:
