@@ -61,10 +61,13 @@ class InfuseGroup(click.Group):
         # Settings from the config file and INFUSE_CALC_* variables, for every command, also
         # while the shell asks for completions (which builds contexts through here too).
         if parent is None:
-            from infuse_calc.commands.config import DefaultMap
-
             extra.setdefault("auto_envvar_prefix", "INFUSE_CALC")
-            if extra.get("default_map") is None:
+            # Plain `infuse-calc --help` / `--version` use no settings; loading the config
+            # machinery (tomllib, platformdirs, pathlib) would cost them a third of their
+            # start-up (benchmarks/run.py).
+            if extra.get("default_map") is None and not _only_help_or_version(args):
+                from infuse_calc.commands.config import DefaultMap
+
                 resilient = bool(extra.get("resilient_parsing"))
                 extra["default_map"] = DefaultMap(self, resilient=resilient)
         return super().make_context(info_name, args, parent, **extra)
@@ -125,6 +128,10 @@ def _set_separators(ctx: click.Context, value: bool) -> bool:
     # In-process callers (tests, CliRunner) get the process default back afterwards.
     ctx.call_on_close(lambda: setattr(notation, "THOUSANDS_SEPARATORS", previous))
     return bool(value)
+
+
+def _only_help_or_version(args: list[str]) -> bool:
+    return len(args) == 1 and args[0] in ("--help", "-h", "--version", "-V")
 
 
 def _one_line(message: str) -> str:
