@@ -560,3 +560,80 @@ def test_pipe_through_the_installed_script() -> None:
     # n mcg/kg/min x 72 kg x 60 / 1000 = 4.32 n mg/h; / 10 mg/mL = 0.432 n mL/h
     assert records[9]["pump_rate"] == {"value": 4.32, "unit": "mL/h"}
     assert done.stderr == b""
+
+
+# --- the pump column: each row checked as by `infuse-calc check` -------------------------
+
+PUMP_HEADER = "id,dose,weight,concentration,pump\n"
+
+
+@pytest.mark.parametrize(
+    ("order", "weight", "conc", "pump"),
+    [
+        ("7 mcg/kg/min", "72", "10 mg/mL", "3 mL/h"),  # matches (3.024 mL/h rounds to 3)
+        ("7 mcg/kg/min", "72", "10 mg/mL", "30.2 mL/h"),  # 10x: a decimal slip
+        ("18 units/kg/h", "154 lb", "25000 units/250 mL", "12.6 mL/h"),
+        ("4 mg/h", "", "4 mg/250 mL", "4.2 mL/h"),  # 4 mg/h needs 250 mL/h: 1/60x
+    ],
+)
+def test_pump_column_agrees_with_check(order: str, weight: str, conc: str, pump: str) -> None:
+    options = ["check", order, "--pump", pump, "-c", conc, "--format", "json"]
+    if weight:
+        options += ["-w", weight]
+    expected = json.loads(invoke(*options).stdout)
+    row = {"dose": order, "weight": weight, "concentration": conc, "pump": pump}
+    (record,) = process([row])
+    assert error_of(record) is None
+    for name in batch_module.CHECK_FIELDS:
+        if name == "causes":
+            assert record["causes"] == [cause["text"] for cause in expected["causes"]]
+        else:
+            assert jsonable(record[name]) == expected[name], name
+    assert batch_module.mismatched(record) is (not expected["match"])
+
+
+def test_pump_mismatch_exits_1_and_says_so(tmp_path: Path) -> None:
+    content = (
+        PUMP_HEADER + "1,7 mcg/kg/min,72,10 mg/mL,3 mL/h\n2,7 mcg/kg/min,72,10 mg/mL,30.2 mL/h\n"
+    )
+    result = invoke("batch", write(tmp_path, "o.csv", content))
+    rows = csv_rows(result.stdout)
+    # 7 x 72 x 60 / 1000 / 10 = 3.024 mL/h needed; 30.2 / 3.024 = 9.9868x
+    assert [(r["match"], r["causes"]) for r in rows] == [
+        ("true", ""),
+        ("false", "pump is 10x the order: decimal slip?"),
+    ]
+    assert rows[1]["expected_pump_rate_value"] == "3.024"
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: 1 of 2 pump rates did not match the order (see the match column)\n"
+    )
+
+
+def test_pump_cells_empty_or_bad(tmp_path: Path) -> None:
+    content = PUMP_HEADER + "1,4 mg/h,,4 mg/250 mL,\n2,4 mg/h,,4 mg/250 mL,250\n"
+    result = invoke("batch", write(tmp_path, "o.csv", content))
+    rows = csv_rows(result.stdout)
+    assert rows[0]["match"] == ""  # no pump rate: nothing to check
+    assert rows[0]["error"] == ""
+    assert rows[1]["error"].startswith("pump '250': expected a unit")
+    assert result.stderr == "Error: 1 of 2 rows had errors (see the error column)\n"
+
+
+def test_pump_column_in_json_lines_is_per_row() -> None:
+    lines = (
+        '{"dose": "4 mg/h", "concentration": "4 mg/250 mL", "pump": "250 mL/h"}\n'
+        '{"dose": "4 mg/h", "concentration": "4 mg/250 mL"}\n'
+    )
+    result = invoke("batch", "-", "--format", "jsonl", input=lines)
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["match"] is True
+    assert "match" not in second
+    assert result.exit_code == 0
+
+
+def test_map_pump_column(tmp_path: Path) -> None:
+    content = "dose,concentration,programmed\n4 mg/h,4 mg/250 mL,250 mL/h\n"
+    result = invoke("batch", write(tmp_path, "o.csv", content), "--map", "pump=programmed")
+    (row,) = csv_rows(result.stdout)
+    assert (row["match"], row["programmed_rate_value"]) == ("true", "250.0")

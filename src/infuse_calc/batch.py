@@ -99,6 +99,31 @@ MEASURE_FIELDS = frozenset(
     }
 )
 
+#: Fields added when the rows have a ``pump`` column: the verdict of ``infuse-calc check``
+#: on the rate the pump is programmed to (the keys of ``CheckResult.record()``, less the
+#: order and weight, which the fields above already give). Empty for a row without a pump.
+CHECK_FIELDS = (
+    "match",
+    "ratio",
+    "difference_percent",
+    "programmed_rate",
+    "expected_pump_rate",
+    "expected_pump_rate_rounded",
+    "delivered_dose",
+    "tolerance_percent",
+    "allowed_difference",
+    "causes",
+)
+CHECK_MEASURE_FIELDS = frozenset(
+    {
+        "programmed_rate",
+        "expected_pump_rate",
+        "expected_pump_rate_rounded",
+        "delivered_dose",
+        "allowed_difference",
+    }
+)
+
 ERROR_FIELD = "error"
 RESULT_PREFIX = "result_"
 
@@ -135,6 +160,8 @@ class BatchOptions:
 
     pump_resolution: Fraction = Fraction(1, 10)
     mapping: Mapping[str, str] = field(default_factory=dict)
+    #: Add ``CHECK_FIELDS``: ``None`` decides per row (the row has a pump column).
+    check_pump: bool | None = None
 
     def column(self, name: str) -> str:
         return self.mapping.get(name, name)
@@ -643,7 +670,17 @@ def _slow_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...]:
 # --- many rows ----------------------------------------------------------------------------
 
 
-def output_names(input_names: Iterable[str]) -> dict[str, str]:
+def computed_fields(checked: bool) -> tuple[str, ...]:
+    """The computed fields of a record, in order: ``FIELDS`` and, if checked, ``CHECK_FIELDS``."""
+    return (*FIELDS, *CHECK_FIELDS) if checked else FIELDS
+
+
+def is_measure(name: str) -> bool:
+    """Whether a computed field holds a :class:`Figure` (two CSV columns)."""
+    return name in MEASURE_FIELDS or name in CHECK_MEASURE_FIELDS
+
+
+def output_names(input_names: Iterable[str], checked: bool = False) -> dict[str, str]:
     """Output name of each computed field and of ``error`` for rows with these columns.
 
     Input columns keep their names. A computed field whose name (or, for a measure, its
@@ -654,13 +691,13 @@ def output_names(input_names: Iterable[str]) -> dict[str, str]:
     """
     taken = set(input_names)
     names: dict[str, str] = {}
-    for name in (*FIELDS, ERROR_FIELD):
+    for name in (*computed_fields(checked), ERROR_FIELD):
         chosen = name
-        while _clashes(chosen, name in MEASURE_FIELDS, taken):
+        while _clashes(chosen, is_measure(name), taken):
             chosen = RESULT_PREFIX + chosen
         names[name] = chosen
         taken.add(chosen)
-        if name in MEASURE_FIELDS:
+        if is_measure(name):
             taken.update((f"{chosen}_value", f"{chosen}_unit"))
     return names
 
@@ -672,52 +709,104 @@ def _clashes(name: str, measure: bool, taken: set[str]) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def _record_keys(input_names: tuple[str, ...]) -> tuple[str, ...]:
-    names = output_names(input_names)
-    return tuple(names[name] for name in (*FIELDS, ERROR_FIELD))
+def _record_keys(input_names: tuple[str, ...], checked: bool) -> tuple[str, ...]:
+    names = output_names(input_names, checked)
+    return tuple(names[name] for name in (*computed_fields(checked), ERROR_FIELD))
 
 
 _EMPTY = (None,) * len(FIELDS)
+_EMPTY_CHECK = (None,) * len(CHECK_FIELDS)
+
+
+class Record(dict[str, Any]):
+    """An output record: a dict, which also knows how many of its fields came from the
+    input (``width``, the first ones) and whether it has the ``CHECK_FIELDS``."""
+
+    __slots__ = ("checked", "width")
+    width: int
+    checked: bool
 
 
 def process(
     rows: Iterable[InputRow | Mapping[str, Any]],
     options: BatchOptions | None = None,
     strict: bool = False,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Record]:
     """One output record per input row, in order (see the module docstring).
 
-    The record's last field is the error (see :func:`error_of`). With ``strict``, the first
-    bad row raises :class:`RowError` instead. Plain mappings are numbered from line 1;
-    :class:`InputRow` carries its own line and any reading problem.
+    A record is the row's own fields, then :func:`computed_fields`, then the error (always
+    the last field, see :func:`error_of`). With ``strict``, the first bad row raises
+    :class:`RowError` instead. Plain mappings are numbered from line 1; :class:`InputRow`
+    carries its own line and any reading problem.
     """
     options = options or BatchOptions()
     columns = tuple(options.column(name) for name in _Cells._fields)
+    pump_column = options.column("pump")
     resolution = options.pump_resolution
     for number, row in enumerate(rows, start=1):
         if isinstance(row, InputRow):
             fields, problem, line = row.fields, row.problem, row.line
         else:
             fields, problem, line = dict(row), None, number
-        keys = _record_keys(tuple(fields))
+        checked = options.check_pump
+        if checked is None:
+            checked = pump_column in fields
+        keys = _record_keys(tuple(fields), checked)
         computed: tuple[Any, ...] = _EMPTY
+        verdict: tuple[Any, ...] = _EMPTY_CHECK
         error = problem
         if error is None:
             try:
                 cells = _Cells(*[_cell(name, fields.get(name)) for name in columns])
                 computed = _row(cells, resolution)
+                if checked:
+                    pump = _cell(pump_column, fields.get(pump_column))
+                    if pump is not None:
+                        verdict = _check_row(cells, pump, resolution)
             except InfuseCalcError as failure:
                 error = str(failure)
             except Exception as failure:  # a bug must cost one row, not the batch
                 error = f"internal error ({type(failure).__name__}: {failure})"
         if error is not None:
-            computed = _EMPTY
+            computed, verdict = _EMPTY, _EMPTY_CHECK
             error = " ".join(error.split())
             if strict:
                 raise RowError(line, error)
-        record = dict(fields)
-        record.update(zip(keys, (*computed, error), strict=True))
+        record = Record(fields)
+        record.width = len(fields)
+        record.checked = checked
+        if checked:
+            record.update(zip(keys, (*computed, *verdict, error), strict=True))
+        else:
+            record.update(zip(keys, (*computed, error), strict=True))
         yield record
+
+
+def _check_row(cells: _Cells, pump_text: str, resolution: Fraction) -> tuple[Any, ...]:
+    """``CHECK_FIELDS`` for a row with a pump rate: ``infuse-calc check``'s own core, pint."""
+    from infuse_calc.check import check
+
+    # the row has just been calculated, so these parse
+    dose = parse_dose(cells.dose or "")
+    weight = None if cells.weight is None else parse_weight(cells.weight)
+    conc = None if cells.concentration is None else parse_concentration(cells.concentration)
+    try:
+        programmed = parse_dose(pump_text)
+    except InputError as error:
+        raise InputError("pump", pump_text, error.reason) from None
+    result = check(dose, programmed, weight, conc, resolution)
+    record = result.record()
+    values: list[Any] = []
+    for name in CHECK_FIELDS:
+        value = record[name]
+        if name in CHECK_MEASURE_FIELDS:
+            value = Figure((float(value.value), value.unit))
+        elif isinstance(value, Fraction):
+            value = float(value)
+        elif name == "causes":
+            value = [cause.text for cause in value]
+        values.append(value)
+    return tuple(values)
 
 
 def _cell(name: str, value: Any) -> str | None:
@@ -725,6 +814,14 @@ def _cell(name: str, value: Any) -> str | None:
     if value.__class__ is str and value and not value[0].isspace():
         return value
     return cell_text(name, value)
+
+
+def mismatched(record: Record) -> bool:
+    """Whether a record's pump rate failed its check (``match`` is false)."""
+    if not record.checked:
+        return False
+    values = list(record.values())
+    return values[-1 - len(CHECK_FIELDS)] is False
 
 
 def error_of(record: dict[str, Any]) -> str | None:

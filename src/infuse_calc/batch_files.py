@@ -20,7 +20,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from infuse_calc.batch import ERROR_FIELD, FIELDS, MEASURE_FIELDS, InputRow, output_names
+from infuse_calc.batch import (
+    ERROR_FIELD,
+    FIELDS,
+    InputRow,
+    computed_fields,
+    is_measure,
+    output_names,
+)
 from infuse_calc.errors import InfuseCalcError
 
 INPUT_FORMATS = ("csv", "jsonl")
@@ -190,66 +197,82 @@ def input_cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-_COMPUTED = len(FIELDS) + 1  # the computed fields and the error
-_IS_MEASURE = (*(name in MEASURE_FIELDS for name in FIELDS), False)
 _BLANK_MEASURE = ("", "")
+_PLAIN, _MEASURE, _LIST, _BOOL = range(4)
+
+
+def _kind(name: str) -> int:
+    if is_measure(name):
+        return _MEASURE
+    return {"warnings": _LIST, "causes": _LIST, "match": _BOOL}.get(name, _PLAIN)
 
 
 class CsvWriter:
     """Writes output records as CSV, with columns fixed by the first record's input columns.
 
     A later JSON line may lack some of those keys (blank cells) or have others; those are
-    not written (CSV has one header) and :attr:`dropped` names them.
+    not written (CSV has one header) and :attr:`dropped` names them. The check columns are
+    written when the first record has the ``pump_column``.
     """
 
-    def __init__(self, stream: IO[str], input_columns: list[str] | None) -> None:
+    def __init__(
+        self, stream: IO[str], input_columns: list[str] | None, pump_column: str = "pump"
+    ) -> None:
         self.stream = stream
         self.writer = csv.writer(stream, lineterminator="\n")
+        self.pump_column = pump_column
         self.columns = input_columns
         # CSV input: every record has exactly the header's columns, or fewer (a short row)
         self.fixed = input_columns is not None
         self.dropped: set[str] = set()
-        self.names: dict[str, str] = {}
+        self.checked = False
+        self.kinds: tuple[int, ...] = ()
         if input_columns is not None:
-            self._start(input_columns)
+            self._start(input_columns, pump_column in input_columns)
 
-    def _start(self, columns: list[str]) -> None:
+    def _start(self, columns: list[str], checked: bool) -> None:
         self.columns = columns
-        self.names = output_names(columns)
+        self.checked = checked
+        self.computed = (*computed_fields(self.checked), ERROR_FIELD)
+        self.kinds = tuple(_kind(name) for name in self.computed)
+        names = output_names(columns, self.checked)
         header = list(columns)
-        for name in FIELDS:
-            out = self.names[name]
-            header.extend([f"{out}_value", f"{out}_unit"] if name in MEASURE_FIELDS else [out])
-        header.append(self.names[ERROR_FIELD])
+        for name in self.computed:
+            out = names[name]
+            header.extend([f"{out}_value", f"{out}_unit"] if is_measure(name) else [out])
         self.writer.writerow(header)
 
     def write(self, record: dict[str, Any]) -> None:
         """Write one output record of :func:`~infuse_calc.batch.process`."""
         if self.columns is None:
-            self._start(_input_columns(record))
+            self._start(_input_columns(record), bool(getattr(record, "checked", False)))
         assert self.columns is not None
         width = len(self.columns)
         values = list(record.values())
-        if self.fixed and len(values) == width + _COMPUTED:
+        if self.fixed and len(values) == width + len(self.computed):
             row = values[:width]
+            computed = values[width:]
         else:
             input_columns = _input_columns(record)
             self.dropped.update(set(input_columns) - set(self.columns))
             row = [input_cell(record.get(column)) for column in self.columns]
-            width = len(input_columns)
+            names = output_names(input_columns, bool(getattr(record, "checked", False)))
+            computed = [record.get(names.get(name, "")) for name in self.computed]
         # csv writes None as an empty cell and a float as its repr, as flat_record does
-        for is_measure, value in zip(_IS_MEASURE, values[width:], strict=False):
-            if is_measure:
+        for kind, value in zip(self.kinds, computed, strict=True):
+            if kind == _MEASURE:
                 row.extend(value or _BLANK_MEASURE)
-            elif value.__class__ is list:
+            elif kind == _LIST and value is not None:
                 row.append("; ".join(value))
+            elif kind == _BOOL and value is not None:
+                row.append("true" if value else "false")
             else:
                 row.append(value)
         self.writer.writerow(row)
 
     def close(self) -> None:
         if self.columns is None:
-            self._start([])
+            self._start([], False)
 
 
 class JsonLinesWriter:
@@ -283,8 +306,10 @@ class JsonArrayWriter(JsonLinesWriter):
 
 
 def _input_columns(record: dict[str, Any]) -> list[str]:
-    # process() appends the computed fields and the error after the input columns.
-    return list(record)[: len(record) - len(FIELDS) - 1]
+    width = getattr(record, "width", None)
+    if width is None:  # a plain dict: the computed fields and the error come last
+        width = len(record) - len(FIELDS) - 1
+    return list(record)[:width]
 
 
 def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
@@ -297,10 +322,12 @@ def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
 Writer = CsvWriter | JsonLinesWriter
 
 
-def writer_for(fmt: str, stream: IO[str], header: list[str] | None) -> Writer:
+def writer_for(
+    fmt: str, stream: IO[str], header: list[str] | None, pump_column: str = "pump"
+) -> Writer:
     """The writer for an output format."""
     if fmt == "csv":
-        return CsvWriter(stream, header)
+        return CsvWriter(stream, header, pump_column)
     if fmt == "json":
         return JsonArrayWriter(stream)
     return JsonLinesWriter(stream)

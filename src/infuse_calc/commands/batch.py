@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -13,7 +14,7 @@ import click
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
 from infuse_calc.params import pump_resolution_option
 
-MAPPABLE = ("dose", "weight", "concentration", "dose_unit", "pump", "drug")
+MAPPABLE = ("dose", "weight", "concentration", "dose_unit", "pump")
 
 
 @click.command("batch", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
@@ -40,7 +41,7 @@ MAPPABLE = ("dose", "weight", "concentration", "dose_unit", "pump", "drug")
     "mappings",
     multiple=True,
     metavar="NAME=COLUMN",
-    help="Read NAME (dose, weight, concentration, dose_unit) from COLUMN. Repeatable.",
+    help="Read NAME (dose, weight, concentration, dose_unit, pump) from COLUMN. Repeatable.",
 )
 @pump_resolution_option
 @click.option("--strict", is_flag=True, help="Stop at the first bad row (exit status 1).")
@@ -61,10 +62,11 @@ def command(
 ) -> None:
     """Calculate every row of FILE (CSV with a header, or JSON Lines; '-' for stdin).
 
-    Columns: dose (required), weight, concentration, dose_unit; any other column (an id)
-    passes through unchanged. Each input row gives one output row, in order, with the
-    figures convert gives and an 'error' column: empty, or why that row failed. Exit
-    status 0 if every row worked, 1 if some failed, 2 if the run could not start.
+    Columns: dose (required), weight, concentration, dose_unit, pump (the rate programmed:
+    the row is checked as by 'check'); any other column (an id) passes through unchanged.
+    Each input row gives one output row, in order, with the figures convert gives and an
+    'error' column: empty, or why that row failed. Exit status 0 if every row worked (and
+    every pump rate matched), 1 if not, 2 if the run could not start.
 
     \b
     Examples:
@@ -72,7 +74,7 @@ def command(
       cat orders.jsonl | infuse-calc batch - --format jsonl
       infuse-calc batch orders.csv --map dose=rate_ordered
     """
-    from infuse_calc.batch import BatchOptions, RowError, error_of, process
+    from infuse_calc.batch import BatchOptions, RowError, error_of, mismatched, process
     from infuse_calc.batch_files import BatchFileError, open_binary, open_input, writer_for
     from infuse_calc.render import atomic_output
 
@@ -95,17 +97,22 @@ def command(
         except BatchFileError as error:
             raise click.UsageError(str(error)) from None
         chosen = fmt or opened.format
+        pump_column = options.column("pump")
+        if opened.header is not None:  # CSV: every row has the same columns
+            options = replace(options, check_pump=pump_column in opened.header)
         rows = opened.rows
         if progress or (progress is None and sys.stderr.isatty()):
             rows = _with_progress(rows)
-        total = failed = 0
+        total = failed = mismatches = 0
         try:
             with atomic_output(output) as stream:
-                writer = writer_for(chosen, stream, opened.header)
+                writer = writer_for(chosen, stream, opened.header, pump_column)
                 for record in process(rows, options, strict):
                     total += 1
                     if error_of(record) is not None:
                         failed += 1
+                    elif record.checked and mismatched(record):
+                        mismatches += 1
                     writer.write(record)
                 writer.close()
                 stream.flush()
@@ -122,10 +129,15 @@ def command(
             + ", ".join(sorted(dropped)),
             err=True,
         )
+    problems = []
     if failed:
-        click.echo(
-            f"Error: {failed:,} of {total:,} rows had errors (see the error column)", err=True
+        problems.append(f"{failed:,} of {total:,} rows had errors (see the error column)")
+    if mismatches:
+        problems.append(
+            f"{mismatches:,} of {total:,} pump rates did not match the order (see the match column)"
         )
+    if problems:
+        click.echo("Error: " + "; ".join(problems), err=True)
         click.get_current_context().exit(1)
 
 
