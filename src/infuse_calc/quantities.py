@@ -153,11 +153,12 @@ _ERROR_PRONE: dict[str, tuple[UnitWord, str]] = {
     "d": (DAY, "day"),
 }
 _REFUSED = {
-    "gr": "grain (gr) is not accepted: it is easily confused with gram; write mg or g",
-    "grain": "grain is not accepted: write mg or g",
-    "grains": "grains are not accepted: write mg or g",
-    "dr": "dram (dr) is not accepted: write mL or g",
-    "oz": "ounces are not accepted: write kg, lb or mL",
+    # shown after the spelling: "'gr' (grain) is not accepted..."
+    "gr": "(grain) is not accepted: it is easily confused with gram; write mg or g",
+    "grain": "is not accepted: write mg or g",
+    "grains": "are not accepted: write mg or g",
+    "dr": "(dram) is not accepted: write mL or g",
+    "oz": "(ounces) is not accepted: write kg, lb or mL",
     "nan": "is not a number",
     "inf": "is not a finite number",
     "infinity": "is not a finite number",

@@ -1,0 +1,145 @@
+"""Regression tests for bugs found while hunting edge cases (see also fuzz-regressions.txt).
+
+Each test names what used to happen.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+from infuse_calc.errors import InputError
+from infuse_calc.notation import format_number, format_percent, round_places
+from infuse_calc.quantities import parse_dose, parse_number, parse_weight
+
+# --- display rounding ---------------------------------------------------------------------
+
+
+def test_no_double_rounding_just_below_a_half() -> None:
+    # 10000.4999...9 (60 nines) is below the half: 5 figures keep the whole digits, 10,000.
+    # It used to be rounded to 60 digits first (10000.5) and then up to 10,001.
+    value = Fraction(10**60 * 100005 - 1, 10**61)
+    assert value < Fraction(20001, 2)
+    assert format_number(value) == "10,000"
+    # the same just below 0.123455: 0.12345, not 0.12346
+    assert format_number(Fraction(123455 * 10**70 - 1, 10**76)) == "0.12345"
+
+
+def test_values_beyond_60_digits_format_instead_of_raising() -> None:
+    # quantize() raised decimal.InvalidOperation from 10**60 up
+    assert format_number(Fraction(10) ** 70) == "10" + ",000" * 23
+    assert format_number(Fraction(1, 10**70)) == "0." + "0" * 69 + "1"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("0.123455", "0.12346"),  # a true half rounds up
+        ("-0.123455", "-0.12346"),  # and away from zero when negative
+        ("999995", "999,995"),  # whole-number digits are never rounded
+        ("99999.5", "100,000"),  # 5 figures: 99,999.5 -> 100,000 (half up)
+        ("12345.5", "12,346"),
+        ("9.99995", "10"),  # 9.99995 -> 10.000 -> 10 (trailing zeros dropped)
+        ("0.999995", "1"),
+        ("0.000001234", "0.000001234"),
+        ("0.0000012345", "0.0000012345"),
+        ("0.00000123455", "0.0000012346"),
+        ("1.00005", "1.0001"),
+        ("2.5", "2.5"),
+        ("0.05", "0.05"),
+    ],
+)
+def test_rounding_at_halves(value: str, shown: str) -> None:
+    assert format_number(Fraction(value)) == shown
+
+
+def test_percent_halves_away_from_zero() -> None:
+    # -0.005% is a half at 2 places: -0.01%; +0.005% -> +0.01%; -0.004% -> 0%
+    assert format_percent(Fraction(-5, 1000)) == "-0.01%"
+    assert format_percent(Fraction(5, 1000)) == "+0.01%"
+    assert format_percent(Fraction(-4, 1000)) == "0%"
+    assert str(round_places(Fraction(-1, 3), 2)) == "-0.33"
+
+
+# --- numbers that are not numbers ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ("", "expected a number"),  # was IndexError: string index out of range
+        ("mL/h", "expected a number such as 0.1, found 'mL/h'"),
+        ("abc", "expected a number such as 0.1, found 'abc'"),  # was "a leading zero..."
+        ("-1", "negative values are not accepted; the value must be greater than zero"),
+        ("−1", "negative values are not accepted; the value must be greater than zero"),
+        ("٣", "'٣' is not an ASCII digit; type the number with 0-9"),
+    ],
+)
+def test_parse_number_refuses_what_is_not_a_number(token: str, reason: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_number("pump resolution", token, token, [])
+    assert caught.value.reason == reason
+
+
+def test_refused_units_read_as_one_sentence() -> None:
+    # was "'gr' grain (gr) is not accepted..."
+    with pytest.raises(InputError) as caught:
+        parse_dose("7 gr/h")
+    assert caught.value.reason == (
+        "'gr' (grain) is not accepted: it is easily confused with gram; write mg or g"
+    )
+
+
+# --- weights at the limits ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kg"),
+    [
+        ("0.1", Fraction(1, 10)),
+        ("650", Fraction(650)),
+        ("100 g", Fraction(1, 10)),
+        ("650000 g", Fraction(650)),
+        ("1433 lb", Fraction("649.99786621")),  # 1433 x 0.45359237
+        ("0.2205 lb", Fraction("0.100017117585")),  # 0.2205 x 0.45359237
+    ],
+)
+def test_weights_at_the_limits_are_accepted(text: str, kg: Fraction) -> None:
+    assert parse_weight(text).kg == kg
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0.09999999999999", "650.000000000001", "99.9 g", "1434 lb", "0.22 lb", "650001 g"],
+)
+def test_weights_just_outside_the_limits_are_refused(text: str) -> None:
+    # 1434 lb = 650.45145858 kg; 0.22 lb = 0.0997903214 kg
+    with pytest.raises(InputError, match=r"is (below 0\.1|over 650) kg"):
+        parse_weight(text)
+
+
+# --- extreme but valid inputs -------------------------------------------------------------
+
+
+def test_the_largest_and_smallest_inputs_give_finite_json(run: Any) -> None:
+    result = run(
+        "convert",
+        "999999999999999 g/kg/min",
+        "-w",
+        "650",
+        "-c",
+        "0.00000000000001 mg/999999999999999 L",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    # 999999999999999 g/kg/min x 650 kg = 649,999,999,999,999,350 g/min
+    assert document["per_minute"] == {"value": 649999999999999350.0, "unit": "g/min"}
+    values = [v["value"] for v in document.values() if isinstance(v, dict)]
+    assert all(math.isfinite(v) for v in values)
+    assert result.stderr.startswith("Warning: pump rate 3,899,999,999,999,992,200,000,")
