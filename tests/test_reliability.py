@@ -143,3 +143,11 @@ def test_the_largest_and_smallest_inputs_give_finite_json(run: Any) -> None:
     values = [v["value"] for v in document.values() if isinstance(v, dict)]
     assert all(math.isfinite(v) for v in values)
     assert result.stderr.startswith("Warning: pump rate 3,899,999,999,999,992,200,000,")
+
+
+def test_plain_text_of_an_empty_headerless_view() -> None:
+    # max() of an empty sequence raised ValueError for a view with no rows and no headers
+    from infuse_calc.render import View, plain_text
+
+    view = View(["", ""], [], {}, [], [], show_headers=False, notes=["nothing to show"])
+    assert plain_text(view) == "nothing to show\n"

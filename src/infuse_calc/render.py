@@ -124,7 +124,7 @@ def plain_text(view: View) -> str:
     headers = [[*h, *[""] * (depth - len(h))] for h in header_lines]
     head_rows = [[h[line] for h in headers] for line in range(depth)]
     table = [*head_rows, *view.rows] if view.show_headers else list(view.rows)
-    widths = [max(len(row[i]) for row in table) for i in range(len(view.headers))]
+    widths = [max((len(row[i]) for row in table), default=0) for i in range(len(view.headers))]
     for row in table:
         cells = [
             cell.rjust(widths[i]) if i in view.numeric_columns else cell.ljust(widths[i])
