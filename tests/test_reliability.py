@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,3 +155,24 @@ def test_plain_text_of_an_empty_headerless_view() -> None:
 
     view = View(["", ""], [], {}, [], [], show_headers=False, notes=["nothing to show"])
     assert plain_text(view) == "nothing to show\n"
+
+
+def test_an_ascii_terminal_gets_one_error_line_not_an_internal_error(tmp_path: Path) -> None:
+    # --explain prints "×"; with an ASCII stdout this was "internal error
+    # (UnicodeEncodeError...)", exit 1.
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "INFUSE_CALC_CONFIG": str(tmp_path / "x")}
+    args = ["convert", "7 mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--explain"]
+    done = subprocess.run(
+        [sys.executable, "-m", "infuse_calc", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        "Error: the output contains U+00D7, which the output encoding (ascii) cannot show; "
+        "set PYTHONIOENCODING=utf-8 or use -o FILE\n"
+    )

@@ -105,6 +105,16 @@ class InfuseGroup(click.Group):
             sys.exit(130)
         except BrokenPipeError:
             sys.exit(1)
+        except UnicodeEncodeError as error:
+            # stdout in an encoding without a character we print (× in --explain, a µ
+            # echoed back): not a bug, and nothing was written (emit writes in one go).
+            char = error.object[error.start : error.start + 1]
+            click.echo(
+                f"Error: the output contains U+{ord(char):04X}, which the output encoding "
+                f"({error.encoding}) cannot show; set PYTHONIOENCODING=utf-8 or use -o FILE",
+                err=True,
+            )
+            sys.exit(2)
         except Exception as error:  # the last resort: a bug must not show a traceback
             from infuse_calc.errors import InfuseCalcError
 
