@@ -315,3 +315,19 @@ def test_help_names_the_grammar(run: Any) -> None:
     assert 'at = "50h"' in result.stdout
     assert "the command line wins" in result.stdout
     assert "schedule" in run("--help").stdout
+
+
+def test_docs_section_examples_are_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+    import shlex
+
+    root = Path(__file__).parents[1]
+    monkeypatch.chdir(root)
+    text = (root / "docs" / "sections" / "schedule.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n\$ (infuse-calc [^\n]*)\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) == 2
+    for command, expected in blocks:
+        args = shlex.split(command)[1:]
+        result = CliRunner().invoke(cli, args, env={"COLUMNS": "100", "NO_COLOR": "1"})
+        assert result.exit_code == 0
+        assert result.stdout == expected, command

@@ -295,3 +295,49 @@ def test_doubling_every_dose_doubles_every_amount(specs: list[SegmentSpec]) -> N
         assert d.amount == 2 * c.amount
         assert d.volume == 2 * (c.volume or 0)
     assert two.total_amount == 2 * one.total_amount
+
+
+def test_text_chart_exact() -> None:
+    from infuse_calc.plot import text_chart
+
+    # 4 mg/h from day 1 12:00 for 12 h, then 2 mg/h for 12 h: 24 h over 12 columns = 2 h
+    # each; 4 mg/h fills both rows (16 eighths), 2 mg/h one row; midnight is column 6.
+    course = build_schedule(
+        [spec(at(1, 12), "4 mg/h"), spec(at(2, 0), "2 mg/h"), spec(at(2, 12), None)]
+    )
+    assert text_chart(course, width=12, height=2) == [
+        "Dose (mg/h); each column is 2 h, showing its highest dose",
+        "4 |██████",
+        "  |████████████",
+        "0 +------+-----",
+        "   day 1 day 2",
+    ]
+
+
+def test_text_chart_keeps_a_short_peak() -> None:
+    from infuse_calc.plot import text_chart
+
+    # a 1-minute bolus-like step to 8 mg/h inside a 2-day course still reaches the top row;
+    # 2 mg/h is a quarter of 8: 2 of the 8 eighths of one row
+    course = build_schedule(
+        [
+            spec(at(1, 0), "2 mg/h"),
+            spec(at(1, 10), "8 mg/h"),
+            spec(at(1, 10, 1), "2 mg/h"),
+            spec(at(3, 0), None),
+        ]
+    )
+    lines = text_chart(course, width=10, height=1)
+    assert lines[1] == "8 |▂▂█▂▂▂▂▂▂▂"  # 10:00 is in column 2 (9.6 h to 14.4 h)
+
+
+def test_chart_uses_hourly_amounts_when_dose_units_differ() -> None:
+    from infuse_calc.plot import chart_series
+
+    # 2 mg/h and 50 mcg/min (= 3 mg/h) are drawn as 2 and 3 mg/h
+    course = build_schedule(
+        [spec(at(1, 0), "2 mg/h"), spec(at(1, 3), "50 mcg/min"), spec(at(1, 4), None)]
+    )
+    unit, series = chart_series(course)
+    assert unit == "mg/h"
+    assert [value for _, _, value in series] == [2, 3]

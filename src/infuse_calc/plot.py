@@ -8,6 +8,7 @@ with the Agg canvas and no pyplot (no global state, no display needed).
 
 from __future__ import annotations
 
+import bisect
 import io
 from fractions import Fraction
 from typing import Any
@@ -57,10 +58,15 @@ def text_chart(
     start, total = schedule.start, schedule.minutes
     step = total / width
     top = max(value for _, _, value in series)
+    starts = [a for a, _, _ in series]
     levels: list[int] = []
     for column in range(width):
         low, high = start + column * step, start + (column + 1) * step
-        peak = max(value for a, b, value in series if a < high and b > low)
+        # the segments overlapping [low, high): from the one running at low to the last
+        # one starting before high
+        first = max(0, bisect.bisect_right(starts, low) - 1)
+        last = bisect.bisect_left(starts, high)
+        peak = max(value for _, _, value in series[first:last])
         levels.append(_round_half_up(peak / top * height * 8))
     top_label, zero_label = format_number(top), "0"
     pad = max(len(top_label), len(zero_label))
@@ -91,12 +97,10 @@ def _time_axis(schedule: Schedule, width: int, step: Fraction) -> tuple[str, str
         if instant >= schedule.end:
             continue
         column = int((instant - schedule.start) / step)
-        axis[column] = "+" if column else "-"
-        text = f"day {day}" if column > end_of_labels else ""
-        if column + len(text) > len(labels):
-            text = ""
-        if text:
+        if column:  # column 0's tick is the axis corner itself
             axis[column] = "+"
+        text = f"day {day}" if column > end_of_labels else ""
+        if text and column + len(text) <= len(labels):
             labels[column : column + len(text)] = text
             end_of_labels = column + len(text)
     return "".join(axis), "".join(labels)

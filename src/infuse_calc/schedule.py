@@ -173,7 +173,7 @@ class Schedule:
     def total_volume(self) -> Fraction | None:
         return self.segments[-1].cumulative_volume
 
-    @property
+    @functools.cached_property
     def display_unit(self) -> str:
         """The amount unit people read amounts and rates in: the largest unit of the drug's
         kind in which every segment's amount and hourly rate is still at least 1

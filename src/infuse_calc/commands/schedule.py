@@ -100,7 +100,7 @@ def command(
     from infuse_calc import plot as pictures
     from infuse_calc import schedule_files
     from infuse_calc.errors import InfuseCalcError
-    from infuse_calc.render import emit
+    from infuse_calc.render import choose_format, emit
     from infuse_calc.schedule import build_schedule
 
     if plot_path is not None:
@@ -119,7 +119,8 @@ def command(
         raise schedule_files.ScheduleFileError(f"{name}: {error}") from None
     picture = None if plot_path is None else pictures.render_plot(course, plot_fmt)
     warn_all(warnings, course.warnings)
-    emit(schedule_view(course, chart), fmt, output)
+    human = choose_format(fmt, output) in ("table", "plain")
+    emit(schedule_view(course, chart, human), fmt, output)
     if picture is not None and plot_path is not None:
         _write_atomically(plot_path, picture)
 
@@ -183,8 +184,12 @@ def _write_atomically(path: str, data: bytes) -> None:
         raise
 
 
-def schedule_view(course: Any, chart: bool = True) -> Any:
-    """The :class:`~infuse_calc.render.View` of a worked schedule."""
+def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
+    """The :class:`~infuse_calc.render.View` of a worked schedule.
+
+    ``human=False`` leaves out the formatted rows, the day table and the chart (CSV and
+    JSON do not show them, and formatting 10,000 rows is most of the work).
+    """
     from infuse_calc.dosing import Measure
     from infuse_calc.notation import format_exact
     from infuse_calc.plot import text_chart
@@ -218,23 +223,24 @@ def schedule_view(course: Any, chart: bool = True) -> Any:
     for s in course.segments:
         dose = Measure(s.dose.value, str(s.dose.unit))
         rate = course.rate_measure(s.rate)
-        row = [
-            str(s.number),
-            when(s.start),
-            when(s.end),
-            duration_text(s.minutes),
-            f"{format_exact(s.dose.value)} {s.dose.unit}",
-            str(rate),
-            str(course.amount_measure(s.amount)),
-        ]
-        if with_volume:
-            row.append(text(volume(s.volume)))
-        row.append(str(course.amount_measure(s.cumulative_amount)))
-        if with_volume:
-            row.append(text(volume(s.cumulative_volume)))
-        if has_notes:
-            row.append(s.note)
-        rows.append(row)
+        if human:
+            row = [
+                str(s.number),
+                when(s.start),
+                when(s.end),
+                duration_text(s.minutes),
+                f"{format_exact(s.dose.value)} {s.dose.unit}",
+                str(rate),
+                str(course.amount_measure(s.amount)),
+            ]
+            if with_volume:
+                row.append(text(volume(s.volume)))
+            row.append(str(course.amount_measure(s.cumulative_amount)))
+            if with_volume:
+                row.append(text(volume(s.cumulative_volume)))
+            if has_notes:
+                row.append(s.note)
+            rows.append(row)
         record = {
             "row": "segment",
             "segment": s.number,
@@ -284,15 +290,16 @@ def schedule_view(course: Any, chart: bool = True) -> Any:
         }
         records.append(record)
         days.append(_document_entry(record, day=True))
-        day_row = [
-            f"day {d.day}",
-            f"{clock(d.first)}-{_end_clock(d.last)}",
-            duration_text(d.minutes),
-            str(course.amount_measure(d.amount)),
-        ]
-        if with_volume:
-            day_row.append(text(volume(d.volume)))
-        day_rows.append(day_row)
+        if human:
+            day_row = [
+                f"day {d.day}",
+                f"{clock(d.first)}-{_end_clock(d.last)}",
+                duration_text(d.minutes),
+                str(course.amount_measure(d.amount)),
+            ]
+            if with_volume:
+                day_row.append(text(volume(d.volume)))
+            day_rows.append(day_row)
     total = {
         "row": "total",
         "segment": None,
@@ -335,8 +342,8 @@ def schedule_view(course: Any, chart: bool = True) -> Any:
         title="Totals per calendar day (a segment crossing midnight is split there):",
         numeric_columns={2, 3, 4},
     )
-    notes = ["", *plain_text(day_table).splitlines()]
-    if chart:
+    notes = ["", *plain_text(day_table).splitlines()] if human else []
+    if chart and human:
         notes += ["", *text_chart(course)]
     document = {
         "weight": None if course.weight is None else Measure(course.weight.kg, "kg"),
