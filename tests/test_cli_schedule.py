@@ -220,6 +220,10 @@ def test_errors_are_one_line_with_the_location(
             [KETAMINE, "--plot", "k.pdf"],
             "Error: --plot 'k.pdf': the file name must end in .png or .svg\n",
         ),
+        (
+            [KETAMINE, "--plot", "no/such/k.png"],
+            "Error: --plot 'no/such/k.png': its folder does not exist\n",
+        ),
         ([KETAMINE, "-w", "0"], "Error: Invalid value for '-w' / '--weight': '0': must be "),
         ([KETAMINE, "--input-format", "xml"], "Error: Invalid value for '--input-format'"),
     ],

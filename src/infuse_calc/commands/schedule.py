@@ -106,6 +106,8 @@ def command(
     if plot_path is not None:
         plot_fmt = pictures.plot_format(plot_path)
         pictures.check_plot_available()
+        if not os.path.isdir(os.path.dirname(os.path.abspath(plot_path))):
+            raise InfuseCalcError(f"--plot {plot_path!r}: its folder does not exist")
     fmt_in = schedule_files.format_of(file, input_format)
     data = _read(file)
     parsed = schedule_files.parse(data, file, fmt_in)
@@ -172,15 +174,25 @@ def _choose(what: str, given: Any, in_file: Any, warnings: list[str]) -> Any:
 
 
 def _write_atomically(path: str, data: bytes) -> None:
+    """Write a picture through a temporary file renamed over ``path`` when complete."""
+    from infuse_calc.errors import InfuseCalcError
+
     directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".infuse-calc-", suffix=".tmp", dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".infuse-calc-", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise InfuseCalcError(f"--plot {path!r}: cannot be written ({error.strerror})") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise InfuseCalcError(
+                f"--plot {path!r}: cannot be written ({error.strerror})"
+            ) from None
         raise
 
 
