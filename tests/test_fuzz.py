@@ -281,7 +281,9 @@ class Target:
 
     command: str
     param: str
-    how: str  # "text" (the value itself), "path" (an output path), "file" (file contents)
+    # "text" (the value itself), "words" (split on spaces, for nargs=-1 arguments),
+    # "path" (an output path), "file" (file contents)
+    how: str
 
     @property
     def id(self) -> str:
@@ -302,7 +304,9 @@ class Target:
             key = param.name if is_arg else option_name(param)
             if param.name == self.param:
                 placed = self.place(fuzz, sandbox)
-                if is_arg:
+                if self.how == "words":
+                    arguments.extend(placed.split(" "))
+                elif is_arg:
                     arguments.append(placed)
                 else:
                     options.extend([str(key), placed])
@@ -354,6 +358,8 @@ def targets() -> list[Target]:
                 continue
             how = "path" if is_output_path(param) else "file" if is_input_path(param) else "text"
             found.append(Target(name, param.name, how))
+            if isinstance(param, click.Argument) and param.nargs == -1:
+                found.append(Target(name, param.name, "words"))  # 7 mcg/kg/min unquoted
             if how == "file":
                 # A path the user types can be anything too.
                 found.append(Target(name, param.name, "text"))
