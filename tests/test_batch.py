@@ -637,3 +637,21 @@ def test_map_pump_column(tmp_path: Path) -> None:
     result = invoke("batch", write(tmp_path, "o.csv", content), "--map", "pump=programmed")
     (row,) = csv_rows(result.stdout)
     assert (row["match"], row["programmed_rate_value"]) == ("true", "250.0")
+
+
+def test_json_lines_to_csv_keeps_the_first_lines_columns() -> None:
+    lines = (
+        '{"id": 1, "dose": "4 mg/h"}\n'
+        '{"dose": "5 mg/h", "ward": "ICU"}\n'
+        '{"id": 3, "dose": "6 mg/h", "weight": 70}\n'
+    )
+    result = invoke("batch", "-", "--format", "csv", input=lines)
+    rows = csv_rows(result.stdout)
+    assert list(rows[0])[:2] == ["id", "dose"]
+    assert [r["id"] for r in rows] == ["1", "", "3"]
+    # 4, 5, 6 mg/h x 24 h = 96, 120, 144 mg/day, each under its own row's names
+    assert [r["per_day_value"] for r in rows] == ["96.0", "120.0", "144.0"]
+    assert result.stderr == (
+        "Warning: CSV output keeps the first row's columns; not written: ward, weight\n"
+    )
+    assert result.exit_code == 0
