@@ -743,6 +743,10 @@ def process(
     columns = tuple(options.column(name) for name in _Cells._fields)
     pump_column = options.column("pump")
     resolution = options.pump_resolution
+    new_cells = tuple.__new__  # builds _Cells without NamedTuple's Python-level __new__
+    shape: tuple[str, ...] = ()
+    shape_checked = False
+    keys: tuple[str, ...] = ()
     for number, row in enumerate(rows, start=1):
         if isinstance(row, InputRow):
             fields, problem, line = row.fields, row.problem, row.line
@@ -751,13 +755,21 @@ def process(
         checked = options.check_pump
         if checked is None:
             checked = pump_column in fields
-        keys = _record_keys(tuple(fields), checked)
+        names = tuple(fields)
+        if names != shape or checked != shape_checked:  # rows of a CSV file all match
+            shape, shape_checked = names, checked
+            keys = _record_keys(names, checked)
         computed: tuple[Any, ...] = _EMPTY
         verdict: tuple[Any, ...] = _EMPTY_CHECK
         error = problem
         if error is None:
             try:
-                cells = _Cells(*[_cell(name, fields.get(name)) for name in columns])
+                values = [fields.get(name) for name in columns]
+                for i, value in enumerate(values):
+                    # the common case, a non-blank string, is the cell's text as it is
+                    if value.__class__ is not str or not value or value[0].isspace():
+                        values[i] = cell_text(columns[i], value)
+                cells: _Cells = new_cells(_Cells, values)
                 computed = _row(cells, resolution)
                 if checked:
                     pump = _cell(pump_column, fields.get(pump_column))
@@ -773,12 +785,12 @@ def process(
             if strict:
                 raise RowError(line, error)
         record = Record(fields)
-        record.width = len(fields)
+        record.width = len(names)
         record.checked = checked
+        record.update(zip(keys, computed, strict=False))  # keys go on to the error
         if checked:
-            record.update(zip(keys, (*computed, *verdict, error), strict=True))
-        else:
-            record.update(zip(keys, (*computed, error), strict=True))
+            record.update(zip(keys[len(FIELDS) :], verdict, strict=False))
+        record[keys[-1]] = error
         yield record
 
 
