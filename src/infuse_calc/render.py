@@ -17,7 +17,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import IO, Any
@@ -234,6 +234,28 @@ def _output_error(path: str, error: OSError) -> Exception:
     from infuse_calc.errors import InputError
 
     return InputError("output file", path, f"cannot be written: {error.strerror or error}")
+
+
+def same_file(first: str, second: str) -> bool:
+    """Whether two paths name one file (through links and ``./`` spellings)."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return os.path.realpath(first) == os.path.realpath(second)
+
+
+def refuse_overwriting_input(
+    output: str | None, inputs: Iterable[str | None], what: str = "output file"
+) -> None:
+    """Refuse ``-o`` (or ``--plot``) naming a file the command reads: it would be lost."""
+    if output in (None, "-"):
+        return
+    assert output is not None
+    for path in inputs:
+        if path not in (None, "-") and path is not None and same_file(path, output):
+            from infuse_calc.errors import InputError
+
+            raise InputError(what, output, f"is an input file ({path}); write to another file")
 
 
 def emit(view: View, fmt: str | None, output: str | None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -76,14 +75,14 @@ def command(
     """
     from infuse_calc.batch import BatchOptions, RowError, error_of, mismatched, process
     from infuse_calc.batch_files import BatchFileError, open_binary, open_input, writer_for
-    from infuse_calc.render import atomic_output
+    from infuse_calc.render import atomic_output, same_file
 
     mapping = _mapping(mappings)
     if output is not None and "\x00" in output:
         raise click.BadParameter(f"{output!r} is not a valid file name", param_hint="'-o'")
     if "\x00" in input_path:
         raise click.BadParameter(f"{input_path!r} is not a valid file name", param_hint="'FILE'")
-    if output not in (None, "-") and input_path != "-" and _same_file(input_path, output):
+    if output not in (None, "-") and input_path != "-" and same_file(input_path, output):
         raise click.BadParameter(
             f"{output!r} is the input file; write the results to another file",
             param_hint="'-o' / '--output'",
@@ -153,13 +152,6 @@ def _mapping(mappings: tuple[str, ...]) -> dict[str, str]:
             )
         mapping[name] = column
     return mapping
-
-
-def _same_file(first: str, second: str) -> bool:
-    try:
-        return os.path.samefile(first, second)
-    except OSError:
-        return os.path.realpath(first) == os.path.realpath(second)
 
 
 def _with_progress(rows: Iterator[Any]) -> Iterator[Any]:

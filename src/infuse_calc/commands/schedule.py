@@ -100,8 +100,11 @@ def command(
     from infuse_calc import plot as pictures
     from infuse_calc import schedule_files
     from infuse_calc.errors import InfuseCalcError
-    from infuse_calc.render import choose_format, emit
+    from infuse_calc.render import choose_format, emit, refuse_overwriting_input
     from infuse_calc.schedule import build_schedule
+
+    refuse_overwriting_input(output, [file])
+    refuse_overwriting_input(plot_path, [file], "--plot")
 
     if plot_path is not None:
         plot_fmt = pictures.plot_format(plot_path)
