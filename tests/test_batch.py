@@ -655,3 +655,12 @@ def test_json_lines_to_csv_keeps_the_first_lines_columns() -> None:
         "Warning: CSV output keeps the first row's columns; not written: ward, weight\n"
     )
     assert result.exit_code == 0
+
+
+def test_first_line_unreadable_json() -> None:
+    # a first row with no fields at all still gets its computed fields and error
+    result = invoke("batch", "-", "--input-format", "jsonl", input="{\n")
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["error"].startswith("line 1: not valid JSON (")
+    assert record["per_hour"] is None
+    assert result.exit_code == 1

@@ -744,7 +744,7 @@ def process(
     pump_column = options.column("pump")
     resolution = options.pump_resolution
     new_cells = tuple.__new__  # builds _Cells without NamedTuple's Python-level __new__
-    shape: tuple[str, ...] = ()
+    shape: tuple[str, ...] | None = None
     shape_checked = False
     keys: tuple[str, ...] = ()
     for number, row in enumerate(rows, start=1):
