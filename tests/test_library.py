@@ -336,7 +336,10 @@ def test_convert_with_drug_uses_library_concentration(run: Any) -> None:
     # 500 mg/50 mL = 10 mg/mL: the seed case's 3.024 mL/h
     assert "Pump rate       3.024 mL/h" in result.stdout
     assert result.stdout.startswith("Drug            ketamine\n")
-    assert "Limits          within the library limits" in result.stdout
+    assert (
+        "Limits          within the limits (soft max 1 mg/kg/h, hard max 2 mg/kg/h)"
+        in result.stdout
+    )
     assert "EXAMPLE drug library" in result.stderr
 
 

@@ -139,7 +139,7 @@ class DosingWeight:
         return {
             "actual": "actual body weight",
             "ideal": "ideal body weight (Devine)",
-            "adjusted": "adjusted body weight (IBW + 0.4 x (actual - IBW))",
+            "adjusted": "adjusted body weight (IBW + 0.4 x excess)",
         }[self.method]
 
 

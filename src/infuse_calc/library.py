@@ -417,6 +417,21 @@ class LimitCheck:
     messages: tuple[str, ...] = ()
 
     @property
+    def summary(self) -> str:
+        """``within the limits (soft max 20 mcg/kg/min, hard max 50 mcg/kg/min)`` or
+        ``ABOVE the soft maximum 20 mcg/kg/min``."""
+        if self.status == "within":
+            shown = ", ".join(
+                f"{key.replace('_', ' ')} {format_exact(d.value)} {d.unit}"
+                for key, d in self.limits.items()
+            )
+            return f"within the limits ({shown})" if shown else "no limits in the library"
+        side, kind, end = self.status.split("_")
+        limit = getattr(self.limits, f"{kind}_{end}")
+        word = "minimum" if end == "min" else "maximum"
+        return f"{side.upper()} the {kind} {word} {format_exact(limit.value)} {limit.unit}"
+
+    @property
     def soft_breach(self) -> bool:
         return self.status in ("below_soft_min", "above_soft_max")
 

@@ -78,10 +78,8 @@ class Extras:
             view.rows.insert(position, ["Drip rate", text])
             added["drip_rate"] = self.drip_rate
         if self.limits is not None:
-            status = self.limits.status
-            shown = "within the library limits" if status == "within" else status.replace("_", " ")
-            view.rows.append(["Limits", shown])
-            added["limits_status"] = status
+            view.rows.append(["Limits", self.limits.summary])
+            added["limits_status"] = self.limits.status
             view.document["limits"] = self.limits
         for key in ("drug", "dosing_weight", "drip_rate"):
             if key in added:

@@ -73,9 +73,7 @@ class PercentType(click.ParamType):
 @body_weight_options
 @drug_options
 @output_options
-@click.pass_context
 def command(
-    ctx: click.Context,
     order: tuple[str, ...],
     pump: Any,
     weight: Any,
@@ -134,7 +132,14 @@ def command(
 
     emit(check_view(result, dosing, applied, delivered_limits), fmt, output)
     if not result.match:
-        ctx.exit(1)
+        from infuse_calc.check import ratio_text
+        from infuse_calc.errors import LimitError
+
+        # Exit 1 with the one-line Error every failed check ends with (scripts read stderr).
+        raise LimitError(
+            f"MISMATCH: the pump ({result.programmed}) is {ratio_text(result.ratio)} the order; "
+            f"it should read {result.expected_rounded}"
+        )
 
 
 def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: Any = None) -> Any:
@@ -220,6 +225,4 @@ def _concentration_text(conc: Any) -> str:
 
 
 def _limits_text(check: Any) -> str:
-    if check.status == "within":
-        return f"within the library limits ({check.drug})"
-    return str(check.status).replace("_", " ")
+    return str(check.summary)
