@@ -70,7 +70,7 @@ def test_dosing_weight_methods() -> None:
     actual = dosing_weight(Fraction(97), height, "female", "actual")
     ideal = dosing_weight(Fraction(97), height, "female", "ideal")
     adjusted = dosing_weight(Fraction(97), height, "female", "adjusted")
-    assert (actual.kg, ideal.kg, adjusted.kg) == (97, 57, 73)
+    assert (actual.kg, ideal.kg, adjusted.kg) == (Fraction(97), Fraction(57), Fraction(73))
     assert actual.ideal_kg == 57
     assert actual.adjusted_kg == 73
     assert ideal.label == "ideal body weight (Devine)"
