@@ -345,9 +345,19 @@ def test_convert_with_drug_uses_library_concentration(run: Any) -> None:
 
 def test_convert_soft_limit_warns_and_flags_json(run: Any) -> None:
     result = run(
-        "convert", "25 mcg/kg/min", "-w", "72", "--drug", "dopamine", "-c", "800 mg/250 mL",
-        "--library", str(EXAMPLE), "--format", "json",
-    )  # fmt: skip
+        "convert",
+        "25 mcg/kg/min",
+        "-w",
+        "72",
+        "--drug",
+        "dopamine",
+        "-c",
+        "800 mg/250 mL",
+        "--library",
+        str(EXAMPLE),
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["limits"]["status"] == "above_soft_max"
@@ -359,9 +369,17 @@ def test_convert_soft_limit_warns_and_flags_json(run: Any) -> None:
 
 def test_convert_hard_limit_exit_1(run: Any) -> None:
     result = run(
-        "convert", "60 mcg/kg/min", "-w", "72", "--drug", "dopamine", "-c", "800 mg/250 mL",
-        "--library", str(EXAMPLE),
-    )  # fmt: skip
+        "convert",
+        "60 mcg/kg/min",
+        "-w",
+        "72",
+        "--drug",
+        "dopamine",
+        "-c",
+        "800 mg/250 mL",
+        "--library",
+        str(EXAMPLE),
+    )
     assert result.exit_code == 1
     assert result.stdout == ""
     error = result.stderr.strip().splitlines()[-1]
@@ -372,9 +390,19 @@ def test_convert_hard_limit_exit_1(run: Any) -> None:
 def test_convert_reverse_checks_the_delivered_dose(run: Any) -> None:
     # 30 mL/h x 3.2 mg/mL = 96 mg/h = 96,000 mcg/h / 60 / 72 = 22.2 mcg/kg/min: soft
     result = run(
-        "convert", "30 mL/h", "-w", "72", "--drug", "dopamine", "-c", "800 mg/250 mL",
-        "--library", str(EXAMPLE), "--format", "json",
-    )  # fmt: skip
+        "convert",
+        "30 mL/h",
+        "-w",
+        "72",
+        "--drug",
+        "dopamine",
+        "-c",
+        "800 mg/250 mL",
+        "--library",
+        str(EXAMPLE),
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0
     assert json.loads(result.stdout)["limits"]["status"] == "above_soft_max"
 
@@ -438,9 +466,21 @@ def test_check_with_drug_reports_delivered_limits(run: Any) -> None:
     # ordered 5 mcg/kg/min of dopamine 800 mg/250 mL (3.2 mg/mL) for 72 kg: 6.75 mL/h;
     # programmed 67.5 (10x): delivers 50 mcg/kg/min, at the hard max (not above): soft breach
     result = run(
-        "check", "5 mcg/kg/min", "-w", "72", "--drug", "dopamine", "-c", "800 mg/250 mL",
-        "--library", str(EXAMPLE), "--pump", "67.6 mL/h", "--format", "json",
-    )  # fmt: skip
+        "check",
+        "5 mcg/kg/min",
+        "-w",
+        "72",
+        "--drug",
+        "dopamine",
+        "-c",
+        "800 mg/250 mL",
+        "--library",
+        str(EXAMPLE),
+        "--pump",
+        "67.6 mL/h",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["causes"][0]["parts"] == ["10"]
@@ -448,3 +488,44 @@ def test_check_with_drug_reports_delivered_limits(run: Any) -> None:
     # 67.6 x 3.2 = 216.32 mg/h = 216,320 mcg/h / 60 / 72 = 50.07 mcg/kg/min: above hard 50
     assert data["delivered_limits"]["status"] == "above_hard_max"
     assert data["delivered_limits"]["hard_breach"] is True
+
+
+def test_titrate_with_drug_checks_every_rung(run: Any) -> None:
+    base = ["titrate", "--from", "2 mcg/kg/min", "--step", "11", "-w", "72", "--drug"]
+    lib = ["dopamine", "-c", "800 mg/250 mL", "--library", str(EXAMPLE)]
+    # 2, 13, 24 mcg/kg/min: 24 is above the soft maximum 20
+    soft = run(*base, *lib, "--to", "24 mcg/kg/min")
+    assert soft.exit_code == 0, soft.output
+    assert "Limits: ABOVE the soft maximum 20 mcg/kg/min" in soft.stdout
+    assert "Warning: DOPamine: dose 24 mcg/kg/min is above the soft maximum" in soft.stderr
+    # 2, 31, 60: 60 is above the hard maximum 50
+    hard = run(*base[:4], "29", *base[5:], *lib, "--to", "60 mcg/kg/min")
+    assert hard.exit_code == 1
+    assert hard.stderr.splitlines()[-1].startswith(
+        "Error: DOPamine: dose 60 mcg/kg/min is above the hard maximum 50 mcg/kg/min"
+    )
+    assert hard.stdout == ""
+
+
+def test_titrate_with_drug_takes_the_library_concentration(run: Any) -> None:
+    # ketamine 500 mg/50 mL = 10 mg/mL: 7 mcg/kg/min for 72 kg is the seed case's 3.024 mL/h
+    result = run(
+        "titrate",
+        "--doses",
+        "7",
+        "--unit",
+        "mcg/kg/min",
+        "-w",
+        "72",
+        "--drug",
+        "ketamine",
+        "--library",
+        str(EXAMPLE),
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["drug"] == "ketamine"
+    assert data["limits"]["status"] == "within"
+    assert "3.024" in result.stdout

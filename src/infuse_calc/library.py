@@ -529,18 +529,19 @@ def apply(
     library: Library,
     name: str,
     area: str | None,
-    dose: Dose,
+    dose: Dose | None,
     weight_kg: Fraction | None,
     concentration: Concentration | None,
 ) -> Applied:
     """Look ``name`` up, choose the concentration and check ``dose`` against the limits.
 
-    A volume-rate dose (mL/h) is not checked here: the caller checks the dose it delivers.
+    A volume-rate dose (mL/h) is not checked here, nor is a missing dose (a ladder checks
+    each of its doses): the caller checks those with :func:`check_limits`.
     """
     drug = library.find(name)
     conc, warnings = choose_concentration(drug, area, concentration)
     limits = None
-    if not dose.is_volume_rate:
+    if dose is not None and not dose.is_volume_rate:
         limits = check_limits(library, drug, area, dose, weight_kg)
         warnings += list(limits.messages)
     return Applied(drug, conc, limits, tuple(warnings))

@@ -273,7 +273,7 @@ def load_library(library_path: str | None) -> Any:
     library = parse_library(text, str(path))
     if library.example:
         click.echo(
-            f"Note: {path} is an EXAMPLE drug library; its limits are illustrations with "
+            f"Warning: {path} is an EXAMPLE drug library; its limits are illustrations with "
             "their sources, not clinical defaults. Use your institution's library.",
             err=True,
         )

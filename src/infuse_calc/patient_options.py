@@ -45,6 +45,42 @@ class Extras:
             self.drop_factor = int(drop_factor)
             self.drip_rate = drip_rate(calc.pump_rate.value, self.drop_factor)
 
+    def check_calculations(self, calcs: list[Any]) -> None:
+        """Check every dose of a ladder or chart against the library (hard breach: error).
+
+        Soft breaches become warnings; a volume-rate row is checked by the dose it delivers.
+        """
+        if self.applied is None:
+            return
+        from infuse_calc.library import check_limits, dose_from_measure
+
+        worst = None
+        for calc in calcs:
+            dose = calc.dose
+            if dose.is_volume_rate:
+                if calc.dose_rate is None:
+                    continue
+                dose = dose_from_measure(calc.dose_rate.value, calc.dose_rate.unit)
+            weight = None if calc.weight is None else calc.weight.kg
+            result = check_limits(self.library, self.applied.drug, self.area, dose, weight)
+            self.warnings.extend(result.messages)
+            if worst is None or (worst.status == "within" and result.status != "within"):
+                worst = result
+        self.delivered_limits = worst
+
+    def annotate(self, view: Any) -> Any:
+        """For table views (one row per dose): notes under the table and JSON fields."""
+        if self.applied is not None:
+            view.notes.append(f"Drug: {self.applied.drug.name} (library {self.library.source})")
+            view.document["drug"] = self.applied.drug.name
+        if self.limits is not None:
+            view.notes.append(f"Limits: {self.limits.summary}")
+            view.document["limits"] = self.limits
+        if self.dosing is not None:
+            view.notes.append(f"Weight: {dosing_text(self.dosing)}")
+            view.document["weight_used"] = dosing_json(self.dosing)
+        return view
+
     @property
     def limits(self) -> Any:
         if self.delivered_limits is not None:
@@ -156,9 +192,11 @@ def library_and_weight(
     drug: str | None,
     library_path: str | None,
     area: str | None,
+    output: str | None = None,
 ) -> tuple[Any, Any, Extras]:
     """Before the calculation: the dosing weight, then the library's concentration and a
     limit check of ``dose`` (hard breach: :class:`~infuse_calc.errors.LimitError`).
+    ``output`` (the command's ``-o``) may not name the library file.
 
     Returns ``(weight, concentration, extras)`` to calculate with.
     """
@@ -177,6 +215,9 @@ def library_and_weight(
     from infuse_calc.library import apply
 
     extras.library = load_library(library_path)
+    from infuse_calc.render import refuse_overwriting_input
+
+    refuse_overwriting_input(output, [extras.library.source])
     kg = None if weight is None else weight.kg
     extras.applied = apply(extras.library, drug, area, dose, kg, concentration)
     extras.warnings.extend(extras.applied.warnings)

@@ -113,7 +113,7 @@ def command(
         text = getattr(error, "text", "")
         raise click.BadParameter(f"{text!r}: {reason}", param_hint="'ORDER'") from None
     weight, concentration, extras = library_and_weight(
-        parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area
+        parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area, output
     )
     result = check(parsed, pump, weight, concentration, pump_resolution, tolerance)
     delivered_limits = None

@@ -103,7 +103,7 @@ def command(
     from infuse_calc.patient_options import library_and_weight
 
     weight, concentration, extras = library_and_weight(
-        parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area
+        parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area, output
     )
     try:
         calc = calculate(parsed, weight, concentration, target, pump_resolution)

@@ -12,7 +12,9 @@ import click
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
 from infuse_calc.params import (
     RATE_UNIT,
+    body_weight_options,
     concentration_option,
+    drug_options,
     output_options,
     pump_resolution_option,
     warn_all,
@@ -114,6 +116,8 @@ def input_errors() -> Iterator[None]:
 @click.option(
     "--start", "start_time", metavar="HH:MM", help="Clock time of the first step (default 00:00)."
 )
+@body_weight_options
+@drug_options
 @output_options
 def command(
     start: str | None,
@@ -128,6 +132,12 @@ def command(
     pump_resolution: Fraction,
     every: str | None,
     start_time: str | None,
+    height: str | None,
+    sex: str | None,
+    dosing_weight: str,
+    drug: str | None,
+    library_path: str | None,
+    area: str | None,
     fmt: str | None,
     output: str | None,
 ) -> None:
@@ -147,7 +157,11 @@ def command(
       infuse-calc titrate --by-rate --from "1 mL/h" --to "5 mL/h" -w 72 -c "10 mg/mL"
     """
     from infuse_calc import titration as t
+    from infuse_calc.patient_options import library_and_weight
 
+    weight, concentration, extras = library_and_weight(
+        None, weight, concentration, height, sex, dosing_weight, drug, library_path, area, output
+    )
     unit_value, unit_warnings = unit if unit is not None else (None, ())
     target, target_warnings = dose_unit if dose_unit is not None else (None, ())
     parse_warnings: list[str] = []
@@ -185,6 +199,7 @@ def command(
             every_minutes=every_minutes,
             start_minutes=start_minutes,
         )
+    extras.check_calculations([rung.calculation for rung in ladder.rungs])
     warn_all(
         warnings_of(weight, concentration),
         unit_warnings,
@@ -192,10 +207,11 @@ def command(
         parse_warnings,
         notes,
         ladder.warnings,
+        extras.warnings,
     )
     from infuse_calc.render import emit
 
-    emit(titrate_view(ladder), fmt, output)
+    emit(extras.annotate(titrate_view(ladder)), fmt, output)
 
 
 def _rate_default(by_rate: bool) -> Any:
