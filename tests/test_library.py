@@ -529,3 +529,71 @@ def test_titrate_with_drug_takes_the_library_concentration(run: Any) -> None:
     assert data["drug"] == "ketamine"
     assert data["limits"]["status"] == "within"
     assert "3.024" in result.stdout
+
+
+def test_chart_with_drug(run: Any) -> None:
+    # norepinephrine limits are absolute (soft max 30 mcg/min): 0.5 mcg/kg/min is 20 mcg/min
+    # at 40 kg (within), 32.5 at 65 kg and 45 at 90 kg (both above the soft maximum)
+    result = run(
+        "chart",
+        "--doses",
+        "0.05,0.1,0.5",
+        "--unit",
+        "mcg/kg/min",
+        "--weights",
+        "40..90/25",
+        "--drug",
+        "noradrenaline",
+        "-c",
+        "4 mg/250 mL",
+        "--library",
+        str(EXAMPLE),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Limits: ABOVE the soft maximum 30 mcg/min" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if "soft maximum" in line]
+    assert len(warnings) == 2
+    assert "(32.5 mcg/min)" in warnings[0]
+    assert "(45 mcg/min)" in warnings[1]
+    # 2 mcg/kg/min x 90 kg = 180 mcg/min: above the hard maximum 100
+    hard = run(
+        "chart",
+        "--doses",
+        "2",
+        "--unit",
+        "mcg/kg/min",
+        "--weights",
+        "40,90",
+        "--drug",
+        "norepinephrine",
+        "-c",
+        "4 mg/250 mL",
+        "--library",
+        str(EXAMPLE),
+    )
+    assert hard.exit_code == 1
+    assert "above the hard maximum 100 mcg/min" in hard.stderr.splitlines()[-1]
+
+
+def test_many_soft_breaches_are_summarised(run: Any) -> None:
+    # 10 weights x 1 dose of an absolute-limit drug: at most 5 lines and a count
+    result = run(
+        "chart",
+        "--doses",
+        "1",
+        "--unit",
+        "mcg/kg/min",
+        "--weights",
+        "40..85/5",
+        "--drug",
+        "norepinephrine",
+        "-c",
+        "4 mg/250 mL",
+        "--library",
+        str(EXAMPLE),
+    )
+    assert result.exit_code == 0, result.output
+    # 1 mcg/kg/min x 40..85 kg = 40..85 mcg/min: all 10 above 30, none above 100
+    lines = [line for line in result.stderr.splitlines() if "soft maximum" in line]
+    assert len(lines) == 5
+    assert result.stderr.splitlines()[-1] == "Warning: ... and 5 more doses outside soft limits"

@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 DROP_FACTORS = (10, 15, 20, 60)
+MAX_LIMIT_WARNINGS = 5  # a chart can hold hundreds of doses; a few lines say enough
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Extras:
         from infuse_calc.library import check_limits, dose_from_measure
 
         worst = None
+        messages: list[str] = []
         for calc in calcs:
             dose = calc.dose
             if dose.is_volume_rate:
@@ -63,9 +65,13 @@ class Extras:
                 dose = dose_from_measure(calc.dose_rate.value, calc.dose_rate.unit)
             weight = None if calc.weight is None else calc.weight.kg
             result = check_limits(self.library, self.applied.drug, self.area, dose, weight)
-            self.warnings.extend(result.messages)
+            messages.extend(m for m in result.messages if m not in messages)
             if worst is None or (worst.status == "within" and result.status != "within"):
                 worst = result
+        shown = messages[:MAX_LIMIT_WARNINGS]
+        if len(messages) > len(shown):
+            shown.append(f"... and {len(messages) - len(shown)} more doses outside soft limits")
+        self.warnings.extend(shown)
         self.delivered_limits = worst
 
     def annotate(self, view: Any) -> Any:

@@ -12,6 +12,7 @@ from infuse_calc.commands.titrate import input_errors
 from infuse_calc.params import (
     RATE_UNIT,
     concentration_option,
+    drug_options,
     output_options,
     pump_resolution_option,
     warn_all,
@@ -48,6 +49,7 @@ FLAG = "*"
     help="Cells show the rate rounded to the pump resolution (what you set), or the exact "
     "rate to 5 significant figures.",
 )
+@drug_options
 @output_options
 def command(
     doses: str,
@@ -57,6 +59,9 @@ def command(
     concentration: Any,
     pump_resolution: Fraction,
     round_to_pump: bool,
+    drug: str | None,
+    library_path: str | None,
+    area: str | None,
     fmt: str | None,
     output: str | None,
 ) -> None:
@@ -76,7 +81,12 @@ def command(
       infuse-calc chart --doses "18 units/kg/h" --weights 60..100/10 -c "25000 units/250 mL" --exact
     """
     from infuse_calc import chart as ch
+    from infuse_calc.patient_options import library_and_weight
     from infuse_calc.titration import common_unit, parse_list
+
+    _, concentration, extras = library_and_weight(
+        None, None, concentration, None, None, "actual", drug, library_path, area, output
+    )
 
     unit_value, unit_warnings = unit if unit is not None else (None, ())
     parse_warnings: list[str] = []
@@ -91,10 +101,17 @@ def command(
         grid = ch.build_chart(
             [a.value for a in amounts], chosen, rows, concentration, pump_resolution
         )
-    warn_all(warnings_of(weight, concentration), unit_warnings, parse_warnings, grid.warnings)
+    extras.check_calculations([cell.calculation for row in grid.rows for cell in row.cells])
+    warn_all(
+        warnings_of(weight, concentration),
+        unit_warnings,
+        parse_warnings,
+        grid.warnings,
+        extras.warnings,
+    )
     from infuse_calc.render import emit
 
-    emit(chart_view(grid, round_to_pump), fmt, output)
+    emit(extras.annotate(chart_view(grid, round_to_pump)), fmt, output)
 
 
 def column_name(dose: Any) -> str:
