@@ -99,7 +99,8 @@ def command(
     \b
     Examples:
       infuse-calc check "7 mcg/kg/min" -w 72 -c "10 mg/mL" --pump "30.2 mL/h"
-      infuse-calc check "0.1 units/kg/h" -w 80 --drug insulin --pump "8 mL/h" --format json
+      infuse-calc check "0.1 units/kg/h" -w 80 --drug insulin --pump "8 mL/h" \\
+          --library examples/drug-library.toml --format json
     """
     from infuse_calc.check import check
     from infuse_calc.errors import InfuseCalcError
