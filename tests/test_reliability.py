@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from infuse_calc.cli import cli
 from infuse_calc.errors import InputError
 from infuse_calc.notation import format_number, format_percent, round_places
 from infuse_calc.quantities import parse_dose, parse_number, parse_weight
@@ -176,3 +178,29 @@ def test_an_ascii_terminal_gets_one_error_line_not_an_internal_error(tmp_path: P
         "Error: the output contains U+00D7, which the output encoding (ascii) cannot show; "
         "set PYTHONIOENCODING=utf-8 or use -o FILE\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["convert", "7 mcg/kg/min", "-w", "72", "--drug", "ketamine", "--library", "BIG"],
+            {},
+            "drug library BIG: is larger than 1,000,000 bytes",
+        ),
+        (["convert", "7 mcg/kg/min", "-w", "72"], {"INFUSE_CALC_CONFIG": "BIG"}, "config file BIG"),
+        (["schedule", "BIG", "--input-format", "toml"], {}, "BIG: is larger than 1,000,000 bytes"),
+    ],
+)
+def test_endless_or_huge_text_files_are_refused_quickly(
+    args: list[str], env: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    # /dev/zero never ends: reading it whole would fill memory. Every text file is capped.
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * 1_000_001)
+    for path, label in ((str(big), str(big)), ("/dev/zero", "/dev/zero")):
+        swapped = [path if a == "BIG" else a for a in args]
+        swapped_env = {k: (path if v == "BIG" else v) for k, v in env.items()}
+        result = CliRunner().invoke(cli, swapped, env=swapped_env)
+        assert result.exit_code == 2, result.output
+        assert message.replace("BIG", label) in result.stderr

@@ -259,8 +259,13 @@ def load_library(library_path: str | None) -> Any:
 
         path = Path(platformdirs.user_config_dir("infuse-calc")) / FILE_NAME
         origin = "the user config directory"
+    from infuse_calc.textfiles import TooLargeError, read_file_capped
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_file_capped(str(path)).decode("utf-8")
+    except TooLargeError as error:
+        reason = f"{error}; a drug library is a small TOML file"
+        raise LibraryError(str(path), None, reason) from None
     except FileNotFoundError:
         raise LibraryError(
             str(path),
@@ -316,9 +321,7 @@ def resolve_dosing_weight(
         parsed_sex = None if sex is None else parse_sex(sex)
     except InputError as error:
         raise click.BadParameter(f"{error.text!r}: {error.reason}", param_hint="'--sex'") from None
-    chosen = dosing_weight(
-        None if weight is None else weight.kg, parsed_height, parsed_sex, method
-    )
+    chosen = dosing_weight(None if weight is None else weight.kg, parsed_height, parsed_sex, method)
     if method == "actual":
         return weight, chosen
     return Weight(chosen.kg, KG, chosen.kg, f"{method} body weight"), chosen

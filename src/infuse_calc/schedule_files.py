@@ -44,8 +44,9 @@ from typing import Any
 from infuse_calc.errors import InfuseCalcError
 from infuse_calc.quantities import Concentration, Weight
 from infuse_calc.schedule import MAX_DAY, MAX_SEGMENTS, SegmentSpec, midnight_before, minutes_per
+from infuse_calc.textfiles import MAX_TEXT_FILE_BYTES
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = MAX_TEXT_FILE_BYTES
 TOP_LEVEL_KEYS = ("weight", "concentration", "segment")
 SEGMENT_KEYS = ("day", "time", "at", "dose", "stop", "note")
 CSV_COLUMNS = ("day", "time", "at", "dose", "note")
@@ -90,13 +91,15 @@ def format_of(name: str, given: str | None) -> str:
 
 def read_bytes(stream: Any, name: str) -> bytes:
     """Read at most :data:`MAX_FILE_BYTES` (one more to notice a larger file)."""
-    data: bytes = stream.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
+    from infuse_calc.textfiles import TooLargeError, read_capped
+
+    try:
+        return read_capped(stream, MAX_FILE_BYTES)
+    except TooLargeError:
         raise ScheduleFileError(
             f"{_name(name)}: is larger than {MAX_FILE_BYTES:,} bytes; a schedule file is "
             "at most 1 MB"
-        )
-    return data
+        ) from None
 
 
 def parse(data: bytes, name: str, fmt: str) -> ScheduleFile:

@@ -49,8 +49,12 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
 
 def load_config(path: Path, command_names: list[str]) -> ConfigFile | None:
     """The parsed file, or ``None`` when there is none; :class:`ConfigError` if unusable."""
+    from infuse_calc.textfiles import TooLargeError, read_file_capped
+
     try:
-        data = path.read_bytes()
+        data = read_file_capped(str(path))
+    except TooLargeError as error:
+        raise ConfigError(f"config file {path}: {error}; expected a small TOML file") from None
     except FileNotFoundError:
         return None
     except OSError as error:
