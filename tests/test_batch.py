@@ -224,8 +224,9 @@ def test_identity_sample_takes_the_fast_path() -> None:
         {"dose": "50 mcg/kg/min", "weight": "118", "concentration": "4 mg/250 mL", "dose_unit": ""},
     ]
     for row in rows:
-        cells = batch_module._Cells(*(cell_text(k, row[k]) for k in batch_module._Cells._fields))
-        assert batch_module._fast_row(cells, Fraction(1, 10)) is not None, row
+        cells = [cell_text(k, row[k]) for k in batch_module._Cells._fields]
+        fast = batch_module._fast_row(*cells, batch_module._Run(Fraction(1, 10)))
+        assert fast is not None, row
         record = next(process([row]))
         assert computed(record) == reference(row)
 
@@ -491,16 +492,16 @@ def test_failure_mid_run_leaves_no_file(
     out = tmp_path / "out.csv"
     out_before = "previous results\n"
     out.write_text(out_before, encoding="utf-8")
-    original = CsvWriter.write
+    original = CsvWriter.write_table  # CSV in, CSV out: the flat-row path
     calls = []
 
-    def failing(self: CsvWriter, record: dict[str, Any]) -> None:
+    def failing(self: CsvWriter, row: list[Any]) -> None:
         calls.append(1)
         if len(calls) == 5:
             raise exception
-        original(self, record)
+        original(self, row)
 
-    monkeypatch.setattr(CsvWriter, "write", failing)
+    monkeypatch.setattr(CsvWriter, "write_table", failing)
     result = invoke("batch", path, "-o", str(out))
     assert result.exit_code == code
     assert out.read_text(encoding="utf-8") == out_before  # the old file is untouched

@@ -231,7 +231,9 @@ def _short(value: Any) -> str:
 # A number parse_number accepts without a warning (no leading dot, no trailing zero), then
 # whitespace and the unit part. Anything else is left to the real parsers.
 _PLAIN = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]*[1-9]))?", re.ASCII)
-_NUMBERS: dict[str, tuple[int, int] | None] = {}
+# number text -> (numerator, denominator, repr of the nearest float): a figure that is the
+# number itself (the dose, the weight entered) is written without another float repr.
+_NUMBERS: dict[str, tuple[int, int, str] | None] = {}
 _MAX_NUMBERS = 65536  # distinct number texts remembered (memory stays bounded)
 
 
@@ -250,6 +252,16 @@ def _plain_number(text: str) -> tuple[int, int] | None:
     return numerator, denominator
 
 
+def _number(text: str) -> tuple[int, int, str] | None:
+    """:func:`_plain_number` with the float's repr, remembered in ``_NUMBERS``."""
+    if len(_NUMBERS) >= _MAX_NUMBERS:
+        _NUMBERS.clear()
+    plain = _plain_number(text)
+    value = None if plain is None else (*plain, repr(plain[0] / plain[1]))
+    _NUMBERS[text] = value
+    return value
+
+
 def _split_number(text: str) -> tuple[int, int, str] | None:
     """``"7.25 mcg/kg/min"`` -> ``(725, 100, "mcg/kg/min")``; ``None`` if not plain.
 
@@ -259,12 +271,7 @@ def _split_number(text: str) -> tuple[int, int, str] | None:
     if len(text) > MAX_INPUT_LENGTH:
         return None
     number, _, rest = text.partition(" ")
-    try:
-        value = _NUMBERS[number]
-    except KeyError:
-        if len(_NUMBERS) >= _MAX_NUMBERS:
-            _NUMBERS.clear()
-        value = _NUMBERS[number] = _plain_number(number)
+    value = _NUMBERS[number] if number in _NUMBERS else _number(number)
     if value is None:
         return None
     return value[0], value[1], rest
@@ -443,6 +450,23 @@ def _best(numerator: int, denominator: int, ladder: Ladder) -> Figure:
     return Figure((numerator * best[1] / (denominator * best[2]), best[0]))
 
 
+# A ladder step ready for the per-row choice: (lower, upper, factor numerator, denominator,
+# unit). The figure in that unit is value * n / d, which reaches 1 at value = d / n; lower and
+# upper bracket that threshold as floats, so a float comparison decides every value but those
+# within a hair of it, which the integers then settle exactly.
+_Step = tuple[float, float, int, int, str]
+_Choice = tuple[tuple[_Step, ...], tuple[int, int, str]]  # larger units first; the first unit
+
+
+def _choice(ladder: Ladder) -> _Choice:
+    steps = []
+    for unit, n, d in reversed(ladder[1:]):
+        threshold = d / n
+        steps.append((threshold * (1 - 1e-9), threshold * (1 + 1e-9), n, d, unit))
+    symbol, n, d = ladder[0]
+    return tuple(steps), (n, d, symbol)
+
+
 # --- one row ------------------------------------------------------------------------------
 
 
@@ -453,16 +477,72 @@ class _Cells(NamedTuple):
     dose_unit: str | None
 
 
+#: Whether each of ``FIELDS`` is a measure: the shape of a flat row (see :func:`_flat_row`).
+_SHAPE = tuple(name in MEASURE_FIELDS for name in FIELDS)
+_CHECK_SHAPE = tuple(name in CHECK_MEASURE_FIELDS for name in CHECK_FIELDS)
+FLAT_WIDTH = len(FIELDS) + len(MEASURE_FIELDS)
+CHECK_FLAT_WIDTH = len(CHECK_FIELDS) + len(CHECK_MEASURE_FIELDS)
+
+
+def _flatten(values: Iterable[Any], shape: tuple[bool, ...]) -> list[Any]:
+    flat: list[Any] = []
+    for value, measure in zip(values, shape, strict=True):
+        if not measure:
+            flat.append(value)
+        elif value is None:
+            flat += (None, None)
+        else:
+            flat += (value[0], value[1])
+    return flat
+
+
+def _unflatten(flat: list[Any], shape: tuple[bool, ...]) -> list[Any]:
+    values: list[Any] = []
+    i = 0
+    for measure in shape:
+        if not measure:
+            values.append(flat[i])
+            i += 1
+        else:
+            value = flat[i]
+            # a value is a float or the repr of one; float() reads a repr back exactly
+            values.append(None if value is None else Figure((float(value), flat[i + 1])))
+            i += 2
+    return values
+
+
+class _Run:
+    """Per-batch settings and caches for :func:`_fast_row`."""
+
+    __slots__ = ("res_d", "res_n", "res_text", "resolution", "rounded")
+
+    def __init__(self, resolution: Fraction) -> None:
+        self.resolution = resolution
+        self.res_n = resolution.numerator
+        self.res_d = resolution.denominator
+        self.res_text = repr(self.res_n / self.res_d)
+        # steps of the rounded pump rate -> its repr: pump rates repeat a lot
+        self.rounded: dict[int, str] = {}
+
+
 def calculate_row(cells: _Cells, pump_resolution: Fraction) -> dict[str, Any]:
     """The computed fields of one row (the values of ``FIELDS``); raises on a bad row."""
     return dict(zip(FIELDS, _row(cells, pump_resolution), strict=True))
 
 
-def _row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...]:
-    fast = _fast_row(cells, resolution)
+def _row(cells: _Cells, resolution: Fraction) -> list[Any]:
+    return _unflatten(_flat_row(cells, _Run(resolution)), _SHAPE)
+
+
+def _flat_row(cells: _Cells, run: _Run) -> list[Any]:
+    """The computed fields of a row, flat: a measure is two cells, value then unit.
+
+    A value is a float or the ``repr`` of one (machine output writes a float as its repr).
+    """
+    fast = _fast_row(cells[0], cells[1], cells[2], cells[3], run)
     if fast is not None:
         return fast
-    return _slow_row(cells, resolution)
+    return _flatten(_slow_row(cells, run.resolution), _SHAPE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,9 +552,10 @@ class _Setup:
     plan: Plan
     dose_unit: RateUnit
     weight_symbol: str | None
-    kg: tuple[int, int]  # the weight unit's size in kg
+    kg: tuple[int, int] | None  # the weight unit's size in kg; None when it is kg
     concentration: tuple[int, int] | None  # amount per volume, in the units of plan
-    concentration_figure: Figure | None
+    concentration_cells: tuple[str | None, str | None]
+    choices: tuple[_Choice, _Choice, _Choice]  # per minute, per hour, per day
 
 
 _SETUPS: dict[tuple[str, str | None, str | None, str | None], _Setup | None] = {}
@@ -492,13 +573,14 @@ def _setup(
     if dose_unit is None:
         return None
     weight_symbol = None
-    kg = (1, 1)
+    kg = None
     if weight_rest is not None:
         weight_part = _weight_unit_part(weight_rest or None)
         if weight_part is None:
             return None
         weight_symbol = weight_part[0].symbol
-        kg = _ratio(weight_part[1])
+        if weight_part[1] != 1:
+            kg = _ratio(weight_part[1])
     conc_units = None
     conc_value = None
     if concentration is not None:
@@ -516,26 +598,43 @@ def _setup(
     plan = _plan(dose_unit, weight_rest is not None, conc_units, target)
     if plan is None:
         return None
-    conc_figure = None if conc_value is None else _best(*conc_value, plan.concentration)
-    return _Setup(plan, dose_unit, weight_symbol, kg, conc_value, conc_figure)
+    conc_cells: tuple[str | None, str | None] = (None, None)
+    if conc_value is not None:
+        figure = _best(*conc_value, plan.concentration)
+        conc_cells = (repr(figure[0]), figure[1])
+    choices = (_choice(plan.per_minute), _choice(plan.per_hour), _choice(plan.per_day))
+    return _Setup(plan, dose_unit, weight_symbol, kg, conc_value, conc_cells, choices)
 
 
-def _fast_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...] | None:
-    """The row by plan arithmetic, or ``None`` when only ``calculate`` can say it right."""
-    if cells.dose is None:
+_NO_WEIGHT = (None, None, None, None)
+_NO_PUMP = (None,) * 7
+
+
+def _fast_row(
+    dose: str | None, weight: str | None, concentration: str | None, target: str | None, run: _Run
+) -> list[Any] | None:
+    """The flat row by plan arithmetic, or ``None`` when only ``calculate`` can say it right.
+
+    The hot loop of a batch: everything that depends only on unit texts is in the cached
+    :class:`_Setup`, so what is left is integer arithmetic and one division per figure.
+    """
+    if dose is None or len(dose) > MAX_INPUT_LENGTH:
         return None
-    dose_split = _split_number(cells.dose)
-    if dose_split is None:
+    number, _, dose_rest = dose.partition(" ")
+    numbers = _NUMBERS
+    dose_number = numbers[number] if number in numbers else _number(number)
+    if dose_number is None:
         return None
-    dn, dd, dose_rest = dose_split
-    en = ed = 1
+    dn, dd, dose_text = dose_number
     weight_rest = None
-    if cells.weight is not None:
-        weight_split = _split_number(cells.weight)
-        if weight_split is None:
+    if weight is not None:
+        if len(weight) > MAX_INPUT_LENGTH:
             return None
-        en, ed, weight_rest = weight_split
-    key = (dose_rest, weight_rest, cells.concentration, cells.dose_unit)
+        number, _, weight_rest = weight.partition(" ")
+        weight_number = numbers[number] if number in numbers else _number(number)
+        if weight_number is None:
+            return None
+    key = (dose_rest, weight_rest, concentration, target)
     try:
         setup = _SETUPS[key]
     except KeyError:
@@ -546,30 +645,52 @@ def _fast_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...] | None:
         return None
     plan = setup.plan
 
-    wn, wd = en * setup.kg[0], ed * setup.kg[1]
-    if weight_rest is not None and (
-        wn * _MIN_KG[1] < _MIN_KG[0] * wd or wn * _MAX_KG[1] > _MAX_KG[0] * wd
-    ):
-        return None  # parse_weight refuses it, in its words
+    if weight is None:
+        wn = wd = 1
+        weight_cells: tuple[Any, ...] = _NO_WEIGHT
+    else:
+        en, ed, entered_text = weight_number  # type: ignore[misc]  # set when weight is
+        kg = setup.kg
+        kg_text: str | float = entered_text  # a float: the csv module writes its repr
+        if kg is None:
+            wn, wd = en, ed
+        else:
+            wn, wd = en * kg[0], ed * kg[1]
+            kg_text = wn / wd
+        if wn * _MIN_KG[1] < _MIN_KG[0] * wd or wn * _MAX_KG[1] > _MAX_KG[0] * wd:
+            return None  # parse_weight refuses it, in its words
+        weight_cells = (kg_text, "kg", entered_text, setup.weight_symbol)
     cn, cd = setup.concentration or (1, 1)
 
     rn, rd = (dn * wn, dd * wd) if plan.per_kg else (dn, dd)
     an, ad = (rn * cn, rd * cd) if plan.amount_c else (rn, rd)
     vn, vd = (rn * cd, rd * cn) if plan.volume_c else (rn, rd)
 
+    row: list[Any] = ["forward" if plan.forward else "reverse", dose_text, plan.dose_unit]
+    row += weight_cells
+    x = an / ad
+    for steps, first in setup.choices:
+        for lower, upper, n, d, unit in steps:
+            if x >= upper or (x >= lower and an * n >= ad * d):
+                row += (an * n / (ad * d), unit)
+                break
+        else:
+            row += (an * first[0] / (ad * first[1]), first[2])
+    row += setup.concentration_cells
+
     warnings: list[str] = []
-    pump_rate = volume_per_day = None
-    pump_fields: tuple[Any, Any, Any, Any] = (None, None, None, None)
-    if plan.volume is not None:
-        hour_n, hour_d, day_n, day_d = plan.volume
-        pn, pd = vn * hour_n, vd * hour_d
-        pump_rate = Figure((pn / pd, "mL/h"))
-        volume_per_day = Figure((vn * day_n / (vd * day_d), "mL/day"))
+    pump_cells: tuple[Any, ...] = _NO_PUMP
+    volume = plan.volume
+    if volume is None:
+        row += (None, None, None, None)
+    else:
+        pn, pd = vn * volume[0], vd * volume[1]
+        row += (pn / pd, "mL/h", vn * volume[2] / (vd * volume[3]), "mL/day")
         if plan.forward:
             # round_to_step, in integers: steps = rate / resolution, halves away from zero
-            res_n, res_d = resolution.numerator, resolution.denominator
-            sn, sd = pn * res_d, pd * res_n
-            whole, remainder = divmod(sn, sd)
+            res_n, res_d = run.res_n, run.res_d
+            sd = pd * res_n
+            whole, remainder = divmod(pn * res_d, sd)
             if 2 * remainder >= sd:
                 whole += 1
             diff_n = (whole * res_n * pd - res_d * pn) * 100
@@ -583,47 +704,47 @@ def _fast_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...] | None:
                 pump = round_for_pump(
                     Dose(Fraction(dn, dd), setup.dose_unit),
                     Measure(Fraction(pn, pd), "mL/h"),
-                    resolution,
+                    run.resolution,
                     warnings,
                 )
                 assert pump.delivers is not None
-                pump_fields = (
-                    Figure((float(pump.resolution), "mL/h")),
-                    Figure((float(pump.rate.value), "mL/h")),
-                    Figure((float(pump.delivers.value), pump.delivers.unit)),
+                pump_cells = (
+                    float(pump.resolution),
+                    "mL/h",
+                    float(pump.rate.value),
+                    "mL/h",
+                    float(pump.delivers.value),
+                    pump.delivers.unit,
                     float(pump.difference_percent),
                 )
             else:
-                pump_fields = (
-                    Figure((res_n / res_d, "mL/h")),
-                    Figure((whole * res_n / res_d, "mL/h")),
-                    Figure((dn * whole * res_n * pd / (dd * res_d * pn), plan.dose_unit)),
+                rounded = run.rounded
+                if whole in rounded:
+                    rounded_text = rounded[whole]
+                else:
+                    if len(rounded) >= _MAX_NUMBERS:
+                        rounded.clear()
+                    rounded_text = rounded[whole] = repr(whole * res_n / res_d)
+                pump_cells = (
+                    run.res_text,
+                    "mL/h",
+                    rounded_text,
+                    "mL/h",
+                    dn * whole * res_n * pd / (dd * res_d * pn),
+                    plan.dose_unit,
                     diff_n / diff_d,
                 )
 
-    dose_rate = None
-    if plan.dose_rate_unit is not None:
+    if plan.dose_rate_unit is None:
+        row += (None, None)
+    else:
         xn, xd = (vn, vd) if plan.dose_rate_from_volume else (an, ad)
         if plan.dose_rate_per_kg:
             xn, xd = xn * wd, xd * wn
-        dose_rate = Figure((xn * plan.dose_rate[0] / (xd * plan.dose_rate[1]), plan.dose_rate_unit))
-
-    symbol = setup.weight_symbol
-    return (
-        "forward" if plan.forward else "reverse",
-        Figure((dn / dd, plan.dose_unit)),
-        None if symbol is None else Figure((wn / wd, "kg")),
-        None if symbol is None else Figure((en / ed, symbol)),
-        _best(an, ad, plan.per_minute),
-        _best(an, ad, plan.per_hour),
-        _best(an, ad, plan.per_day),
-        setup.concentration_figure,
-        pump_rate,
-        volume_per_day,
-        dose_rate,
-        *pump_fields,
-        warnings,
-    )
+        row += (xn * plan.dose_rate[0] / (xd * plan.dose_rate[1]), plan.dose_rate_unit)
+    row += pump_cells
+    row.append(warnings)
+    return row
 
 
 def _slow_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...]:
@@ -743,6 +864,7 @@ def process(
     columns = tuple(options.column(name) for name in _Cells._fields)
     pump_column = options.column("pump")
     resolution = options.pump_resolution
+    run = _Run(resolution)
     new_cells = tuple.__new__  # builds _Cells without NamedTuple's Python-level __new__
     shape: tuple[str, ...] | None = None
     shape_checked = False
@@ -759,7 +881,7 @@ def process(
         if names != shape or checked != shape_checked:  # rows of a CSV file all match
             shape, shape_checked = names, checked
             keys = _record_keys(names, checked)
-        computed: tuple[Any, ...] = _EMPTY
+        computed: Iterable[Any] = _EMPTY
         verdict: tuple[Any, ...] = _EMPTY_CHECK
         error = problem
         if error is None:
@@ -770,7 +892,7 @@ def process(
                     if value.__class__ is not str or not value or value[0].isspace():
                         values[i] = cell_text(columns[i], value)
                 cells: _Cells = new_cells(_Cells, values)
-                computed = _row(cells, resolution)
+                computed = _unflatten(_flat_row(cells, run), _SHAPE)
                 if checked:
                     pump = _cell(pump_column, fields.get(pump_column))
                     if pump is not None:
@@ -792,6 +914,86 @@ def process(
             record.update(zip(keys[len(FIELDS) :], verdict, strict=False))
         record[keys[-1]] = error
         yield record
+
+
+def process_table(
+    header: list[str],
+    records: Iterable[tuple[int, list[str], str | None]],
+    options: BatchOptions | None = None,
+    strict: bool = False,
+) -> Iterator[list[Any]]:
+    """:func:`process` for rows of text cells under one header (CSV), as flat output rows.
+
+    ``records`` gives each row's line, cells and reading problem (as :class:`InputRow`).
+    Each output row is the input cells (exactly one per header column: a short row is padded
+    with ``""``, a long one cut), then the computed fields flat (a measure is two cells,
+    value then unit, a value being a float or its ``repr``; ``warnings`` and ``causes`` are
+    lists, ``match`` a bool), then the error. The figures are :func:`process`'s, without a
+    dict per row: this is the path a big CSV batch takes.
+    """
+    options = options or BatchOptions()
+    width = len(header)
+    # a column the header lacks reads as the blank cell appended at index width
+    index = [header.index(c) if c in header else width for c in map(options.column, _Cells._fields)]
+    di, wi, ci, ui = index
+    pump_column = options.column("pump")
+    checked = options.check_pump
+    if checked is None:
+        checked = pump_column in header
+    pi = header.index(pump_column) if checked and pump_column in header else width
+    run = _Run(options.pump_resolution)
+    empty = [None] * (FLAT_WIDTH + (CHECK_FLAT_WIDTH if checked else 0))
+    no_verdict = [None] * CHECK_FLAT_WIDTH
+    for line, text_cells, error in records:
+        cells: list[Any] = text_cells
+        if error is None:
+            cells.append("")
+            try:
+                dose: str | None = cells[di]
+                weight: str | None = cells[wi]
+                conc: str | None = cells[ci]
+                target: str | None = cells[ui]
+                # cell_text for text: a blank cell is missing, any other is the text as is
+                if not dose or dose.isspace():
+                    dose = None
+                if not weight or weight.isspace():
+                    weight = None
+                if not conc or conc.isspace():
+                    conc = None
+                if not target or target.isspace():
+                    target = None
+                flat = _fast_row(dose, weight, conc, target, run)
+                if flat is None:
+                    row = _Cells(dose, weight, conc, target)
+                    flat = _flatten(_slow_row(row, run.resolution), _SHAPE)
+                if checked:
+                    pump = _cell(pump_column, cells[pi])
+                    if pump is None:
+                        flat += no_verdict
+                    else:
+                        verdict = _check_row(
+                            _Cells(dose, weight, conc, target), pump, run.resolution
+                        )
+                        flat += _flatten(verdict, _CHECK_SHAPE)
+            except InfuseCalcError as failure:
+                error = str(failure)
+            except Exception as failure:  # a bug must cost one row, not the batch
+                error = f"internal error ({type(failure).__name__}: {failure})"
+            else:
+                cells.pop()
+                cells += flat
+                cells.append(None)
+                yield cells
+                continue
+            cells.pop()
+        error = " ".join(error.split())
+        if strict:
+            raise RowError(line, error)
+        if len(cells) != width:
+            cells = (cells + [""] * width)[:width]
+        cells += empty
+        cells.append(error)
+        yield cells
 
 
 def _check_row(cells: _Cells, pump_text: str, resolution: Fraction) -> tuple[Any, ...]:

@@ -41,11 +41,16 @@ class BatchFileError(InfuseCalcError):
 
 @dataclass
 class BatchInput:
-    """An opened input: its format, the CSV header (``None`` for JSON Lines) and its rows."""
+    """An opened input: its format, the CSV header (``None`` for JSON Lines) and its rows.
+
+    A CSV input also has ``records``: the same rows as ``(line, cells, problem)``, for
+    :func:`~infuse_calc.batch.process_table`. Read one or the other: they share a reader.
+    """
 
     format: str
     header: list[str] | None
     rows: Iterator[InputRow]
+    records: Iterator[tuple[int, list[str], str | None]] | None = None
 
 
 def input_format(path: str, explicit: str | None, first_line: bytes) -> str:
@@ -116,7 +121,7 @@ def _open_csv(raw: Iterator[bytes], name: str, required: list[str]) -> BatchInpu
         line, where = lines.bad[0]
         raise BatchFileError(f"{name} line {line}: the header is not UTF-8 text ({where})")
     if header is None:
-        return BatchInput("csv", [], iter(()))
+        return BatchInput("csv", [], iter(()), iter(()))
     duplicates = sorted({c for c in header if header.count(c) > 1})
     if duplicates:
         raise BatchFileError(f"{name}: the header repeats the column(s) {', '.join(duplicates)}")
@@ -127,11 +132,20 @@ def _open_csv(raw: Iterator[bytes], name: str, required: list[str]) -> BatchInpu
             f"{name}: no {', '.join(repr(c) for c in missing)} column in the header "
             f"({', '.join(header)}){hint}"
         )
-    return BatchInput("csv", header, _csv_rows(reader, lines, header))
+    records = _csv_records(reader, lines, len(header))
+    return BatchInput("csv", header, _csv_rows(records, header), records)
 
 
-def _csv_rows(reader: Any, lines: _Lines, header: list[str]) -> Iterator[InputRow]:
-    width = len(header)
+def _csv_rows(
+    records: Iterator[tuple[int, list[str], str | None]], header: list[str]
+) -> Iterator[InputRow]:
+    for line, record, problem in records:
+        yield InputRow(line, dict(zip(header, record, strict=False)), problem)
+
+
+def _csv_records(
+    reader: Any, lines: _Lines, width: int
+) -> Iterator[tuple[int, list[str], str | None]]:
     end = reader.line_num
     while True:
         start = end + 1
@@ -142,13 +156,12 @@ def _csv_rows(reader: Any, lines: _Lines, header: list[str]) -> Iterator[InputRo
         except csv.Error as error:
             end = reader.line_num
             lines.bad.clear()
-            yield InputRow(start, {}, f"line {start}: not readable as CSV ({error})")
+            yield start, [], f"line {start}: not readable as CSV ({error})"
             continue
         end = reader.line_num
         if not record:
             lines.bad.clear()
             continue
-        fields = dict(zip(header, record, strict=False))
         problem = None
         if lines.bad:
             line, where = lines.bad[0]
@@ -156,7 +169,7 @@ def _csv_rows(reader: Any, lines: _Lines, header: list[str]) -> Iterator[InputRo
             lines.bad.clear()
         elif len(record) != width:
             problem = f"line {start}: expected {width} columns, found {len(record)}"
-        yield InputRow(start, fields, problem)
+        yield start, record, problem
 
 
 def _jsonl_rows(raw: Iterator[bytes]) -> Iterator[InputRow]:
@@ -235,6 +248,13 @@ class CsvWriter:
         self.checked = checked
         self.computed = (*computed_fields(self.checked), ERROR_FIELD)
         self.kinds = tuple(_kind(name) for name in self.computed)
+        # the cells of a flat row (process_table) that are not written as they are
+        self.table_kinds: list[tuple[int, int]] = []
+        i = len(columns)
+        for kind in self.kinds:
+            if kind in (_LIST, _BOOL):
+                self.table_kinds.append((i, kind))
+            i += 2 if kind == _MEASURE else 1
         names = output_names(columns, self.checked)
         header = list(columns)
         for name in self.computed:
@@ -268,6 +288,16 @@ class CsvWriter:
                 row.append("true" if value else "false")
             else:
                 row.append(value)
+        self.writer.writerow(row)
+
+    def write_table(self, row: list[Any]) -> None:
+        """Write one row of :func:`~infuse_calc.batch.process_table` (a CSV input)."""
+        if self.columns is None:
+            raise ValueError("write_table needs the input columns")
+        for i, kind in self.table_kinds:
+            value = row[i]
+            if value is not None:
+                row[i] = "; ".join(value) if kind == _LIST else ("true" if value else "false")
         self.writer.writerow(row)
 
     def close(self) -> None:

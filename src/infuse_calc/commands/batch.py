@@ -73,8 +73,22 @@ def command(
       cat orders.jsonl | infuse-calc batch - --format jsonl
       infuse-calc batch orders.csv --map dose=rate_ordered
     """
-    from infuse_calc.batch import BatchOptions, RowError, error_of, mismatched, process
-    from infuse_calc.batch_files import BatchFileError, open_binary, open_input, writer_for
+    from infuse_calc.batch import (
+        FLAT_WIDTH,
+        BatchOptions,
+        RowError,
+        error_of,
+        mismatched,
+        process,
+        process_table,
+    )
+    from infuse_calc.batch_files import (
+        BatchFileError,
+        CsvWriter,
+        open_binary,
+        open_input,
+        writer_for,
+    )
     from infuse_calc.render import atomic_output, same_file
 
     mapping = _mapping(mappings)
@@ -99,20 +113,36 @@ def command(
         pump_column = options.column("pump")
         if opened.header is not None:  # CSV: every row has the same columns
             options = replace(options, check_pump=pump_column in opened.header)
-        rows = opened.rows
-        if progress or (progress is None and sys.stderr.isatty()):
-            rows = _with_progress(rows)
+        show_progress = progress or (progress is None and sys.stderr.isatty())
         total = failed = mismatches = 0
         try:
             with atomic_output(output) as stream:
                 writer = writer_for(chosen, stream, opened.header, pump_column)
-                for record in process(rows, options, strict):
-                    total += 1
-                    if error_of(record) is not None:
-                        failed += 1
-                    elif record.checked and mismatched(record):
-                        mismatches += 1
-                    writer.write(record)
+                if isinstance(writer, CsvWriter) and opened.records is not None:
+                    # CSV to CSV, the big-file case: flat rows, no dict per row
+                    assert opened.header is not None
+                    records = opened.records
+                    if show_progress:
+                        records = _with_progress(records)
+                    match = len(opened.header) + FLAT_WIDTH  # the match cell, if checked
+                    for row in process_table(opened.header, records, options, strict):
+                        total += 1
+                        if row[-1] is not None:
+                            failed += 1
+                        elif writer.checked and row[match] is False:
+                            mismatches += 1
+                        writer.write_table(row)
+                else:
+                    rows = opened.rows
+                    if show_progress:
+                        rows = _with_progress(rows)
+                    for record in process(rows, options, strict):
+                        total += 1
+                        if error_of(record) is not None:
+                            failed += 1
+                        elif record.checked and mismatched(record):
+                            mismatches += 1
+                        writer.write(record)
                 writer.close()
                 stream.flush()
         except RowError as error:
