@@ -14,8 +14,8 @@ from infuse_calc.cli import COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-#: Markdown whose ```console examples are re-run: the README and this issue's section.
-EXAMPLE_FILES = [README, ROOT / "docs" / "sections" / "terminal.md"]
+#: Markdown whose ```console examples are re-run.
+EXAMPLE_FILES = [README]
 
 
 def _tool(name: str) -> ModuleType:
