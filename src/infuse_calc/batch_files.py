@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import os
 import sys
@@ -76,15 +77,11 @@ def open_input(
     fmt = input_format(name, explicit_format, first)
     if first.startswith(codecs.BOM_UTF8):
         first = first[len(codecs.BOM_UTF8) :]
-    all_lines = _chain(first, lines) if first else iter(())
+    # itertools.chain, not a generator: one Python frame less per line
+    all_lines = itertools.chain((first,), lines) if first else iter(())
     if fmt == "jsonl":
         return BatchInput("jsonl", None, _jsonl_rows(all_lines))
     return _open_csv(all_lines, name, list(required))
-
-
-def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield from rest
 
 
 class _Lines:
