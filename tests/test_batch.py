@@ -224,8 +224,8 @@ def test_identity_sample_takes_the_fast_path() -> None:
         {"dose": "50 mcg/kg/min", "weight": "118", "concentration": "4 mg/250 mL", "dose_unit": ""},
     ]
     for row in rows:
-        cells = [cell_text(k, row[k]) for k in batch_module._Cells._fields]
-        fast = batch_module._fast_row(*cells, batch_module._Run(Fraction(1, 10)))
+        dose, weight, conc, unit = (cell_text(k, row[k]) for k in batch_module._Cells._fields)
+        fast = batch_module._fast_row(dose, weight, conc, unit, batch_module._Run(Fraction(1, 10)))
         assert fast is not None, row
         record = next(process([row]))
         assert computed(record) == reference(row)
@@ -665,3 +665,76 @@ def test_first_line_unreadable_json() -> None:
     assert record["error"].startswith("line 1: not valid JSON (")
     assert record["per_hour"] is None
     assert result.exit_code == 1
+
+
+# --- the flat-row path (CSV to CSV) -------------------------------------------------------
+
+
+def flat_record(record: dict[str, Any], checked: bool) -> list[Any]:
+    """What process_table gives for a row, worked out from process's record."""
+    values = list(record.values())
+    width = len(record) - len(batch_module.computed_fields(checked)) - 1
+    flat: list[Any] = values[:width]
+    for name, value in zip(batch_module.computed_fields(checked), values[width:], strict=False):
+        if batch_module.is_measure(name):
+            flat += (None, None) if value is None else (value[0], value[1])
+        else:
+            flat.append(value)
+    flat.append(values[-1])
+    return flat
+
+
+def as_floats(row: list[Any], width: int) -> list[Any]:
+    # process_table may give a figure as its repr; float(repr(x)) == x exactly
+    return [
+        float(v) if i >= width and isinstance(v, str) and v[:1].isdigit() else v
+        for i, v in enumerate(row)
+    ]
+
+
+table_rows = st.lists(
+    st.one_of(
+        order_rows.map(lambda r: list(r.values())),
+        mixed_rows.map(lambda r: [r["dose"], r["weight"], r["concentration"], ""]),
+        st.just(["  ", " 7 mg/h", "72", "10 mg/mL"]),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table_rows, st.sampled_from([Fraction(1, 10), Fraction(1, 100), Fraction(1)]))
+def test_process_table_matches_process(rows: list[list[str]], resolution: Fraction) -> None:
+    # the flat rows carry exactly process's figures, errors and warnings (ints, lb weights,
+    # percent concentrations, units, mmol, mEq, reverse mL/h, pump warnings, bad cells)
+    header = ["dose", "weight", "concentration", "dose_unit"]
+    options = BatchOptions(pump_resolution=resolution)
+    records = [(n, list(row), None) for n, row in enumerate(rows, start=2)]
+    flat = list(batch_module.process_table(header, records, options))
+    dicts = [InputRow(n, dict(zip(header, row, strict=True))) for n, row in enumerate(rows, 2)]
+    for got, record in zip(flat, process(dicts, options), strict=True):
+        assert as_floats(got, 4) == flat_record(record, False)
+
+
+def test_process_table_pads_short_rows_and_checks_pumps() -> None:
+    header = ["id", "dose", "weight", "concentration", "pump"]
+    records = [
+        (2, ["a", "7 mcg/kg/min", "72", "10 mg/mL", "3 mL/h"], None),
+        (3, ["b", "7 mcg/kg/min"], "line 3: expected 5 columns, found 2"),
+        (4, ["c", "4 mg/h", "", "1 mg/mL", ""], None),
+    ]
+    out = list(batch_module.process_table(header, [(n, list(r), p) for n, r, p in records]))
+    assert [len(row) for row in out] == [
+        5 + batch_module.FLAT_WIDTH + batch_module.CHECK_FLAT_WIDTH + 1
+    ] * 3
+    assert out[1][:5] == ["b", "7 mcg/kg/min", "", "", ""]  # padded, as the dict path writes
+    assert out[1][-1] == "line 3: expected 5 columns, found 2"
+    # 7 mcg/kg/min * 72 kg = 504 mcg/min = 30.24 mg/h; / 10 mg/mL = 3.024 mL/h -> 3 mL/h
+    assert out[0][5 + batch_module.FLAT_WIDTH] is True
+    assert out[2][5 + batch_module.FLAT_WIDTH] is None  # no pump rate: no verdict
+    # the short row has no figures, only the error; the others match process exactly
+    assert out[1][5:-1] == [None] * (batch_module.FLAT_WIDTH + batch_module.CHECK_FLAT_WIDTH)
+    dicts = [InputRow(n, dict(zip(header, r, strict=False)), p) for n, r, p in records]
+    for got, record in zip(out[::2], list(process(dicts))[::2], strict=True):
+        assert as_floats(got, 5) == flat_record(record, True)
