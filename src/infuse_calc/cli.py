@@ -19,13 +19,13 @@ from infuse_calc import __version__
 #: command name -> (module under infuse_calc.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("convert", "Dose rate to totals and pump rate, or pump rate back to dose."),
-    "check": ("check", "Check a programmed pump rate against the order: MATCH or MISMATCH."),
-    "concentration": ("concentration", "Make up a bag: drug amount for a round rate, or mg in mL."),
-    "config": ("config", "Show the config file path and the settings in effect."),
-    "batch": ("batch", "Calculate every row of a CSV or JSON Lines file of orders."),
     "titrate": ("titrate", "A dose ladder (or pump-rate ladder) with exact pump rates."),
     "chart": ("chart", "A bedside chart of pump rates: weights by doses."),
     "schedule": ("schedule", "A course of changing rates: per-segment, per-day and total."),
+    "check": ("check", "Check a programmed pump rate against the order: MATCH or MISMATCH."),
+    "concentration": ("concentration", "Make up a bag: drug amount for a round rate, or mg in mL."),
+    "batch": ("batch", "Calculate every row of a CSV or JSON Lines file of orders."),
+    "config": ("config", "Show the config file path and the settings in effect."),
 }
 
 ROUNDING_HELP = (
