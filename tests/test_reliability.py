@@ -204,3 +204,19 @@ def test_endless_or_huge_text_files_are_refused_quickly(
         result = CliRunner().invoke(cli, swapped, env=swapped_env)
         assert result.exit_code == 2, result.output
         assert message.replace("BIG", label) in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("where", ["first", "later"])
+def test_batch_refuses_an_endless_line(fmt: str, where: str, tmp_path: Path) -> None:
+    # A file with no newline (or /dev/zero) would otherwise be read into memory whole.
+    header = "dose\n" if fmt == "csv" else '{"dose": "7 mg/h"}\n'
+    body = "a" * 1_000_001
+    source = tmp_path / f"orders.{fmt}"
+    source.write_text(body if where == "first" else header + body)
+    result = CliRunner().invoke(cli, ["batch", str(source), "--format", "csv"])
+    assert result.exit_code == 2
+    line = 1 if where == "first" else 2
+    assert f"line {line}: is longer than 1,000,000 bytes" in result.stderr.splitlines()[-1]
+    devzero = CliRunner().invoke(cli, ["batch", "/dev/zero", "--input-format", fmt])
+    assert devzero.exit_code == 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import itertools
 import json
 import os
@@ -33,6 +34,7 @@ from infuse_calc.errors import InfuseCalcError
 
 INPUT_FORMATS = ("csv", "jsonl")
 OUTPUT_FORMATS = ("csv", "jsonl", "json")
+MAX_LINE_BYTES = 1_000_000
 _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -72,29 +74,43 @@ def open_input(
     ``required`` names the columns a CSV header must have (``dose``, or its ``--map``
     source).
     """
-    lines = iter(raw)
+    # readline with a cap: an endless "line" (/dev/zero, a file with no newlines) must be
+    # refused, not read into memory whole.
+    lines = iter(functools.partial(raw.readline, MAX_LINE_BYTES + 1), b"")
     first = next(lines, b"")
+    _check_length(first, 1, name)
     fmt = input_format(name, explicit_format, first)
     if first.startswith(codecs.BOM_UTF8):
         first = first[len(codecs.BOM_UTF8) :]
     # itertools.chain, not a generator: one Python frame less per line
     all_lines = itertools.chain((first,), lines) if first else iter(())
     if fmt == "jsonl":
-        return BatchInput("jsonl", None, _jsonl_rows(all_lines))
+        return BatchInput("jsonl", None, _jsonl_rows(all_lines, name))
     return _open_csv(all_lines, name, list(required))
+
+
+def _check_length(line: bytes, number: int, name: str) -> None:
+    if len(line) > MAX_LINE_BYTES:
+        raise BatchFileError(
+            f"{name} line {number}: is longer than {MAX_LINE_BYTES:,} bytes; "
+            "is it really a CSV or JSON Lines file of orders?"
+        )
 
 
 class _Lines:
     """Decodes lines one at a time, remembering which were not valid UTF-8."""
 
-    def __init__(self, raw: Iterator[bytes]) -> None:
+    def __init__(self, raw: Iterator[bytes], name: str) -> None:
         self.raw = raw
+        self.name = name
         self.number = 0
         self.bad: list[tuple[int, str]] = []
 
     def __iter__(self) -> Iterator[str]:
         for line in self.raw:
             self.number += 1
+            if len(line) > MAX_LINE_BYTES:
+                _check_length(line, self.number, self.name)
             try:
                 yield line.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -104,7 +120,7 @@ class _Lines:
 
 
 def _open_csv(raw: Iterator[bytes], name: str, required: list[str]) -> BatchInput:
-    lines = _Lines(raw)
+    lines = _Lines(raw, name)
     reader = csv.reader(lines)
     header: list[str] | None = None
     try:
@@ -169,8 +185,10 @@ def _csv_records(
         yield start, record, problem
 
 
-def _jsonl_rows(raw: Iterator[bytes]) -> Iterator[InputRow]:
+def _jsonl_rows(raw: Iterator[bytes], name: str) -> Iterator[InputRow]:
     for number, line in enumerate(raw, start=1):
+        if len(line) > MAX_LINE_BYTES:
+            _check_length(line, number, name)
         if not line.strip():
             continue
         try:
