@@ -161,7 +161,13 @@ def test_pump_warnings() -> None:
 
 
 def test_record_fields_are_the_json_contract() -> None:
-    record = calc("7 mcg/kg/min", "72", "10 mg/mL").record()
+    from infuse_calc.dosing import MEASURE_FIELDS, RECORD_FIELDS
+
+    record = calc("7 mcg/kg/min", "72", "10 mg/mL", "mg/kg/h").record()
+    assert tuple(record) == RECORD_FIELDS
+    assert {name for name, value in record.items() if isinstance(value, Measure)} == set(
+        MEASURE_FIELDS
+    )
     assert list(record)[:11] == [
         "direction",
         "dose",

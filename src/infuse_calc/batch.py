@@ -32,7 +32,9 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from infuse_calc.dosing import (
+    MEASURE_FIELDS,
     PUMP_MAX_RATE,
+    RECORD_FIELDS,
     ROUNDING_WARNING_PERCENT,
     Measure,
     round_for_pump,
@@ -61,43 +63,7 @@ from infuse_calc.quantities import (
 INPUT_COLUMNS = ("dose", "weight", "concentration", "dose_unit", "pump", "drug")
 
 #: Computed fields, in order: the keys of ``Calculation.record()``.
-FIELDS = (
-    "direction",
-    "dose",
-    "weight",
-    "weight_entered",
-    "per_minute",
-    "per_hour",
-    "per_day",
-    "concentration",
-    "pump_rate",
-    "volume_per_day",
-    "dose_rate",
-    "pump_resolution",
-    "pump_rate_rounded",
-    "rounded_rate_delivers",
-    "rounded_rate_difference_percent",
-    "warnings",
-)
-
-#: Fields holding a value with a unit (CSV writes ``<name>_value`` and ``<name>_unit``).
-MEASURE_FIELDS = frozenset(
-    {
-        "dose",
-        "weight",
-        "weight_entered",
-        "per_minute",
-        "per_hour",
-        "per_day",
-        "concentration",
-        "pump_rate",
-        "volume_per_day",
-        "dose_rate",
-        "pump_resolution",
-        "pump_rate_rounded",
-        "rounded_rate_delivers",
-    }
-)
+FIELDS = RECORD_FIELDS
 
 #: Fields added when the rows have a ``pump`` column: the verdict of ``infuse-calc check``
 #: on the rate the pump is programmed to (the keys of ``CheckResult.record()``, less the

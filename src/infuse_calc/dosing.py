@@ -41,6 +41,32 @@ PUMP_MAX_RATE = Fraction(999)  # mL/h: the top of most pumps' range
 ROUNDING_WARNING_PERCENT = Fraction(5)
 
 
+#: The machine-readable fields of a calculation, in order: the keys of
+#: :meth:`Calculation.record`, the JSON keys of ``convert`` and the computed columns of
+#: ``batch``.
+RECORD_FIELDS = (
+    "direction",
+    "dose",
+    "weight",
+    "weight_entered",
+    "per_minute",
+    "per_hour",
+    "per_day",
+    "concentration",
+    "pump_rate",
+    "volume_per_day",
+    "dose_rate",
+    "pump_resolution",
+    "pump_rate_rounded",
+    "rounded_rate_delivers",
+    "rounded_rate_difference_percent",
+    "warnings",
+)
+
+#: The record fields that hold a :class:`Measure` (CSV: ``<name>_value``, ``<name>_unit``).
+MEASURE_FIELDS = frozenset(RECORD_FIELDS[1:14])
+
+
 @dataclass(frozen=True)
 class Measure:
     """An exact value with the unit string it is expressed in (pint-parsable)."""

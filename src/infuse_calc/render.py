@@ -18,6 +18,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import IO, Any
@@ -35,7 +36,7 @@ class View:
     title: str | None = None
     numeric_columns: set[int] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
-    measure_fields: set[str] = field(default_factory=set)
+    measure_fields: AbstractSet[str] = field(default_factory=set)
     show_headers: bool = True
 
 
@@ -54,7 +55,7 @@ def jsonable(value: Any) -> Any:
 
 
 def flat_record(
-    record: dict[str, Any], fields: list[str], measure_fields: set[str]
+    record: dict[str, Any], fields: list[str], measure_fields: AbstractSet[str]
 ) -> dict[str, str]:
     """One CSV row: a Measure field becomes ``<name>_value`` and ``<name>_unit``."""
     row: dict[str, str] = {}
@@ -68,7 +69,7 @@ def flat_record(
     return row
 
 
-def csv_header(fields: list[str], measure_fields: set[str]) -> list[str]:
+def csv_header(fields: list[str], measure_fields: AbstractSet[str]) -> list[str]:
     header: list[str] = []
     for name in fields:
         header.extend([f"{name}_value", f"{name}_unit"] if name in measure_fields else [name])

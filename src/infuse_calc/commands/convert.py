@@ -20,22 +20,6 @@ from infuse_calc.params import (
     weight_option,
 )
 
-MEASURE_FIELDS = {
-    "dose",
-    "weight",
-    "weight_entered",
-    "per_minute",
-    "per_hour",
-    "per_day",
-    "concentration",
-    "pump_rate",
-    "volume_per_day",
-    "dose_rate",
-    "pump_resolution",
-    "pump_rate_rounded",
-    "rounded_rate_delivers",
-}
-
 
 @click.command(
     "convert",
@@ -126,6 +110,7 @@ def _reason(error: Exception) -> str:
 
 def convert_view(calc: Any, explain: bool = False) -> Any:
     """The :class:`~infuse_calc.render.View` of one calculation."""
+    from infuse_calc.dosing import MEASURE_FIELDS
     from infuse_calc.explain import explain as explain_steps
     from infuse_calc.render import View
 
