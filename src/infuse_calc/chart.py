@@ -28,7 +28,7 @@ from infuse_calc.quantities import (
     Weight,
     parse_weight,
 )
-from infuse_calc.titration import MAX_LIST_LENGTH, parse_range
+from infuse_calc.titration import list_items, parse_range
 
 MAX_CHART_ROWS = 200
 MAX_CHART_DOSES = 20
@@ -43,19 +43,13 @@ def parse_weights(text: str, warnings: list[str]) -> list[Weight]:
     :data:`MAX_CHART_ROWS` weights are refused.
     """
     what = "--weights"
-    if len(text) > MAX_LIST_LENGTH:
-        raise InputError(what, text[:40] + "...", f"is too long (at most {MAX_LIST_LENGTH:,})")
-    if not text.strip():
-        raise InputError(what, text, "is empty")
     weights: list[Weight] = []
-    for position, item in enumerate(text.split(","), start=1):
-        if not item.strip():
-            raise InputError(what, text, f"item {position} is empty (two commas, or a stray one)")
+    for item in list_items(what, text):
         if ".." in item:
             values = parse_range(what, text, item, warnings, MAX_CHART_ROWS)
             items = [format_exact(value, separators=False) for value in values]
         else:
-            items = [item.strip()]
+            items = [item]
         for entry in items:
             weights.append(_weight(what, text, entry, warnings))
         if len(weights) > MAX_CHART_ROWS:

@@ -79,12 +79,8 @@ def parse_amount(what: str, text: str, warnings: list[str]) -> Amount:
     return Amount(dose.value, dose.unit, what, text)
 
 
-def parse_list(what: str, text: str, warnings: list[str], limit: int) -> list[Amount]:
-    """A comma list of amounts; an item may be a range ``start..stop/step`` of numbers.
-
-    Ranges are inclusive of ``stop`` when it is on the grid and must go up. Empty items,
-    reversed or empty ranges and more than ``limit`` values are refused.
-    """
+def list_items(what: str, text: str) -> list[str]:
+    """The stripped items of a comma list, refusing an overlong, empty or gappy list."""
     if len(text) > MAX_LIST_LENGTH:
         raise InputError(
             what,
@@ -93,15 +89,26 @@ def parse_list(what: str, text: str, warnings: list[str], limit: int) -> list[Am
         )
     if not text.strip():
         raise InputError(what, text, "is empty")
-    found: list[Amount] = []
-    for position, item in enumerate(text.split(","), start=1):
-        if not item.strip():
+    items = [item.strip() for item in text.split(",")]
+    for position, item in enumerate(items, start=1):
+        if not item:
             raise InputError(what, text, f"item {position} is empty (two commas, or a stray one)")
+    return items
+
+
+def parse_list(what: str, text: str, warnings: list[str], limit: int) -> list[Amount]:
+    """A comma list of amounts; an item may be a range ``start..stop/step`` of numbers.
+
+    Ranges are inclusive of ``stop`` when it is on the grid and must go up. Empty items,
+    reversed or empty ranges and more than ``limit`` values are refused.
+    """
+    found: list[Amount] = []
+    for item in list_items(what, text):
         if ".." in item:
             values = parse_range(what, text, item, warnings, limit)
             found.extend(Amount(value, None, what, text) for value in values)
         else:
-            found.append(parse_amount(what, item.strip(), warnings))
+            found.append(parse_amount(what, item, warnings))
         if len(found) > limit:
             raise InputError(what, text, f"gives more than {limit:,} values")
     return found
