@@ -143,6 +143,8 @@ def test_bad_doses_are_refused_with_a_reason(text: str, reason_part: str) -> Non
         ("154 lbs", Fraction("69.85322498")),
         ("1 pound", Fraction("0.45359237")),
         ("850 g", Fraction("0.85")),
+        ("850 gm", Fraction("0.85")),  # error-prone spelling: read, with a warning
+        ("72 KG", Fraction(72)),
         ("3.2", Fraction("3.2")),
     ],
 )

@@ -523,13 +523,10 @@ def parse_weight(text: str) -> Weight:
     value = reader.number()
     unit = KG
     if reader.peek() is not None:
-        token = reader.peek()
-        assert token is not None
         word = reader.unit("a weight unit (kg, g or lb)")
-        spelled = _FOLDED.get(token.text.casefold(), token.text)
-        if spelled in _WEIGHT_SPELLINGS:
-            unit = _WEIGHT_SPELLINGS[spelled]
-        else:
+        # the allow-list reads "g" as a drug mass; here it is a body weight
+        unit = GRAM_WEIGHT if word is G else word
+        if unit.kind is not Kind.WEIGHT:
             raise reader.fail(f"'{word}' is not a weight unit; use kg, g or lb")
     reader.end()
     kg = weight_in_kg(value, unit)
