@@ -154,6 +154,10 @@ INPUT_FILES: dict[str, tuple[str, list[str]]] = {
     "input_path": ("orders.csv", []),
     "library_path": ("drug-library.toml", ["--drug", "ketamine"]),
 }
+# Other extras for one command (batch reads its drugs from the rows of its input file).
+EXTRAS: dict[tuple[str, str], list[str]] = {
+    ("batch", "library_path"): [str(EXAMPLES / "orders.csv")],
+}
 
 
 def input_file_cases() -> list[tuple[str, str]]:
@@ -185,7 +189,8 @@ def invocation(command_name: str, param_name: str, path: str, tmp_path: Path) ->
                 arguments += [str(v) for v in value if not str(v).startswith("@")]
             else:
                 options += [str(key), str(value)]
-    return [*command_name.split(), *arguments, *options, *INPUT_FILES[param_name][1]]
+    extras = EXTRAS.get((command_name, param_name), INPUT_FILES[param_name][1])
+    return [*command_name.split(), *arguments, *options, *extras]
 
 
 CASES = input_file_cases()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -128,9 +128,37 @@ class BatchOptions:
     mapping: Mapping[str, str] = field(default_factory=dict)
     #: Add ``CHECK_FIELDS``: ``None`` decides per row (the row has a pump column).
     check_pump: bool | None = None
+    #: The drug library for rows with a ``drug`` cell; ``None`` passes the column through.
+    drugs: DrugLibrary | None = None
 
     def column(self, name: str) -> str:
         return self.mapping.get(name, name)
+
+
+class DrugLibrary:
+    """The drug library for a batch, loaded on first use (by the first row with a drug).
+
+    ``load`` returns a :class:`~infuse_calc.library.Library` or raises; a load error is
+    kept, so every row that names a drug fails with the same message and the file is read
+    once. ``area`` is the care area (``--area``) for every row.
+    """
+
+    def __init__(self, load: Callable[[], Any], area: str | None = None) -> None:
+        self.load = load
+        self.area = area
+        self._library: Any = None
+        self._error: InfuseCalcError | None = None
+
+    def get(self) -> Any:
+        """The library; raises the load error (an :class:`InfuseCalcError`) for each row."""
+        if self._library is None and self._error is None:
+            try:
+                self._library = self.load()
+            except InfuseCalcError as error:
+                self._error = error
+        if self._error is not None:
+            raise self._error
+        return self._library
 
 
 @dataclass
@@ -713,8 +741,35 @@ def _fast_row(
     return row
 
 
-def _slow_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...]:
-    """The row through the real parsers and :func:`calculate`: convert's own path."""
+def _drug_row(
+    cells: _Cells, name: str, drugs: DrugLibrary, resolution: Fraction
+) -> tuple[_Cells, tuple[Any, ...]]:
+    """A row naming a drug, as ``convert --drug``: the library's concentration if the row
+    has none, and the dose checked against the limits (a hard breach raises
+    :class:`~infuse_calc.errors.LimitError`, a soft one is a warning).
+
+    Returns the cells calculated (with the library's concentration) and the computed fields.
+    """
+    from infuse_calc.library import apply
+
+    library = drugs.get()
+    dose = parse_dose(cells.dose if cells.dose is not None else "")
+    weight = None if cells.weight is None else parse_weight(cells.weight)
+    given = None if cells.concentration is None else parse_concentration(cells.concentration)
+    kg = None if weight is None else weight.kg
+    applied = apply(library, name, drugs.area, dose, kg, given)
+    if given is None:
+        cells = cells._replace(concentration=applied.concentration.text)
+    return cells, _slow_row(cells, resolution, (library, applied, drugs.area))
+
+
+def _slow_row(
+    cells: _Cells, resolution: Fraction, drug: tuple[Any, Any, str | None] | None = None
+) -> tuple[Any, ...]:
+    """The row through the real parsers and :func:`calculate`: convert's own path.
+
+    ``drug`` is ``(library, applied, area)`` for a row naming a drug (see :func:`_drug_row`).
+    """
     from infuse_calc.dosing import calculate
 
     dose = parse_dose(cells.dose if cells.dose is not None else "")
@@ -733,6 +788,17 @@ def _slow_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...]:
             raise parsed_unit
         target, unit_warnings = parsed_unit
     calc = calculate(dose, weight, conc, target, resolution)
+    drug_warnings: list[str] = []
+    if drug is not None:
+        library, applied, area = drug
+        drug_warnings.extend(applied.warnings)
+        if calc.direction == "reverse" and calc.dose_rate:
+            # as convert: a volume rate is checked by the dose it delivers
+            from infuse_calc.library import check_limits, dose_from_measure
+
+            delivered = dose_from_measure(calc.dose_rate.value, calc.dose_rate.unit)
+            kg = None if calc.weight is None else calc.weight.kg
+            drug_warnings.extend(check_limits(library, applied.drug, area, delivered, kg).messages)
     record = calc.record()
     values: list[Any] = []
     for name in FIELDS[:-1]:
@@ -748,6 +814,7 @@ def _slow_row(cells: _Cells, resolution: Fraction) -> tuple[Any, ...]:
         () if weight is None else weight.warnings,
         () if conc is None else conc.warnings,
         unit_warnings,
+        drug_warnings,
         calc.warnings,
     ):
         warnings.extend(w for w in source if w not in warnings)
@@ -829,6 +896,8 @@ def process(
     options = options or BatchOptions()
     columns = tuple(options.column(name) for name in _Cells._fields)
     pump_column = options.column("pump")
+    drugs = options.drugs
+    drug_column = options.column("drug")
     resolution = options.pump_resolution
     run = _Run(resolution)
     new_cells = tuple.__new__  # builds _Cells without NamedTuple's Python-level __new__
@@ -858,7 +927,14 @@ def process(
                     if value.__class__ is not str or not value or value[0].isspace():
                         values[i] = cell_text(columns[i], value)
                 cells: _Cells = new_cells(_Cells, values)
-                computed = _unflatten(_flat_row(cells, run), _SHAPE)
+                drug = None
+                if drugs is not None and drug_column in fields:
+                    drug = _cell(drug_column, fields[drug_column])
+                if drug is None:
+                    computed = _unflatten(_flat_row(cells, run), _SHAPE)
+                else:
+                    assert drugs is not None
+                    cells, computed = _drug_row(cells, drug, drugs, resolution)
                 if checked:
                     pump = _cell(pump_column, fields.get(pump_column))
                     if pump is not None:
@@ -907,6 +983,10 @@ def process_table(
     if checked is None:
         checked = pump_column in header
     pi = header.index(pump_column) if checked and pump_column in header else width
+    drugs = options.drugs
+    drug_column = options.column("drug")
+    # without a library or a drug column, every row reads the blank cell at index width
+    ri = header.index(drug_column) if drugs is not None and drug_column in header else width
     run = _Run(options.pump_resolution)
     empty = [None] * (FLAT_WIDTH + (CHECK_FLAT_WIDTH if checked else 0))
     no_verdict = [None] * CHECK_FLAT_WIDTH
@@ -928,10 +1008,19 @@ def process_table(
                     conc = None
                 if not target or target.isspace():
                     target = None
-                flat = _fast_row(dose, weight, conc, target, run)
-                if flat is None:
-                    row = _Cells(dose, weight, conc, target)
-                    flat = _flatten(_slow_row(row, run.resolution), _SHAPE)
+                drug: str | None = cells[ri]
+                if not drug or drug.isspace():
+                    flat = _fast_row(dose, weight, conc, target, run)
+                    if flat is None:
+                        row = _Cells(dose, weight, conc, target)
+                        flat = _flatten(_slow_row(row, run.resolution), _SHAPE)
+                else:
+                    assert drugs is not None
+                    row, values = _drug_row(
+                        _Cells(dose, weight, conc, target), drug, drugs, run.resolution
+                    )
+                    conc = row.concentration  # the library's, if the row had none
+                    flat = _flatten(values, _SHAPE)
                 if checked:
                     pump = _cell(pump_column, cells[pi])
                     if pump is None:

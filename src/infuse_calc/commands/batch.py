@@ -13,7 +13,7 @@ import click
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
 from infuse_calc.params import pump_resolution_option
 
-MAPPABLE = ("dose", "weight", "concentration", "dose_unit", "pump")
+MAPPABLE = ("dose", "weight", "concentration", "dose_unit", "pump", "drug")
 
 
 @click.command("batch", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
@@ -40,8 +40,16 @@ MAPPABLE = ("dose", "weight", "concentration", "dose_unit", "pump")
     "mappings",
     multiple=True,
     metavar="NAME=COLUMN",
-    help="Read NAME (dose, weight, concentration, dose_unit, pump) from COLUMN. Repeatable.",
+    help="Read NAME (dose, weight, concentration, dose_unit, pump, drug) from COLUMN. Repeatable.",
 )
+@click.option(
+    "--library",
+    "library_path",
+    type=click.Path(dir_okay=False),
+    help="Drug library (TOML) for rows with a drug. Default: $INFUSE_CALC_LIBRARY, else "
+    "drug-library.toml in the user config directory.",
+)
+@click.option("--area", metavar="AREA", help="Care area for the library's limits (all rows).")
 @pump_resolution_option
 @click.option("--strict", is_flag=True, help="Stop at the first bad row (exit status 1).")
 @click.option(
@@ -55,6 +63,8 @@ def command(
     fmt: str | None,
     output: str | None,
     mappings: tuple[str, ...],
+    library_path: str | None,
+    area: str | None,
     pump_resolution: Fraction,
     strict: bool,
     progress: bool | None,
@@ -62,7 +72,12 @@ def command(
     """Calculate every row of FILE (CSV with a header, or JSON Lines; '-' for stdin).
 
     Columns: dose (required), weight, concentration, dose_unit, pump (the rate programmed:
-    the row is checked as by 'check'); any other column (an id) passes through unchanged.
+    the row is checked as by 'check'), drug (as convert --drug: the library's concentration
+    if the row has none, and the dose checked against its limits: a soft breach is a
+    warning, a hard one an error row); any other column (an id) passes through unchanged.
+    A library given with --library (or $INFUSE_CALC_LIBRARY, or the config file) is read
+    first, and a bad one stops the run; the one in the user config directory is read only
+    if some row names a drug, and if it cannot be read, each such row is an error row.
     Each input row gives one output row, in order, with the figures convert gives and an
     'error' column: empty, or why that row failed. Exit status 0 if every row worked (and
     every pump rate matched), 1 if not, 2 if the run could not start.
@@ -101,7 +116,18 @@ def command(
             f"{output!r} is the input file; write the results to another file",
             param_hint="'-o' / '--output'",
         )
-    options = BatchOptions(pump_resolution=pump_resolution, mapping=mapping)
+    from infuse_calc.batch import DrugLibrary
+    from infuse_calc.params import load_library
+    from infuse_calc.render import refuse_overwriting_input
+
+    if output not in (None, "-"):
+        refuse_overwriting_input(output, [_library_file(library_path)])
+    drugs = DrugLibrary(lambda: load_library(library_path), area)
+    if library_path is not None:
+        # a file the user named is read before the run, so a bad one stops it (exit 2) as it
+        # does convert; the user config directory's library is read by the first drug row
+        drugs.get()
+    options = BatchOptions(pump_resolution=pump_resolution, mapping=mapping, drugs=drugs)
     name = "stdin" if input_path == "-" else input_path
     raw = open_binary(input_path)
     try:
@@ -182,6 +208,21 @@ def _mapping(mappings: tuple[str, ...]) -> dict[str, str]:
             )
         mapping[name] = column
     return mapping
+
+
+def _library_file(library_path: str | None) -> str:
+    """The file load_library would read (to refuse ``-o`` naming it before the run)."""
+    import os
+
+    from infuse_calc.library import ENV_VAR, FILE_NAME
+
+    if library_path:
+        return library_path
+    if os.environ.get(ENV_VAR):
+        return os.environ[ENV_VAR]
+    import platformdirs
+
+    return os.path.join(platformdirs.user_config_dir("infuse-calc"), FILE_NAME)
 
 
 def _with_progress(rows: Iterator[Any]) -> Iterator[Any]:
