@@ -256,21 +256,6 @@ def _number(text: str) -> tuple[int, int, str] | None:
     return value
 
 
-def _split_number(text: str) -> tuple[int, int, str] | None:
-    """``"7.25 mcg/kg/min"`` -> ``(725, 100, "mcg/kg/min")``; ``None`` if not plain.
-
-    The unit part is ``""`` when there is none. Only a plain number followed by a space (or
-    nothing) qualifies; anything else is left to the real parsers.
-    """
-    if len(text) > MAX_INPUT_LENGTH:
-        return None
-    number, _, rest = text.partition(" ")
-    value = _NUMBERS[number] if number in _NUMBERS else _number(number)
-    if value is None:
-        return None
-    return value[0], value[1], rest
-
-
 @functools.lru_cache(maxsize=1024)
 def _dose_unit_part(rest: str) -> RateUnit | None:
     """The rate unit of ``"<number> <rest>"`` if it parses cleanly, else ``None``."""
@@ -517,15 +502,6 @@ class _Run:
         self.res_text = repr(self.res_n / self.res_d)
         # steps of the rounded pump rate -> its repr: pump rates repeat a lot
         self.rounded: dict[int, str] = {}
-
-
-def calculate_row(cells: _Cells, pump_resolution: Fraction) -> dict[str, Any]:
-    """The computed fields of one row (the values of ``FIELDS``); raises on a bad row."""
-    return dict(zip(FIELDS, _row(cells, pump_resolution), strict=True))
-
-
-def _row(cells: _Cells, resolution: Fraction) -> list[Any]:
-    return _unflatten(_flat_row(cells, _Run(resolution)), _SHAPE)
 
 
 def _flat_row(cells: _Cells, run: _Run) -> list[Any]:

@@ -18,10 +18,6 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 SIGNIFICANT_FIGURES = 5
-ROUNDING_POLICY = (
-    "Display rounding: 5 significant figures (never rounding whole-number digits), halves "
-    "away from zero, no trailing zeros; JSON and CSV carry full precision."
-)
 
 _CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
 

@@ -10,23 +10,25 @@ from typing import Any
 
 import click
 
+from infuse_calc.batch import INPUT_COLUMNS
+from infuse_calc.batch_files import INPUT_FORMATS, OUTPUT_FORMATS
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
 from infuse_calc.params import pump_resolution_option
 
-MAPPABLE = ("dose", "weight", "concentration", "dose_unit", "pump", "drug")
+MAPPABLE = INPUT_COLUMNS
 
 
 @click.command("batch", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
 @click.argument("input_path", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--input-format",
-    type=click.Choice(("csv", "jsonl")),
+    type=click.Choice(INPUT_FORMATS),
     help="Input format. Default: from the extension (.csv, .jsonl), else CSV.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("csv", "jsonl", "json")),
+    type=click.Choice(OUTPUT_FORMATS),
     help="Output format. Default: the input format.",
 )
 @click.option(
