@@ -296,8 +296,10 @@ def _check_compatible(
             f"{concentration.text!r} is in {drug_kind.label}: they must measure the same "
             "kind of amount"
         )
-    if dose_unit is None or dose_unit.kind is Kind.VOLUME:
-        if dose_unit is not None and dose.is_volume_rate is False and concentration is None:
+    if dose_unit is None:
+        return
+    if dose_unit.kind is Kind.VOLUME:
+        if not dose.is_volume_rate and concentration is None:
             raise IncompatibleError(
                 f"dose unit {dose_unit} is a volume rate: give the concentration with "
                 "--concentration"
