@@ -13,7 +13,7 @@ import click
 from infuse_calc.batch import INPUT_COLUMNS
 from infuse_calc.batch_files import INPUT_FORMATS, OUTPUT_FORMATS
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.params import pump_resolution_option
+from infuse_calc.cli.params import pump_resolution_option
 
 MAPPABLE = INPUT_COLUMNS
 
@@ -119,7 +119,7 @@ def command(
             param_hint="'-o' / '--output'",
         )
     from infuse_calc.batch import DrugLibrary
-    from infuse_calc.params import load_library
+    from infuse_calc.cli.params import load_library
     from infuse_calc.render import refuse_overwriting_input
 
     if output not in (None, "-"):
