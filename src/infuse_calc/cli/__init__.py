@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "concentration": ("concentration", "Make up a bag: drug amount for a round rate, or mg in mL."),
     "batch": ("batch", "Calculate every row of a CSV or JSON Lines file of orders."),
     "config": ("config", "Show the config file path and the settings in effect."),
+    "practice": ("practice", "Practice problems with worked answers; worksheets and marking."),
 }
 
 ROUNDING_HELP = (
