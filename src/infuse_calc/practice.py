@@ -182,7 +182,7 @@ class Ask:
 # --- building problems --------------------------------------------------------------------
 
 
-def _build(
+def make_problem(
     kind: str,
     level: int,
     text: str,
@@ -340,7 +340,7 @@ def make_pump_rate(rng: random.Random, level: int) -> Problem | None:
     bag, _ = _bag(order.facts)
     text = f"{_patient(order.weight, order.weight_value)} is ordered {order.dose_words}."
     inputs = Inputs(order.dose_text, order.weight, order.facts.concentration)
-    return _build("pump-rate", level, f"{text} The bag is {bag}.", inputs, [_PUMP])
+    return make_problem("pump-rate", level, f"{text} The bag is {bag}.", inputs, [_PUMP])
 
 
 def make_dose_from_rate(rng: random.Random, level: int) -> Problem | None:
@@ -359,7 +359,7 @@ def make_dose_from_rate(rng: random.Random, level: int) -> Problem | None:
     inputs = Inputs(f"{_number(setting)} mL/h", order.weight, order.facts.concentration, unit)
     question = f"What dose is the patient receiving, in {unit}?"
     ask = Ask(question, "dose_rate", unit, order.range.answer_step)
-    return _build("dose-from-rate", level, text, inputs, [ask])
+    return make_problem("dose-from-rate", level, text, inputs, [ask])
 
 
 def make_units_per_hour(rng: random.Random, level: int) -> Problem | None:
@@ -374,7 +374,7 @@ def make_units_per_hour(rng: random.Random, level: int) -> Problem | None:
     bag, _ = _bag(order.facts)
     text = f"{_patient(order.weight, order.weight_value)} is ordered {order.dose_words}."
     inputs = Inputs(order.dose_text, order.weight, order.facts.concentration)
-    return _build("units-per-hour", level, f"{text} The bag is {bag}.", inputs, asks)
+    return make_problem("units-per-hour", level, f"{text} The bag is {bag}.", inputs, asks)
 
 
 def make_drip_rate(rng: random.Random, level: int) -> Problem | None:
@@ -386,7 +386,7 @@ def make_drip_rate(rng: random.Random, level: int) -> Problem | None:
     text = f"Infuse {fluid} at {format_exact(rate)} mL/h by gravity with a {factor} gtt/mL set."
     inputs = Inputs(f"{_number(rate)} mL/h", drop_factor=factor)
     ask = Ask("How many drops per minute?", "drip_rate", "gtt/min", Fraction(1))
-    return _build("drip-rate", level, text, inputs, [ask])
+    return make_problem("drip-rate", level, text, inputs, [ask])
 
 
 def make_pounds(rng: random.Random, level: int) -> Problem | None:
@@ -394,16 +394,16 @@ def make_pounds(rng: random.Random, level: int) -> Problem | None:
     text = f"{_patient(order.weight, order.weight_value)} is ordered {order.dose_words}."
     kg = Ask("What is the patient's weight in kg?", "weight", "kg", PUMP_STEP)
     if level == 1:
-        return _build("pounds", level, text, Inputs(order.dose_text, order.weight), [kg], 1)
+        return make_problem("pounds", level, text, Inputs(order.dose_text, order.weight), [kg], 1)
     if level == 2:
         unit = parse_rate_unit(order.range.unit)[0]
         field = "per_minute" if unit.time.symbol == "min" else "per_hour"
         total = f"{unit.amount}/{unit.time}"
         asks = [kg, Ask(f"How many {total} is that?", field, total)]
-        return _build("pounds", level, text, Inputs(order.dose_text, order.weight), asks)
+        return make_problem("pounds", level, text, Inputs(order.dose_text, order.weight), asks)
     bag, _ = _bag(order.facts)
     inputs = Inputs(order.dose_text, order.weight, order.facts.concentration)
-    return _build("pounds", level, f"{text} The bag is {bag}.", inputs, [kg, _PUMP])
+    return make_problem("pounds", level, f"{text} The bag is {bag}.", inputs, [kg, _PUMP])
 
 
 @dataclass(frozen=True)

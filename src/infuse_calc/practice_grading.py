@@ -72,21 +72,25 @@ class Mark:
     notes: tuple[str, ...] = field(default=())
 
     @property
-    def verdict(self) -> str:
-        """``Right: 12.8 mL/h.`` or ``Wrong: ...``, then the accepted answer and rounding."""
-        rounding = f"to {nearest(self.step, self.exact.unit)}"
+    def accepted(self) -> str:
+        """``12.8 mL/h (12.75 mL/h to the nearest tenth)``: the answer and its rounding."""
         if self.exact.value == self.answer.value:
-            accepted = f"{self.answer}"
-        else:
-            accepted = (
-                f"{self.answer} ({format_number(self.exact.value)} {self.exact.unit} {rounding})"
-            )
+            return str(self.answer)
+        rounding = f"to {nearest(self.step, self.exact.unit)}"
+        return f"{self.answer} ({format_number(self.exact.value)} {self.exact.unit} {rounding})"
+
+    @property
+    def detail(self) -> str:
+        """The verdict without its head: the answer (when wrong), why, and notation notes."""
+        answer = f"{self.accepted}." if self.right else f"The answer is {self.accepted}."
+        return " ".join(x for x in (answer, self.reason, *self.notes) if x)
+
+    @property
+    def verdict(self) -> str:
+        """``Right: 12.8 mL/h.`` or ``Wrong: 128. The answer is 12.8 mL/h. ...``."""
         if self.right:
-            head = f"Right: {accepted}."
-        else:
-            shown = self.given.strip() or "no answer"
-            head = f"Wrong: {shown}. The answer is {accepted}."
-        return " ".join(x for x in (head, self.reason, *self.notes) if x)
+            return f"Right: {self.detail}"
+        return f"Wrong: {self.given or 'no answer'}. {self.detail}"
 
 
 def read_answer(text: str, part: Part) -> Reading:
@@ -117,9 +121,13 @@ def _notes(warnings: list[str]) -> tuple[str, ...]:
 
 def _unit_problem(typed: str, expected: str, warnings: list[str]) -> str:
     """'' when ``typed`` is the unit asked for; else why not."""
-    if expected == "gtt/min":
-        folded = " ".join(typed.casefold().split())
-        return "" if folded in DROP_UNITS else f"the unit asked for is gtt/min, not {typed}"
+    drops = " ".join(typed.casefold().split()) in DROP_UNITS
+    if expected == "gtt/min" or drops:
+        return (
+            ""
+            if drops == (expected == "gtt/min")
+            else f"the unit asked for is {expected}, not {typed}"
+        )
     try:
         if "/" in expected:
             unit, more = parse_rate_unit(typed, "answer unit")

@@ -242,7 +242,7 @@ def grade_view(marks: list[Any], info: Any) -> Any:
     from infuse_calc.practice_grading import most_missed, score_line
     from infuse_calc.render import View
 
-    rows = [[m.part_id, m.given or "-", "right" if m.right else "wrong", _why(m)] for m in marks]
+    rows = [[m.part_id, m.given or "-", "right" if m.right else "wrong", m.detail] for m in marks]
     summary = most_missed(marks)
     notes = [score_line(marks), *([summary] if summary else [])]
     records = [
@@ -277,12 +277,6 @@ def grade_view(marks: list[Any], info: Any) -> Any:
         notes=notes,
         measure_fields={"answer", "exact"},
     )
-
-
-def _why(mark: Any) -> str:
-    """The verdict without its head (the Mark column says right or wrong)."""
-    verdict: str = mark.verdict
-    return verdict.split(". ", 1)[1] if not mark.right else verdict.split(": ", 1)[1]
 
 
 # --- the session -------------------------------------------------------------------------
