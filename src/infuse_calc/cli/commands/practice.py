@@ -73,7 +73,7 @@ class LevelType(click.ParamType):
 )
 @click.option(
     "--seed",
-    type=click.IntRange(0, 2**63 - 1),
+    type=click.IntRange(min=0),
     default=None,
     help="Make the set reproducible (default: a random seed, shown so you can repeat it).",
 )
@@ -288,7 +288,7 @@ def _session(kind: str, level: int, count: int | None, seed: int) -> None:
     from infuse_calc.practice import generate
     from infuse_calc.practice_grading import Mark, most_missed, score_line
 
-    interactive = sys.stdin.isatty()
+    interactive = _stdin_is_terminal()
     marks: list[Mark] = []
     problems = generate(seed, kind, level)
     if count is not None:
@@ -305,6 +305,10 @@ def _session(kind: str, level: int, count: int | None, seed: int) -> None:
     summary = most_missed(marks)
     if summary:
         click.echo(summary)
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
 
 
 def _session_header(kind: str, level: int, count: int | None, seed: int) -> str:

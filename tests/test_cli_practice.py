@@ -1,0 +1,373 @@
+"""``infuse-calc practice``: sessions (through the non-interactive mode), worksheets, marking."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import check_golden
+
+SHEET = ("practice", "--count", "6", "--seed", "7")
+
+
+# --- worksheets -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "suffix"), [("plain", "txt"), ("markdown", "md"), ("csv", "csv"), ("json", "json")]
+)
+@pytest.mark.parametrize("answers", [False, True])
+def test_worksheet_golden(run: Any, fmt: str, suffix: str, answers: bool) -> None:
+    args = [*SHEET, "--format", fmt, *(["--answers"] if answers else [])]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    name = "practice-key" if answers else "practice-sheet"
+    check_golden(f"{name}-seed7.{suffix}", result.stdout)
+
+
+def test_worksheet_defaults_to_ten_problems_in_plain_text(run: Any) -> None:
+    result = run("practice", "--seed", "3", "-o", "-")
+    assert result.exit_code == 0
+    assert "10 problems, all types, level 2 (intermediate), seed 3." in result.stdout
+    assert "\n10. " in result.stdout
+    assert "\n11. " not in result.stdout
+
+
+def test_worksheet_without_a_seed_names_the_one_it_used(run: Any) -> None:
+    result = run("practice", "--format", "csv", "--count", "2")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    seed = rows[0]["seed"]
+    again = run("practice", "--format", "csv", "--count", "2", "--seed", seed)
+    assert again.stdout == result.stdout
+
+
+def test_worksheet_to_a_file(run: Any, tmp_path: Path) -> None:
+    target = tmp_path / "sheet.md"
+    result = run(*SHEET, "--format", "markdown", "-o", str(target))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert target.read_text(encoding="utf-8") == run(*SHEET, "--format", "markdown").stdout
+
+
+def test_key_json_answers_are_full_precision(run: Any) -> None:
+    document = json.loads(run(*SHEET, "--format", "json", "--answers").stdout)
+    assert (document["seed"], document["count"], document["type"], document["level"]) == (
+        7,
+        6,
+        "all",
+        2,
+    )
+    first = document["problems"][0]
+    assert first["parts"][0]["id"] == "1a"
+    # 114 lb x 0.45359237 kg/lb = 51.70953018 kg, 51.7 kg to the nearest tenth
+    assert first["parts"][0]["exact"] == {"value": 51.70953018, "unit": "kg"}
+    assert first["parts"][0]["answer"] == {"value": 51.7, "unit": "kg"}
+    assert first["check"] == 'infuse-calc convert "16 units/kg/h" -w "114 lb" --explain'
+
+
+def test_no_thousands_separator_reaches_the_wording(run: Any) -> None:
+    result = run("--no-thousands-separator", *SHEET, "--format", "plain")
+    assert "25000 units in 250 mL" in result.stdout
+    assert "25,000" not in result.stdout
+
+
+# --- sessions, through the non-interactive mode ------------------------------------------
+
+
+def test_session_marks_answers_and_shows_the_chain(run: Any) -> None:
+    # seed 7 problem 2: 15 mcg/min x 60 = 900 mcg/h; / 200 mcg/mL = 4.5 mL/h
+    result = run(
+        "practice", "--seed", "7", "--type", "pump-rate", "--count", "2", input="9.5\n900\n"
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("Practice: 2 problems, pump-rate, level 2 (intermediate), seed 7.\n")
+    assert "   Answer (mL/h): 9.5\n   Right: 9.5 mL/h.\n" in out
+    assert "     38 mcg/h ÷ 4 mcg/mL = 9.5 mL/h\n" in out
+    assert "   Answer (mL/h): 900\n   Wrong: 900. The answer is 15 mL/h. Your answer is 60x" in out
+    assert "How it is worked out:" in out
+    assert "Check: infuse-calc convert " in out
+    assert out.endswith(
+        "Score: 1 of 2 right (50%).\n"
+        "The wrong answer missed the minutes-to-hours step (× 60 min/h).\n"
+    )
+
+
+def test_session_first_problem_hand_worked(run: Any) -> None:
+    result = run("practice", "--seed", "7", "--count", "1", input="51.7\n827\n")
+    out = result.stdout
+    assert "1. A 114 lb patient is ordered heparin 16 units/kg/h.\n" in out
+    assert "   a) What is the patient's weight in kg? Round to the nearest tenth.\n" in out
+    assert "      Right: 51.7 kg (51.71 kg to the nearest tenth).\n" in out
+    assert "      Right: 827 units/h (827.35 units/h to the nearest whole number).\n" in out
+    assert "     114 lb ÷ 2.2046 lb/kg = 51.71 kg\n" in out
+    assert out.endswith("Score: 2 of 2 right (100%).\n")
+
+
+def test_q_ends_with_the_score(run: Any) -> None:
+    result = run("practice", "--seed", "7", "--type", "pump-rate", input="9.5\nq\n15\n")
+    assert result.exit_code == 0
+    assert result.stdout.endswith("Score: 1 of 1 right (100%).\n")
+    assert result.stdout.count("Answer (mL/h):") == 2
+
+
+def test_end_of_input_ends_with_the_score_so_far(run: Any) -> None:
+    result = run("practice", "--seed", "7", "--type", "pump-rate", input="9.5")
+    assert result.exit_code == 0
+    assert result.stdout.endswith("Score: 1 of 1 right (100%).\n")
+    empty = run("practice", "--seed", "7", input="")
+    assert empty.exit_code == 0
+    assert empty.stdout.endswith("\nScore: no answers.\n")
+
+
+def test_unreadable_and_empty_answers_are_marked_wrong_and_the_session_goes_on(run: Any) -> None:
+    result = run(
+        "practice", "--seed", "7", "--type", "pump-rate", "--count", "3", input="four\n\n67.5\n"
+    )
+    assert result.exit_code == 0
+    out = " ".join(result.stdout.split())
+    assert "Wrong: four. The answer is " in out
+    assert "Cannot read it: expected a number first, found 'four'." in out
+    assert "Wrong: no answer. The answer is " in out
+    assert "Score: 1 of 3 right (33%)." in out
+
+
+def test_the_most_missed_step_ends_a_session(run: Any) -> None:
+    # pump-rate seed 7: 9.5, 15 and 67.5 mL/h; answers 60x each: a minutes/hours slip
+    from infuse_calc.practice import problem_set
+
+    answers = [p.parts[0].answer.value * 60 for p in problem_set(7, 3, "pump-rate", 2)]
+    typed = "".join(f"{float(a):g}\n" for a in answers)
+    result = run("practice", "--seed", "7", "--type", "pump-rate", "--count", "3", input=typed)
+    assert result.stdout.endswith(
+        "Score: 0 of 3 right (0%).\n"
+        "Most wrong answers (3 of 3) missed the minutes-to-hours step (× 60 min/h).\n"
+    )
+
+
+def test_ctrl_c_prints_the_score_and_exits_0(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from infuse_calc.cli.commands import practice
+
+    typed = iter(["9.5"])
+
+    def read(prompt: str, interactive: bool) -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr(practice, "_read", read)
+    result = run("practice", "--seed", "7", "--type", "pump-rate")
+    assert result.exit_code == 0
+    assert result.stdout.endswith("Score: 1 of 1 right (100%).\n")
+
+
+def test_terminal_session_asks_again_after_an_empty_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from click.testing import CliRunner
+
+    from infuse_calc.cli import cli
+    from infuse_calc.cli.commands import practice
+
+    typed = iter(["", "  ", "9.5"])
+    prompts: list[str] = []
+
+    def fake_input(prompt: str = "") -> str:
+        prompts.append(prompt)
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr(builtins, "input", fake_input)
+    monkeypatch.setattr(practice, "_stdin_is_terminal", lambda: True)
+    result = CliRunner().invoke(cli, ["practice", "--seed", "7", "--type", "pump-rate"])
+    assert result.exit_code == 0, result.output
+    assert prompts[:3] == ["   Answer (mL/h): "] * 3
+    assert result.stdout.endswith("Score: 1 of 1 right (100%).\n")
+
+
+# --- marking ---------------------------------------------------------------------------------
+
+
+def filled_sheet(run: Any, path: Path, answers: dict[str, str]) -> Path:
+    rows = list(csv.DictReader(io.StringIO(run(*SHEET, "--format", "csv").stdout)))
+    for row in rows:
+        row["answer"] = answers.get(row["problem"], "")
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+# seed 7: 1a 51.7 kg, 1b 827 units/h, 2 4.5 mL/h, 3 125 gtt/min, 4 9 mcg/min,
+# 5a 1,584 units/h, 5b 15.8 mL/h, 6: 71.3 mL/h x 16 mcg/mL / 60 = 19.013 -> 19 mcg/min
+RIGHT = {
+    "1a": "51.7",
+    "1b": "827 units/h",
+    "2": "4.5",
+    "3": "125",
+    "4": "9",
+    "5a": "1584",
+    "5b": "15.8",
+    "6": "19 mcg/min",
+}
+
+
+def test_grade_a_filled_in_sheet(run: Any, tmp_path: Path) -> None:
+    answers = {**RIGHT, "2": "270", "5b": "158", "4": "nine", "6": ""}
+    sheet = filled_sheet(run, tmp_path / "sheet.csv", answers)
+    result = run("practice", "--grade", str(sheet))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Marks: 6 problems, all types, level 2 (intermediate), seed 7"
+    by_problem = {line.split()[0]: line for line in lines[2:] if line[:1].isdigit()}
+    assert "right" in by_problem["1a"]
+    # 4.5 x 60 = 270: the per-minute dose never turned into per hour
+    assert "Your answer is 60x the answer: minutes/hours mix-up" in by_problem["2"]
+    # 15.84 x 10 = 158.4
+    assert "Your answer is 10x the answer: decimal slip?" in by_problem["5b"]
+    assert "Cannot read it: expected a number first, found 'nine'." in by_problem["4"]
+    assert "wrong" in by_problem["6"]  # left empty
+    assert "Score: 4 of 8 right (50%)." in lines
+
+
+def test_grade_with_the_options_that_made_the_sheet(run: Any, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "problem,answer\n1a,51.7\n1b,827\n2,4.5\n3,125\n4,9\n5a,1584\n5b,15.8\n6,1\n"
+    )
+    result = run(
+        "practice", "--grade", str(answers), "--seed", "7", "--count", "6", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert (document["right"], document["of"]) == (7, 8)
+    assert [m["problem"] for m in document["marks"] if not m["right"]] == ["6"]
+    assert document["marks"][2]["answer"] == {"value": 4.5, "unit": "mL/h"}
+
+
+def test_grade_csv_output(run: Any, tmp_path: Path) -> None:
+    sheet = filled_sheet(run, tmp_path / "s.csv", RIGHT)
+    result = run("practice", "--grade", str(sheet), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["problem"] for r in rows] == ["1a", "1b", "2", "3", "4", "5a", "5b", "6"]
+    assert rows[0]["answer_value"] == "51.7"
+    assert rows[0]["exact_value"] == "51.70953018"
+    assert {r["right"] for r in rows} == {"true"}
+    assert rows[-1]["given"] == "19 mcg/min"
+
+
+def test_grade_names_the_step_most_wrong_answers_missed(run: Any, tmp_path: Path) -> None:
+    # per kg forgotten twice: 1b 827.35 / 51.71 = 16 units/h; 5a 1,584 / 99 = 16 units/h
+    answers = {**RIGHT, "1b": "16", "5a": "16", "2": "270"}
+    sheet = filled_sheet(run, tmp_path / "s.csv", answers)
+    result = run("practice", "--grade", str(sheet))
+    assert "Most wrong answers (2 of 3) missed the per-kg step (× the weight)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--seed", "8"], "Error: --seed 8 differs from the worksheet's (7)"),
+        (["--count", "5"], "Error: --count 5 differs from the worksheet's (6)"),
+        (["--level", "3"], "Error: --level 3 differs from the worksheet's (2)"),
+        (["--type", "pounds"], "Error: --type pounds differs from the worksheet's (all)"),
+        (["--answers"], "Error: --answers writes an answer key; it does not go with --grade"),
+        (
+            ["--format", "markdown"],
+            "Error: marks are table, plain, csv or json; markdown is for worksheets",
+        ),
+    ],
+)
+def test_grade_option_errors(run: Any, tmp_path: Path, extra: list[str], message: str) -> None:
+    sheet = filled_sheet(run, tmp_path / "s.csv", RIGHT)
+    result = run("practice", "--grade", str(sheet), *extra)
+    assert result.exit_code == 2
+    assert result.stderr == message + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "extra", "message"),
+    [
+        ("problem,answer\n1a,1\n", ["--seed", "7"], "no row for problem 1b, 2, 3, 4, 5a, 5b, 6, 7"),
+        ("problem,answer\n11,1\n", ["--seed", "7"], "line 2: problem '11' is not in the set"),
+        ("problem,answer\n1a,1\n", [], "--grade needs the --seed the worksheet was made with"),
+        ("a;b\n1;2\n", ["--seed", "7"], "expected a CSV with the columns problem and answer"),
+    ],
+)
+def test_grade_file_errors(
+    run: Any, tmp_path: Path, text: str, extra: list[str], message: str
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(text)
+    result = run("practice", "--grade", str(path), *extra)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: ")
+
+
+def test_grade_missing_binary_and_self_overwriting_files(run: Any, tmp_path: Path) -> None:
+    missing = run("practice", "--grade", str(tmp_path / "none.csv"), "--seed", "1")
+    assert missing.exit_code == 2
+    assert missing.stderr.endswith("none.csv': file not found\n")
+    binary = tmp_path / "b.csv"
+    binary.write_bytes(b"\xff\xfe\x00problem")
+    assert "cannot be read" in run("practice", "--grade", str(binary), "--seed", "1").stderr
+    sheet = filled_sheet(run, tmp_path / "s.csv", RIGHT)
+    clobber = run("practice", "--grade", str(sheet), "-o", str(sheet))
+    assert clobber.exit_code == 2
+    assert "is an input file" in clobber.stderr
+
+
+# --- option errors -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--count", "0"], "Error: Invalid value for '--count': '0': give 1 to 1,000 problems"),
+        (["--count", "-3"], "Error: Invalid value for '--count': '-3': give 1 to 1,000 problems"),
+        (
+            ["--count", "1001"],
+            "Error: Invalid value for '--count': '1001': give 1 to 1,000 problems",
+        ),
+        (
+            ["--count", "ten"],
+            "Error: Invalid value for '--count': 'ten': expected a whole number of problems "
+            "(1 to 1,000)",
+        ),
+        (["--count", "2.5"], "expected a whole number of problems"),
+        (["--count", "99999999999999999999"], "expected a whole number of problems"),
+        (["--type", "heparin"], "Error: Invalid value for '--type': 'heparin' is not one of"),
+        (
+            ["--level", "4"],
+            "Error: Invalid value for '--level': unknown level '4': use 1 (basic), "
+            "2 (intermediate), 3 (advanced)",
+        ),
+        (["--level", "hard"], "unknown level 'hard'"),
+        (
+            ["--type", "over-time"],
+            "Error: problem type 'over-time' is not yet available: this version of "
+            "infuse-calc does not work out amounts or volumes given over a time",
+        ),
+        (["--type", "bolus", "--format", "csv"], "problem type 'bolus' is not yet available"),
+        (["--format", "table"], "Error: a worksheet is plain, markdown, csv or json, not table"),
+        (["--seed", "-1"], "Error: Invalid value for '--seed': -1 is not in the range x>=0."),
+    ],
+)
+def test_option_errors(run: Any, args: list[str], message: str) -> None:
+    result = run("practice", *args, input="")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
