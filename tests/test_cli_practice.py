@@ -371,3 +371,29 @@ def test_option_errors(run: Any, args: list[str], message: str) -> None:
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
+
+
+# --- the session transcript in docs/practice.md ------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "practice.md"
+
+
+def test_the_documented_session_is_real(run: Any) -> None:
+    """docs/practice.md shows a session as ```text (console examples get no input); the same
+    answers, fed line by line, give exactly that transcript."""
+    import re
+    import shlex
+
+    text = DOCS.read_text(encoding="utf-8")
+    block = re.search(
+        r"```text\n\$ printf '(?P<typed>[^']*)' \| (?P<cmd>[^\n]+)\n(?P<out>.*?)```", text, re.S
+    )
+    assert block is not None
+    typed = block["typed"].replace("\\n", "\n")
+    answers = re.findall(r"Answer \([^)]*\): (.*)", block["out"])
+    assert "\n".join(answers) + "\n" == typed
+    args = shlex.split(block["cmd"])
+    assert args[0] == "infuse-calc"
+    result = run(*args[1:], input=typed)
+    assert result.exit_code == 0
+    assert result.stdout == block["out"]
