@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import check_golden
 
@@ -397,3 +399,22 @@ def test_the_documented_session_is_real(run: Any) -> None:
     result = run(*args[1:], input=typed)
     assert result.exit_code == 0
     assert result.stdout == block["out"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    typed=st.lists(
+        st.text(max_size=30).filter(lambda t: "\n" not in t and "\r" not in t), max_size=6
+    )
+)
+def test_whatever_is_typed_a_session_ends_with_the_score(typed: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from infuse_calc.cli import cli
+
+    text = "".join(f"{line}\n" for line in typed)
+    result = CliRunner().invoke(cli, ["practice", "--seed", "5", "--level", "3"], input=text)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert "\nScore: " in result.stdout

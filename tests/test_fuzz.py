@@ -227,6 +227,8 @@ BASE: dict[str, dict[str, Any]] = {
     "batch": {"input_path": ["@orders.csv"]},
     "config path": {},
     "config show": {},
+    # a worksheet (a session would wait for input); --grade marks the example answers
+    "practice": {"--seed": "7", "--count": "4", "--format": "plain"},
 }
 # Values for required parameters of commands not in BASE, by parameter type name.
 DEFAULTS = {
@@ -240,6 +242,7 @@ SAMPLE_FILES = {
     "schedule": "@ketamine-case.toml",
     "batch": "@orders.csv",
     "library_path": "@drug-library.toml",
+    "grade_path": "@practice-answers.csv",
 }
 SLOW_PARAMS = {"plot_path"}  # drawing a plot per example is costly: fewer examples
 
