@@ -142,7 +142,7 @@ def test_unreadable_and_empty_answers_are_marked_wrong_and_the_session_goes_on(r
 
 def test_the_most_missed_step_ends_a_session(run: Any) -> None:
     # pump-rate seed 7: 9.5, 15 and 67.5 mL/h; answers 60x each: a minutes/hours slip
-    from infuse_calc.practice import problem_set
+    from infuse_calc.practice_sets import problem_set
 
     answers = [p.parts[0].answer.value * 60 for p in problem_set(7, 3, "pump-rate", 2)]
     typed = "".join(f"{float(a):g}\n" for a in answers)

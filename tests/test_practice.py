@@ -17,21 +17,12 @@ from infuse_calc.cli import cli
 from infuse_calc.notation import format_exact, format_number
 from infuse_calc.practice import (
     LEVELS,
-    TYPE_NAMES,
-    TYPES,
     Ask,
     Inputs,
     PracticeError,
-    _patient,
     calculation,
-    check_count,
     figure,
-    generate,
-    kinds_for,
-    level_of,
     make_problem,
-    parse_level,
-    problem_set,
     rounds_cleanly,
 )
 from infuse_calc.practice_data import (
@@ -41,6 +32,8 @@ from infuse_calc.practice_data import (
     parse_ranges,
     ranges,
 )
+from infuse_calc.practice_sets import check_count, generate, kinds_for, parse_level, problem_set
+from infuse_calc.practice_types import TYPE_NAMES, TYPES, _patient, level_of
 from infuse_calc.quantities import HOUR, Kind, parse_concentration, parse_dose, parse_rate_unit
 
 AVAILABLE = kinds_for("all")

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from infuse_calc.practice import Ask, Inputs, PracticeError, Problem, make_problem, problem_set
+from infuse_calc.practice import Ask, Inputs, PracticeError, Problem, make_problem
 from infuse_calc.practice_grading import (
     _STEP_MISSED,
     Mark,
@@ -16,6 +16,7 @@ from infuse_calc.practice_grading import (
     read_answer,
     score_line,
 )
+from infuse_calc.practice_sets import problem_set
 from infuse_calc.practice_sheets import (
     SetInfo,
     match_answers,

@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from infuse_calc.cli import CONTEXT_SETTINGS
-from infuse_calc.practice import MAX_COUNT, TYPE_NAMES
+from infuse_calc.practice import MAX_COUNT
+from infuse_calc.practice_types import TYPE_NAMES
 
 FORMAT_CHOICES = ("table", "plain", "markdown", "csv", "json")
 DEFAULT_SHEET_COUNT = 10
@@ -40,7 +41,8 @@ class LevelType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, int):
             return value
-        from infuse_calc.practice import PracticeError, parse_level
+        from infuse_calc.practice import PracticeError
+        from infuse_calc.practice_sets import parse_level
 
         try:
             return parse_level(str(value))
@@ -128,7 +130,7 @@ def command(
       infuse-calc practice --count 20 --seed 7 --format markdown --answers -o key.md
       infuse-calc practice --grade answers.csv --count 20 --seed 7
     """
-    from infuse_calc.practice import kinds_for
+    from infuse_calc.practice_sets import kinds_for
 
     kinds_for(kind)  # an unavailable type is refused before anything else happens
     if grade_path is not None:
@@ -152,7 +154,7 @@ def _seed(seed: int | None) -> int:
 def _worksheet(
     kind: str, level: int, count: int, seed: int, fmt: str | None, output: str | None, answers: bool
 ) -> None:
-    from infuse_calc.practice import problem_set
+    from infuse_calc.practice_sets import problem_set
     from infuse_calc.practice_sheets import SetInfo, render_sheet
 
     chosen = fmt or "plain"
@@ -180,8 +182,8 @@ def _grade(
     fmt: str | None,
     output: str | None,
 ) -> None:
-    from infuse_calc.practice import problem_set
     from infuse_calc.practice_grading import mark
+    from infuse_calc.practice_sets import problem_set
     from infuse_calc.practice_sheets import match_answers, read_answers
     from infuse_calc.render import emit, refuse_overwriting_input
 
@@ -285,8 +287,8 @@ def grade_view(marks: list[Any], info: Any) -> Any:
 def _session(kind: str, level: int, count: int | None, seed: int) -> None:
     from itertools import islice
 
-    from infuse_calc.practice import generate
     from infuse_calc.practice_grading import Mark, most_missed, score_line
+    from infuse_calc.practice_sets import generate
 
     interactive = _stdin_is_terminal()
     marks: list[Mark] = []
