@@ -337,11 +337,14 @@ def test_grade_missing_binary_and_self_overwriting_files(run: Any, tmp_path: Pat
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--count", "0"], "Error: Invalid value for '--count': '0': give 1 to 1,000 problems"),
-        (["--count", "-3"], "Error: Invalid value for '--count': '-3': give 1 to 1,000 problems"),
+        (["--count", "0"], "Error: Invalid value for '--count': count 0: give 1 to 1,000 problems"),
+        (
+            ["--count", "-3"],
+            "Error: Invalid value for '--count': count -3: give 1 to 1,000 problems",
+        ),
         (
             ["--count", "1001"],
-            "Error: Invalid value for '--count': '1001': give 1 to 1,000 problems",
+            "Error: Invalid value for '--count': count 1,001: give 1 to 1,000 problems",
         ),
         (
             ["--count", "ten"],

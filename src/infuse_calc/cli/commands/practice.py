@@ -16,21 +16,26 @@ DEFAULT_SHEET_COUNT = 10
 
 
 class CountType(click.ParamType):
-    """How many problems: a whole number from 1 to 1,000."""
+    """How many problems: a whole number (the range is the core's :func:`check_count`)."""
 
     name = "N"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, int):
             return value
+        from infuse_calc.practice import PracticeError
+        from infuse_calc.practice_sets import check_count
+
         text = str(value).strip()
         digits = text.removeprefix("-").removeprefix("+")
         if not digits.isdigit() or not digits.isascii() or len(digits) > 12:
-            self.fail(f"{text!r}: expected a whole number of problems (1 to 1,000)", param, ctx)
-        count = int(text)
-        if count < 1 or count > MAX_COUNT:
-            self.fail(f"{text!r}: give 1 to {MAX_COUNT:,} problems", param, ctx)
-        return count
+            self.fail(
+                f"{text!r}: expected a whole number of problems (1 to {MAX_COUNT:,})", param, ctx
+            )
+        try:
+            return check_count(int(text))
+        except PracticeError as error:
+            self.fail(str(error), param, ctx)
 
 
 class LevelType(click.ParamType):
