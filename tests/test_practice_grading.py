@@ -264,6 +264,7 @@ def test_a_plain_answers_file() -> None:
         ("question,answer\n1a,1\n", "expected a CSV with the columns problem and answer"),
         ("", "expected a CSV with the columns problem and answer"),
         ("problem,answer\n", "a.csv: no answer rows"),
+        ("problem,answer\n1a," + "9" * 200_000 + "\n", "a.csv: not a readable CSV file"),
     ],
 )
 def test_bad_answer_files(text: str, message: str) -> None:

@@ -221,6 +221,14 @@ class AnswerFile:
 
 def read_answers(text: str, source: str) -> AnswerFile:
     """Read a CSV with ``problem`` and ``answer`` columns (a filled-in worksheet works)."""
+    try:
+        return _read_answers(text, source)
+    except csv.Error as error:
+        # a cell over the csv module's field limit, a NUL byte, a quote left open
+        raise PracticeError(f"{source}: not a readable CSV file ({error})") from None
+
+
+def _read_answers(text: str, source: str) -> AnswerFile:
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     missing = [c for c in ("problem", "answer") if c not in header]
