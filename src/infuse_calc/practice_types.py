@@ -9,6 +9,7 @@ answer from the engine. A maker returns ``None`` for a draw that would make a po
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,13 @@ from infuse_calc.practice import (
     make_problem,
 )
 from infuse_calc.practice_data import DoseRange, DrugFacts, drug_facts, ranges
-from infuse_calc.quantities import HOUR, Concentration, parse_concentration, parse_rate_unit
+from infuse_calc.quantities import (
+    HOUR,
+    Concentration,
+    RateUnit,
+    parse_concentration,
+    parse_rate_unit,
+)
 
 TYPE_NAMES = (
     "pump-rate",
@@ -92,20 +99,27 @@ def _order(rng: random.Random, dose_range: DoseRange, pounds: bool = False) -> _
     facts = drug_facts(dose_range.drug)
     dose = dose_range.span.draw(rng)
     weight = value = None
-    if parse_rate_unit(dose_range.unit)[0].per_kg:
+    if _unit(dose_range.unit).per_kg:
         span = ranges().weight_lb if pounds else ranges().weight_kg
         value = span.draw(rng)
         weight = f"{_number(value)} {'lb' if pounds else 'kg'}"
     return _Order(dose_range, facts, dose, weight, value)
 
 
+@functools.cache
+def _unit(text: str) -> RateUnit:
+    """A dose unit of the ranges file, read once (a set reads each one hundreds of times)."""
+    return parse_rate_unit(text)[0]
+
+
+@functools.cache
 def steps(dose_range: DoseRange) -> int:
     """How many conversions the order needs before dividing by the concentration.
 
     Per kg, a time other than hours, and an amount unit other than the bag's: each is one
     step of the chain (and one way to be wrong by a named factor).
     """
-    unit = parse_rate_unit(dose_range.unit)[0]
+    unit = _unit(dose_range.unit)
     conc = parse_concentration(drug_facts(dose_range.drug).concentration)
     return int(unit.per_kg) + int(unit.time is not HOUR) + int(unit.amount != conc.amount_unit)
 
@@ -128,11 +142,11 @@ def _pick(
 
 
 def _per_kg(dose_range: DoseRange) -> bool:
-    return parse_rate_unit(dose_range.unit)[0].per_kg
+    return _unit(dose_range.unit).per_kg
 
 
 def _in_units(dose_range: DoseRange) -> bool:
-    return parse_rate_unit(dose_range.unit)[0].amount.symbol == "units"
+    return _unit(dose_range.unit).amount.symbol == "units"
 
 
 _PUMP = Ask("Set the pump to how many mL/h?", "pump_rate", "mL/h", PUMP_STEP)
@@ -172,7 +186,7 @@ def make_units_per_hour(rng: random.Random, level: int) -> Problem | None:
     else:
         dose_range = _pick(rng, level, lambda r: _in_units(r) and _per_kg(r))
         order = _order(rng, dose_range, pounds=level == 3)
-        amount = f"{parse_rate_unit(dose_range.unit)[0].amount}/h"
+        amount = f"{_unit(dose_range.unit).amount}/h"
         asks = [Ask(f"How many {amount} is that?", "per_hour", amount, Fraction(1)), _PUMP]
     bag, _ = _bag(order.facts)
     text = f"{_patient(order.weight, order.weight_value)} is ordered {order.dose_words}."
@@ -199,7 +213,7 @@ def make_pounds(rng: random.Random, level: int) -> Problem | None:
     if level == 1:
         return make_problem("pounds", level, text, Inputs(order.dose_text, order.weight), [kg], 1)
     if level == 2:
-        unit = parse_rate_unit(order.range.unit)[0]
+        unit = _unit(order.range.unit)
         field = "per_minute" if unit.time.symbol == "min" else "per_hour"
         total = f"{unit.amount}/{unit.time}"
         asks = [kg, Ask(f"How many {total} is that?", field, total)]
