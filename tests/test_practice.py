@@ -398,3 +398,15 @@ def test_figure_reads_the_calculation_convert_makes() -> None:
     assert figure(calc, "pump_rate").value == 18 * kg / 100
     drip = figure(calculation(Inputs("125 mL/h", drop_factor=15)), "drip_rate", 15)
     assert drip.value == Fraction(125 * 15, 60)
+
+
+def test_a_strength_per_ml_is_worded_as_a_concentration() -> None:
+    from infuse_calc.practice_data import DrugFacts
+    from infuse_calc.practice_types import _bag_sentence
+
+    assert _bag_sentence(DrugFacts("propofol", "10 mg/mL", "mcg/kg/min")) == (
+        "The concentration is 10 mg/mL."
+    )
+    assert _bag_sentence(DrugFacts("heparin", "25000 units in 250 mL", "units/h", "D5W")) == (
+        "The bag is 25,000 units in 250 mL D5W."
+    )

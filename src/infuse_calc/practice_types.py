@@ -29,7 +29,6 @@ from infuse_calc.practice import (
 from infuse_calc.practice_data import DoseRange, DrugFacts, drug_facts, ranges
 from infuse_calc.quantities import (
     HOUR,
-    Concentration,
     RateUnit,
     parse_concentration,
     parse_rate_unit,
@@ -65,15 +64,21 @@ def _capital(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _bag(facts: DrugFacts) -> tuple[str, Concentration]:
-    """``400 mg in 250 mL D5W`` (the wording) and the parsed concentration."""
+def _bag(facts: DrugFacts) -> str:
+    """``400 mg in 250 mL D5W`` (a bag), or ``1,600 mcg/mL`` (a strength per mL)."""
     conc = parse_concentration(facts.concentration)
     amount = f"{format_exact(conc.amount)} {conc.amount_unit}"
-    if conc.per_volume_given:
-        words = f"{amount} in {format_exact(conc.volume)} {conc.volume_unit}"
-    else:
-        words = f"{amount}/{conc.volume_unit}"
-    return (f"{words} {facts.vehicle}" if facts.vehicle else words), conc
+    if not conc.per_volume_given:
+        return f"{amount}/{conc.volume_unit}"
+    words = f"{amount} in {format_exact(conc.volume)} {conc.volume_unit}"
+    return f"{words} {facts.vehicle}" if facts.vehicle else words
+
+
+def _bag_sentence(facts: DrugFacts) -> str:
+    """``The bag is 400 mg in 250 mL D5W.`` or ``The concentration is 1,600 mcg/mL.``"""
+    if parse_concentration(facts.concentration).per_volume_given:
+        return f"The bag is {_bag(facts)}."
+    return f"The concentration is {_bag(facts)}."
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,19 @@ class _Order:
         return f"{_number(self.dose)} {self.range.unit}"
 
     @property
-    def dose_words(self) -> str:
-        return f"{self.facts.name} {format_exact(self.dose)} {self.range.unit}"
+    def ordered(self) -> str:
+        """``A 68 kg patient is ordered DOPamine 5 mcg/kg/min.``"""
+        dose = f"{format_exact(self.dose)} {self.range.unit}"
+        return f"{_patient(self.weight, self.weight_value)} is ordered {self.facts.name} {dose}."
+
+    @property
+    def with_bag(self) -> str:
+        """The order, then ``The bag is 400 mg in 250 mL D5W.``"""
+        return f"{self.ordered} {_bag_sentence(self.facts)}"
+
+    def inputs(self, bag: bool = True) -> Inputs:
+        """What convert is given for the order (with the bag, or without)."""
+        return Inputs(self.dose_text, self.weight, self.facts.concentration if bag else None)
 
 
 def _order(rng: random.Random, dose_range: DoseRange, pounds: bool = False) -> _Order:
@@ -154,24 +170,19 @@ _PUMP = Ask("Set the pump to how many mL/h?", "pump_rate", "mL/h", PUMP_STEP)
 
 def make_pump_rate(rng: random.Random, level: int) -> Problem | None:
     order = _order(rng, _pick(rng, level))
-    bag, _ = _bag(order.facts)
-    text = f"{_patient(order.weight, order.weight_value)} is ordered {order.dose_words}."
-    inputs = Inputs(order.dose_text, order.weight, order.facts.concentration)
-    return make_problem("pump-rate", level, f"{text} The bag is {bag}.", inputs, [_PUMP])
+    return make_problem("pump-rate", level, order.with_bag, order.inputs(), [_PUMP])
 
 
 def make_dose_from_rate(rng: random.Random, level: int) -> Problem | None:
     order = _order(rng, _pick(rng, level))
-    forward = calculation(Inputs(order.dose_text, order.weight, order.facts.concentration))
+    forward = calculation(order.inputs())
     if forward.pump is None:
         return None
     # the rate a nurse would find the pump set to for a plausible order
     setting = forward.pump.rate.value
-    bag, _ = _bag(order.facts)
     patient = "" if order.weight is None else f" for a patient weighing {order.weight}"
-    text = (
-        f"{_capital(order.facts.name)} {bag} is running at {format_exact(setting)} mL/h{patient}."
-    )
+    running = f"is running at {format_exact(setting)} mL/h{patient}."
+    text = f"{_capital(order.facts.name)} {_bag(order.facts)} {running}"
     unit = order.range.unit
     inputs = Inputs(f"{_number(setting)} mL/h", order.weight, order.facts.concentration, unit)
     question = f"What dose is the patient receiving, in {unit}?"
@@ -188,10 +199,7 @@ def make_units_per_hour(rng: random.Random, level: int) -> Problem | None:
         order = _order(rng, dose_range, pounds=level == 3)
         amount = f"{_unit(dose_range.unit).amount}/h"
         asks = [Ask(f"How many {amount} is that?", "per_hour", amount, Fraction(1)), _PUMP]
-    bag, _ = _bag(order.facts)
-    text = f"{_patient(order.weight, order.weight_value)} is ordered {order.dose_words}."
-    inputs = Inputs(order.dose_text, order.weight, order.facts.concentration)
-    return make_problem("units-per-hour", level, f"{text} The bag is {bag}.", inputs, asks)
+    return make_problem("units-per-hour", level, order.with_bag, order.inputs(), asks)
 
 
 def make_drip_rate(rng: random.Random, level: int) -> Problem | None:
@@ -208,19 +216,17 @@ def make_drip_rate(rng: random.Random, level: int) -> Problem | None:
 
 def make_pounds(rng: random.Random, level: int) -> Problem | None:
     order = _order(rng, _pick(rng, level, _per_kg), pounds=True)
-    text = f"{_patient(order.weight, order.weight_value)} is ordered {order.dose_words}."
     kg = Ask("What is the patient's weight in kg?", "weight", "kg", PUMP_STEP)
     if level == 1:
-        return make_problem("pounds", level, text, Inputs(order.dose_text, order.weight), [kg], 1)
+        # the first step alone: the chain stops at the weight
+        return make_problem("pounds", level, order.ordered, order.inputs(bag=False), [kg], 1)
     if level == 2:
         unit = _unit(order.range.unit)
         field = "per_minute" if unit.time.symbol == "min" else "per_hour"
         total = f"{unit.amount}/{unit.time}"
         asks = [kg, Ask(f"How many {total} is that?", field, total)]
-        return make_problem("pounds", level, text, Inputs(order.dose_text, order.weight), asks)
-    bag, _ = _bag(order.facts)
-    inputs = Inputs(order.dose_text, order.weight, order.facts.concentration)
-    return make_problem("pounds", level, f"{text} The bag is {bag}.", inputs, [kg, _PUMP])
+        return make_problem("pounds", level, order.ordered, order.inputs(bag=False), asks)
+    return make_problem("pounds", level, order.with_bag, order.inputs(), [kg, _PUMP])
 
 
 @dataclass(frozen=True)
