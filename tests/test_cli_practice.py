@@ -421,3 +421,48 @@ def test_whatever_is_typed_a_session_ends_with_the_score(typed: list[str]) -> No
     assert result.exit_code == 0
     assert result.stderr == ""
     assert "\nScore: " in result.stdout
+
+
+# --- settings from the config file or the environment ----------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table", "markdown"])
+def test_a_default_format_does_not_turn_a_session_into_a_worksheet(
+    run: Any, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.setenv("INFUSE_CALC_FORMAT", fmt)
+    result = run("practice", "--seed", "7", "--type", "pump-rate", "--count", "1", input="9.5\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Practice: 1 problem, pump-rate")
+    assert result.stdout.endswith("Score: 1 of 1 right (100%).\n")
+
+
+def test_a_default_format_applies_to_worksheets_where_it_fits(
+    run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    marks = filled_sheet(run, tmp_path / "s.csv", RIGHT)
+    config = tmp_path / "config.toml"
+    config.write_text('[defaults]\nformat = "table"\n\n[practice]\nlevel = "3"\n')
+    monkeypatch.setenv("INFUSE_CALC_CONFIG", str(config))
+    # table is not a worksheet format: the shared default does not apply, plain does
+    sheet = run("practice", "--seed", "7", "--count", "1", "-o", "-")
+    assert sheet.exit_code == 0, sheet.stderr
+    assert sheet.stdout.startswith("Infusion calculations: practice worksheet\n")
+    assert "level 3 (advanced)" in sheet.stdout
+    monkeypatch.setenv("INFUSE_CALC_FORMAT", "markdown")
+    # marks in markdown do not exist: the default gives way to the plain report
+    result = run("practice", "--grade", str(marks))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(
+        "Marks: 6 problems, all types, level 2 (intermediate), seed 7\n"
+    )
+
+
+def test_a_default_level_does_not_conflict_with_a_sheet(
+    run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sheet = filled_sheet(run, tmp_path / "s.csv", RIGHT)
+    monkeypatch.setenv("INFUSE_CALC_PRACTICE_LEVEL", "3")
+    result = run("practice", "--grade", str(sheet))
+    assert result.exit_code == 0, result.stderr
+    assert "Score: 8 of 8 right (100%)." in result.stdout

@@ -141,11 +141,33 @@ def command(
     if grade_path is not None:
         if answers:
             raise click.UsageError("--answers writes an answer key; it does not go with --grade")
+        fmt = _format_for(
+            fmt, "markdown", "marks are table, plain, csv or json; markdown is for worksheets"
+        )
         _grade(grade_path, kind, level, count, seed, fmt, output)
-    elif fmt is not None or output is not None or answers:
+    # The command line chooses a worksheet: a format from the config file or the
+    # environment (format = "json" for scripts) must not turn every session into one.
+    elif _given("fmt") or _given("output") or answers:
+        fmt = _format_for(fmt, "table", "a worksheet is plain, markdown, csv or json, not table")
         _worksheet(kind, level, count or DEFAULT_SHEET_COUNT, _seed(seed), fmt, output, answers)
     else:
         _session(kind, level, count, _seed(seed))
+
+
+def _given(name: str) -> bool:
+    """Whether the option was typed on the command line (not a config or env default)."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source is click.core.ParameterSource.COMMANDLINE
+
+
+def _format_for(fmt: str | None, refused: str, message: str) -> str | None:
+    """``fmt``, unless it is the one format this output cannot be: typed, that is an error;
+    a shared default from the config file or environment just does not apply."""
+    if fmt != refused:
+        return fmt
+    if _given("fmt"):
+        raise click.UsageError(message)
+    return None
 
 
 def _seed(seed: int | None) -> int:
@@ -162,11 +184,11 @@ def _worksheet(
     from infuse_calc.practice_sets import problem_set
     from infuse_calc.practice_sheets import SetInfo, render_sheet
 
-    chosen = fmt or "plain"
-    if chosen == "table":
-        raise click.UsageError("a worksheet is plain, markdown, csv or json, not table")
     text = render_sheet(
-        problem_set(seed, count, kind, level), SetInfo(seed, count, kind, level), chosen, answers
+        problem_set(seed, count, kind, level),
+        SetInfo(seed, count, kind, level),
+        fmt or "plain",
+        answers,
     )
     _write(text, output)
 
@@ -192,8 +214,6 @@ def _grade(
     from infuse_calc.practice_sheets import match_answers, read_answers
     from infuse_calc.render import emit, refuse_overwriting_input
 
-    if fmt == "markdown":
-        raise click.UsageError("marks are table, plain, csv or json; markdown is for worksheets")
     refuse_overwriting_input(output, [path])
     answer_file = read_answers(_read_text(path), path)
     info = _grading_set(answer_file.info, kind, level, count, seed)
@@ -206,11 +226,6 @@ def _grading_set(sheet: Any, kind: str, level: int, count: int | None, seed: int
     """The set to mark against: the sheet's own, or the options' (which must agree)."""
     from infuse_calc.practice_sheets import SetInfo
 
-    ctx = click.get_current_context()
-    given = {
-        name: ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
-        for name in ("kind", "level")
-    }
     if sheet is None:
         if seed is None:
             raise click.UsageError(
@@ -221,10 +236,10 @@ def _grading_set(sheet: Any, kind: str, level: int, count: int | None, seed: int
     for name, option, value in (
         ("seed", seed, sheet.seed),
         ("count", count, sheet.count),
-        ("kind", kind if given["kind"] else None, sheet.kind),
-        ("level", level if given["level"] else None, sheet.level),
+        ("kind", kind, sheet.kind),
+        ("level", level, sheet.level),
     ):
-        if option is not None and option != value:
+        if _given(name) and option != value:
             flag = "--type" if name == "kind" else f"--{name}"
             raise click.UsageError(f"{flag} {option} differs from the worksheet's ({value})")
     return sheet
