@@ -15,9 +15,9 @@ from infuse_calc.library import (
     apply,
     check_limits,
     choose_concentration,
-    parse_library,
     tall_man,
 )
+from infuse_calc.library_parse import parse_library
 from infuse_calc.quantities import parse_concentration, parse_dose
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "drug-library.toml"
@@ -92,12 +92,14 @@ def test_lookup_by_name_or_alias_any_case(lib: Any, name: str) -> None:
 def test_unknown_drug_lists_close_names(lib: Any) -> None:
     with pytest.raises(IncompatibleError) as info:
         lib.find("dopamin")
-    assert "did you mean DOPamine?" in str(info.value)
-    assert "(drugs: DOPamine, ketamine, norepinephrine)" in str(info.value)
+    assert str(info.value) == (
+        "drug 'dopamin' is not in the drug library (small.toml): did you mean DOPamine? "
+        "(drugs: DOPamine, ketamine, norepinephrine)"
+    )
 
 
 def test_unknown_drug_without_close_name_lists_all(lib: Any) -> None:
-    with pytest.raises(IncompatibleError, match=r"drug 'zzz' is not in .*: \(drugs: DOPamine"):
+    with pytest.raises(IncompatibleError, match=r"drug 'zzz' is not in .*: drugs: DOPamine"):
         lib.find("zzz")
 
 
@@ -126,43 +128,43 @@ def line_of(text: str, needle: str) -> int:
         # bad unit
         (
             ('soft_max = "20 mcg/kg/min"', 'soft_max = "20 mcgs/kgg/min"'),
-            "[drug.dopamine]",
+            'soft_max = "20 mcgs',
             "unknown unit",
         ),
         # min > max
         (
             ('soft_min = "2 mcg/kg/min"', 'soft_min = "25 mcg/kg/min"'),
-            "[drug.dopamine]",
+            'soft_min = "25',
             "soft_min '25 mcg/kg/min' is above soft_max '20 mcg/kg/min'",
         ),
         # soft above hard, in different units (0.06 mg/kg/min = 60 mcg/kg/min)
         (
             ('soft_max = "20 mcg/kg/min"', 'soft_max = "0.06 mg/kg/min"'),
-            "[drug.dopamine]",
+            'soft_max = "0.06',
             "soft_max '0.06 mg/kg/min' is above hard_max",
         ),
         # wrong kind
         (
             ('hard_max = "100 mcg/min"', 'hard_max = "100 units/min"'),
-            "[drug.norepinephrine]",
+            'hard_max = "100 units',
             "is in units but dose_unit mcg/min is in mass",
         ),
         # number without unit
         (
             ('hard_max = "100 mcg/min"', "hard_max = 100"),
-            "[drug.norepinephrine]",
+            "hard_max = 100",
             "must be a dose with its unit",
         ),
         # concentration of the wrong kind
         (
             ('["4 mg/250 mL"]', '["4 units/250 mL"]'),
-            "[drug.norepinephrine]",
+            '["4 units/250 mL"]',
             "concentration '4 units/250 mL' is in units",
         ),
         # volume dose unit
         (
             ('dose_unit = "mcg/min"', 'dose_unit = "mL/h"'),
-            "[drug.norepinephrine]",
+            'dose_unit = "mL/h"',
             "not a volume rate",
         ),
         # unknown key in an area: the area's header
@@ -209,34 +211,55 @@ def test_missing_dose_unit() -> None:
 
 
 def test_single_standard_concentration_is_used(lib: Any) -> None:
-    conc, warnings = choose_concentration(lib.find("ketamine"), None, None)
-    assert conc.text == "500 mg/50 mL"
-    assert warnings == []
+    choice = choose_concentration(lib.find("ketamine"), None, None)
+    assert choice.concentration.text == "500 mg/50 mL"
+    assert (choice.how, choice.notes, choice.warnings) == ("only", (), ())
 
 
-def test_several_concentrations_need_a_choice(lib: Any) -> None:
-    with pytest.raises(IncompatibleError, match="'400 mg/250 mL', '800 mg/250 mL'"):
-        choose_concentration(lib.find("dopamine"), None, None)
+def test_several_concentrations_use_the_first_and_say_so(lib: Any) -> None:
+    choice = choose_concentration(lib.find("dopamine"), None, None)
+    assert choice.concentration.text == "400 mg/250 mL"
+    assert choice.how == "first"
+    assert choice.notes == (
+        "DOPamine has 2 standard concentrations; using the first, 400 mg/250 mL "
+        "(others: 800 mg/250 mL (second); pick one with --concentration second)",
+    )
+
+
+@pytest.mark.parametrize("label", ["second", "SECOND", " second "])
+def test_a_label_picks_a_standard_concentration(lib: Any, label: str) -> None:
+    choice = choose_concentration(lib.find("dopamine"), None, None, label)
+    assert (choice.concentration.text, choice.how, choice.label) == (
+        "800 mg/250 mL",
+        "label",
+        "second",
+    )
+
+
+def test_an_unknown_label_lists_the_labels(lib: Any) -> None:
+    with pytest.raises(IncompatibleError) as info:
+        choose_concentration(lib.find("dopamine"), None, None, "central")
+    assert "DOPamine has no standard concentration called 'central' (labels: first, second)" in (
+        str(info.value)
+    )
 
 
 def test_given_concentration_picks_a_standard_one(lib: Any) -> None:
     # 3.2 mg/mL is 800 mg/250 mL written differently: no warning
-    conc, warnings = choose_concentration(
-        lib.find("dopamine"), None, parse_concentration("3.2 mg/mL")
-    )
-    assert conc.text == "3.2 mg/mL"
-    assert warnings == []
+    choice = choose_concentration(lib.find("dopamine"), None, parse_concentration("3.2 mg/mL"))
+    assert choice.concentration.text == "3.2 mg/mL"
+    assert (choice.how, choice.label, choice.warnings) == ("standard", "second", ())
 
 
 def test_given_nonstandard_concentration_overrides_with_warning(lib: Any) -> None:
-    conc, warnings = choose_concentration(
+    choice = choose_concentration(
         lib.find("dopamine"), None, parse_concentration("200 mg/250 mL")
     )
-    assert conc.text == "200 mg/250 mL"
-    assert warnings == [
+    assert choice.concentration.text == "200 mg/250 mL"
+    assert choice.warnings == (
         "200 mg/250 mL is not a standard concentration of DOPamine in the library "
-        "(standard: 400 mg/250 mL, 800 mg/250 mL)"
-    ]
+        "(standard: 400 mg/250 mL, 800 mg/250 mL)",
+    )
 
 
 # --- limits ---------------------------------------------------------------------------------
@@ -422,17 +445,16 @@ def test_library_from_user_config_dir(
 
     monkeypatch.delenv("INFUSE_CALC_LIBRARY", raising=False)
     monkeypatch.setattr(platformdirs, "user_config_dir", lambda name: str(tmp_path / name))
-    result = run("convert", "18 units/kg/h", "-w", "80", "--drug", "heparin")
+    # none there: the built-in library alone (no error: the file is optional)
+    result = run("convert", "7 mcg/kg/min", "-w", "72", "--drug", "ketamine")
     assert result.exit_code == 2
-    assert "drug-library.toml: file not found (from the user config directory)" in result.stderr
+    assert "drug 'ketamine' is not in the drug library (built-in)" in result.stderr
     (tmp_path / "infuse-calc").mkdir()
     (tmp_path / "infuse-calc" / "drug-library.toml").write_text(SMALL, "utf-8")
-    result = run("convert", "18 units/kg/h", "-w", "80", "--drug", "heparin")
-    assert result.exit_code == 2
-    assert "drug 'heparin' is not in the library" in result.stderr
     result = run("convert", "7 mcg/kg/min", "-w", "72", "--drug", "ketamine")
     assert result.exit_code == 0
     assert "EXAMPLE" not in result.stderr  # not an example library: no note
+    assert "reference data" not in result.stderr  # ketamine is the file's alone
 
 
 def test_malformed_library_file_cli(run: Any, tmp_path: Path) -> None:
@@ -449,8 +471,8 @@ def test_malformed_library_file_cli(run: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--drug", "dopamin"], "did you mean DOBUTamine or DOPamine?"),
-        (["--drug", "dopamine"], "several standard concentrations"),
+        (["--drug", "dopamin"], "did you mean DOPamine? (infuse-calc drugs list shows all 31)"),
+        (["--drug", "dopamine", "-c", "third"], "DOPamine has no standard concentration called"),
         (["--drug", "ketamine", "--area", "ICU"], "care area 'ICU'"),
         (["--area", "ICU"], "--area and --library need --drug"),
         (["--drug", "heparin"], "is in mass (mcg, mg, g...) but the library doses heparin in"),
