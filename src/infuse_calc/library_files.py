@@ -104,3 +104,32 @@ def load(library_path: str | None, environ: Mapping[str, str] | None = None) -> 
             "their sources, not clinical defaults. Use your institution's library."
         )
     return Loaded(combine(base, user), tuple(warnings))
+
+
+def in_effect(
+    library_path: str | None, environ: Mapping[str, str] | None = None
+) -> list[dict[str, object]]:
+    """The libraries ``--drug`` would use, weakest first, for ``config show``: each with its
+    name, drug count, where it was found, and the error if it cannot be used (never raises)."""
+    base = builtin_library()
+    layers: list[dict[str, object]] = [
+        {
+            "name": BUILTIN,
+            "version": base.version,
+            "drugs": len(base.drugs),
+            "origin": "package data",
+        }
+    ]
+    where = library_file(library_path, environ)
+    entry: dict[str, object] = {"name": str(where.path), "origin": where.origin}
+    try:
+        user = read_library_file(where, base)
+    except LibraryError as error:
+        entry["error"] = str(error)
+        return [*layers, entry]
+    if user is None:
+        return layers  # no optional file in the user config directory
+    entry["drugs"] = len(user.drugs)
+    if not user.builtin:
+        return [entry | {"builtin": False}]
+    return [*layers, entry]
