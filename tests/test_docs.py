@@ -15,7 +15,7 @@ from infuse_calc.cli import COMMANDS
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 #: Markdown whose ```console examples are re-run.
-EXAMPLE_FILES = [README]
+EXAMPLE_FILES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def _tool(name: str) -> ModuleType:
@@ -59,9 +59,9 @@ def test_cli_reference_covers_every_command() -> None:
 
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_every_command_has_a_readme_example(name: str) -> None:
-    text = README.read_text(encoding="utf-8")
+    text = "".join(path.read_text(encoding="utf-8") for path in EXAMPLE_FILES)
     assert re.search(rf"```console\n\$ infuse-calc {re.escape(name)}(\s|$)", text), (
-        f"README.md has no ```console example starting with `$ infuse-calc {name}`"
+        f"README.md and docs/ have no ```console example starting with `$ infuse-calc {name}`"
     )
 
 

@@ -252,9 +252,7 @@ def test_given_concentration_picks_a_standard_one(lib: Any) -> None:
 
 
 def test_given_nonstandard_concentration_overrides_with_warning(lib: Any) -> None:
-    choice = choose_concentration(
-        lib.find("dopamine"), None, parse_concentration("200 mg/250 mL")
-    )
+    choice = choose_concentration(lib.find("dopamine"), None, parse_concentration("200 mg/250 mL"))
     assert choice.concentration.text == "200 mg/250 mL"
     assert choice.warnings == (
         "200 mg/250 mL is not a standard concentration of DOPamine in the library "

@@ -1,4 +1,5 @@
-"""Re-run every ``$ infuse-calc ...`` example in README.md and write its real output back.
+"""Re-run every ``$ infuse-calc ...`` example in README.md and docs/*.md and write its real
+output back.
 
 Usage: ``python tools/update_readme.py`` (rewrite) or ``--check`` (exit 1 if stale).
 
@@ -55,15 +56,25 @@ def rewrite(text: str) -> str:
     return BLOCK.sub(replace, text)
 
 
+#: every Markdown file whose console examples are run: README.md and docs/*.md
+DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
+
+
 def main() -> int:
-    text = README.read_text(encoding="utf-8")
-    updated = rewrite(text)
-    if "--check" in sys.argv:
-        if updated != text:
-            print("README.md examples are stale: run python tools/update_readme.py")
-            return 1
-        return 0
-    README.write_text(updated, encoding="utf-8")
+    stale = []
+    for path in DOCS:
+        text = path.read_text(encoding="utf-8")
+        updated = rewrite(text)
+        if updated == text:
+            continue
+        stale.append(path.relative_to(ROOT))
+        if "--check" not in sys.argv:
+            path.write_text(updated, encoding="utf-8")
+    if "--check" in sys.argv and stale:
+        print(
+            f"examples are stale in {', '.join(map(str, stale))}: run python tools/update_readme.py"
+        )
+        return 1
     return 0
 
 

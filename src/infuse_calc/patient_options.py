@@ -160,6 +160,10 @@ class Extras:
         record = view.records[0] if view.records else {}
         added: dict[str, Any] = {}
         if self.applied is not None:
+            choice = self.applied.choice
+            for row in view.rows:
+                if row[0] == "Concentration" and choice is not None and choice.label:
+                    row[1] += f" ({choice.label})"  # which standard one: "central", "second"
             view.rows.insert(0, ["Drug", f"{self.applied.drug.name}{self._where()}"])
             added["drug"] = self.applied.drug.name
             view.document["drug_library"] = self.drug_document()
