@@ -1,4 +1,4 @@
-"""The bad-input table in README.md cannot drift from the tool.
+"""The bad-input table in docs/bad-input.md cannot drift from the tool.
 
 Each table row is ``| `infuse-calc ARGS` | `Error: ...` | EXIT |``. The command is run again
 (in a temporary directory holding a copy of ``examples/``) and its last stderr line and
@@ -19,7 +19,7 @@ import pytest
 from tests.test_fuzz import check_outcome, invoke
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLE = ROOT / "README.md"
+TABLE = ROOT / "docs" / "bad-input.md"
 ROW = re.compile(
     r"^\| `(?P<command>infuse-calc [^`]+)` \| `(?P<message>[^`]*)` \| (?P<code>\d) \|$"
 )

@@ -17,8 +17,8 @@ from infuse_calc.body_weight import (
     parse_height,
     parse_sex,
 )
+from infuse_calc.cli.patient_options import drip_rate
 from infuse_calc.errors import IncompatibleError, InputError
-from infuse_calc.patient_options import drip_rate
 
 
 def test_male_180_cm() -> None:

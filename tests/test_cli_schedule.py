@@ -327,7 +327,7 @@ def test_docs_section_examples_are_current(monkeypatch: pytest.MonkeyPatch) -> N
 
     root = Path(__file__).parents[1]
     monkeypatch.chdir(root)
-    text = (root / "README.md").read_text(encoding="utf-8")
+    text = (root / "docs" / "schedule.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```console\n\$ (infuse-calc schedule[^\n]*)\n(.*?)```", text, re.DOTALL)
     assert len(blocks) >= 2
     for command, expected in blocks:

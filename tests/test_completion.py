@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infuse_calc.cli import COMMANDS, cli
-from infuse_calc.params import (
+from infuse_calc.cli.params import (
     COMMON_CONCENTRATION_UNITS,
     COMMON_RATE_UNITS,
     COMMON_WEIGHT_UNITS,

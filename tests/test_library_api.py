@@ -1,4 +1,4 @@
-"""The library API as documented: the README's Python example and the package docstring."""
+"""The library API as documented: docs/library-api.md's Python example and the docstring."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ import pytest
 
 import infuse_calc
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "library-api.md"
 
 
-def test_readme_python_example_runs_and_prints_what_it_says() -> None:
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
-    assert blocks, "README has no Python example"
+def test_documented_python_example_runs_and_prints_what_it_says() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(encoding="utf-8"), re.DOTALL)
+    assert blocks, "docs/library-api.md has no Python example"
     for block in blocks:
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            exec(compile(block, "README.md", "exec"), {})
+            exec(compile(block, PAGE.name, "exec"), {})
         printed = out.getvalue().splitlines()
         # each print's trailing comment says what it prints (up to the first ':')
         expected = [c.split(":")[0].strip() for c in re.findall(r"# (.*)", block)]

@@ -1,16 +1,21 @@
-"""Re-run every ``$ infuse-calc ...`` example in README.md and docs/*.md and write its real
-output back.
+"""Re-run every ``$ infuse-calc ...`` example in README.md and docs/*.md; write the output back.
 
-Usage: ``python tools/update_readme.py`` (rewrite) or ``--check`` (exit 1 if stale).
+Usage::
+
+    python tools/update_readme.py                   # rewrite every file
+    python tools/update_readme.py --check           # exit 1 if any example is stale
+    python tools/update_readme.py docs/convert.md   # only the files named (--check too)
 
 An example is a fenced ``console`` block whose first line is ``$ infuse-calc ARGS``; the rest
-of the block is the command's stdout exactly (plain format, as when piped). A block preceded
-by ``<!-- no-check -->`` is left alone. tests/test_docs.py uses :func:`examples` and
-:func:`run_example` so the README cannot drift from the tool.
+of the block is the command's stdout exactly (plain format, as when piped, run from the
+repository root). A block preceded by ``<!-- no-check -->`` is left alone.
+tests/test_docs.py uses :func:`markdown_files`, :func:`examples` and :func:`run_example` so
+the docs cannot drift from the tool.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -19,7 +24,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 BLOCK = re.compile(r"(?P<skip><!-- no-check -->\n)?```console\n(?P<body>.*?)```", re.DOTALL)
+
+
+def markdown_files() -> list[Path]:
+    """README.md, then every docs/*.md in name order: the files whose examples are run."""
+    return [README, *sorted(DOCS.glob("*.md"))]
 
 
 def examples(text: str) -> list[tuple[str, str, bool]]:
@@ -33,7 +44,7 @@ def examples(text: str) -> list[tuple[str, str, bool]]:
 
 
 def run_example(command: str) -> str:
-    """The stdout of one README command line, run in-process like a pipe."""
+    """The stdout of one example command line, run in-process like a pipe."""
     from click.testing import CliRunner
 
     from infuse_calc.cli import cli
@@ -42,7 +53,9 @@ def run_example(command: str) -> str:
     # A user's own config file or INFUSE_CALC_* variables must not leak into the docs.
     env: dict[str, str | None] = {n: None for n in os.environ if n.startswith("INFUSE_CALC_")}
     env.update({"COLUMNS": "100", "NO_COLOR": "1", "INFUSE_CALC_CONFIG": os.devnull})
-    result = CliRunner().invoke(cli, args, env=env)
+    # Examples name files such as examples/orders.csv relative to the repository root.
+    with contextlib.chdir(ROOT):
+        result = CliRunner().invoke(cli, args, env=env)
     return result.stdout
 
 
@@ -56,27 +69,27 @@ def rewrite(text: str) -> str:
     return BLOCK.sub(replace, text)
 
 
-#: every Markdown file whose console examples are run: README.md and docs/*.md
-DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
-
-
-def main() -> int:
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    named = [Path(arg).resolve() for arg in argv if arg != "--check"]
     stale = []
-    for path in DOCS:
+    for path in named or markdown_files():
         text = path.read_text(encoding="utf-8")
         updated = rewrite(text)
         if updated == text:
             continue
-        stale.append(path.relative_to(ROOT))
-        if "--check" not in sys.argv:
+        stale.append(path)
+        if not check:
             path.write_text(updated, encoding="utf-8")
-    if "--check" in sys.argv and stale:
-        print(
-            f"examples are stale in {', '.join(map(str, stale))}: run python tools/update_readme.py"
-        )
+    for path in stale:
+        where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        verb = "examples are stale" if check else "updated"
+        print(f"{where}: {verb}", file=sys.stderr if check else sys.stdout)
+    if check and stale:
+        print("run python tools/update_readme.py", file=sys.stderr)
         return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

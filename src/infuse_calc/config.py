@@ -15,7 +15,7 @@ Precedence, weakest first: built-in default < ``[defaults]`` < ``[<command>]`` <
 ``INFUSE_CALC_<KEY>`` < ``INFUSE_CALC_<COMMAND>_<KEY>`` < the command-line option.
 
 This module is pure: it parses text it is given and merges mappings it is given. Reading the
-file, the environment and the click commands happens in :mod:`infuse_calc.commands.config`.
+file, the environment and the click commands happens in :mod:`infuse_calc.cli.commands.config`.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.commands.titrate import input_errors
-from infuse_calc.params import (
+from infuse_calc.cli.commands.titrate import input_errors
+from infuse_calc.cli.params import (
     RATE_UNIT,
     concentration_option,
     drug_options,
@@ -81,7 +81,7 @@ def command(
       infuse-calc chart --doses "18 units/kg/h" --weights 60..100/10 -c "25000 units/250 mL" --exact
     """
     from infuse_calc import chart as ch
-    from infuse_calc.patient_options import library_and_weight
+    from infuse_calc.cli.patient_options import library_and_weight
     from infuse_calc.titration import common_unit, parse_list
 
     _, concentration, extras = library_and_weight(

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from infuse_calc.cli import CONTEXT_SETTINGS
+from infuse_calc.cli.params import output_options
 from infuse_calc.config import (
     APP_NAME,
     CONFIG_ENV,
@@ -33,7 +34,6 @@ from infuse_calc.config import (
     parse_config,
     resolve,
 )
-from infuse_calc.params import output_options
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:

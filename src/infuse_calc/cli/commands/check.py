@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.params import (
+from infuse_calc.cli.params import (
     DOSE,
     body_weight_options,
     concentration_option,
@@ -103,8 +103,8 @@ def command(
           --library examples/drug-library.toml --format json
     """
     from infuse_calc.check import check
+    from infuse_calc.cli.patient_options import library_and_weight
     from infuse_calc.errors import InfuseCalcError
-    from infuse_calc.patient_options import library_and_weight
     from infuse_calc.quantities import parse_dose
 
     try:
@@ -148,9 +148,9 @@ def command(
 def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: Any = None) -> Any:
     """The :class:`~infuse_calc.render.View` of one check."""
     from infuse_calc.check import ratio_text
+    from infuse_calc.cli.patient_options import dosing_json, dosing_text
     from infuse_calc.dosing import Measure
     from infuse_calc.notation import format_exact, format_number, format_percent
-    from infuse_calc.patient_options import dosing_json, dosing_text
     from infuse_calc.render import View
 
     order = result.order

@@ -13,7 +13,7 @@ import click
 from infuse_calc.batch import INPUT_COLUMNS
 from infuse_calc.batch_files import INPUT_FORMATS, OUTPUT_FORMATS
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.params import pump_resolution_option
+from infuse_calc.cli.params import pump_resolution_option
 
 MAPPABLE = INPUT_COLUMNS
 
@@ -216,7 +216,7 @@ def _drug_library(library_path: str | None) -> Any:
     """The drug library, read by the first row naming a drug; says so when it includes the
     built-in reference data."""
     from infuse_calc.library import REFERENCE_NOTICE
-    from infuse_calc.params import load_library
+    from infuse_calc.cli.params import load_library
 
     library = load_library(library_path)
     if library.uses_builtin:

@@ -2,7 +2,7 @@
 ``--dosing-weight`` and ``--drop-factor``: resolve them before a calculation, check limits
 after it, and add their rows and fields to the command's view.
 
-The options themselves are declared in :mod:`infuse_calc.params` (``drug_options``,
+The options themselves are declared in :mod:`infuse_calc.cli.params` (``drug_options``,
 ``body_weight_options``); the maths lives in :mod:`infuse_calc.library` and
 :mod:`infuse_calc.body_weight`. Any command that calls :func:`~infuse_calc.dosing.calculate`
 can use this in three lines (see ``commands/convert.py``).
@@ -273,7 +273,7 @@ def library_and_weight(
     """
     import click
 
-    from infuse_calc.params import ConcentrationLabel, load_library, resolve_dosing_weight
+    from infuse_calc.cli.params import ConcentrationLabel, load_library, resolve_dosing_weight
 
     weight, dosing = resolve_dosing_weight(weight, height, sex, method)
     extras = Extras(dosing=dosing, area=area)

@@ -1,6 +1,6 @@
 """The ``infuse-calc`` command line.
 
-Commands live in ``infuse_calc.commands.<name>`` and are imported only when run, so
+Commands live in ``infuse_calc.cli.commands.<name>`` and are imported only when run, so
 ``infuse-calc --help`` and ``--version`` load neither pint nor rich. Every error reaches the
 user as one line on stderr (``Error: ...``) with exit status 2 for bad input, 1 for a failed
 check or limit, 130 for Ctrl-C; never a traceback.
@@ -16,7 +16,7 @@ import click
 
 from infuse_calc import __version__
 
-#: command name -> (module under infuse_calc.commands, one-line help shown by --help)
+#: command name -> (module under infuse_calc.cli.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("convert", "Dose rate to totals and pump rate, or pump rate back to dose."),
     "titrate": ("titrate", "A dose ladder (or pump-rate ladder) with exact pump rates."),
@@ -48,7 +48,7 @@ class InfuseGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
-        module = importlib.import_module(f"infuse_calc.commands.{entry[0]}")
+        module = importlib.import_module(f"infuse_calc.cli.commands.{entry[0]}")
         command: click.Command = module.command
         return command
 
@@ -67,7 +67,7 @@ class InfuseGroup(click.Group):
             # machinery (tomllib, platformdirs, pathlib) would cost them a third of their
             # start-up (benchmarks/run.py).
             if extra.get("default_map") is None and not _only_help_or_version(args):
-                from infuse_calc.commands.config import DefaultMap
+                from infuse_calc.cli.commands.config import DefaultMap
 
                 resilient = bool(extra.get("resilient_parsing"))
                 extra["default_map"] = DefaultMap(self, resilient=resilient)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from infuse_calc.cli import CONTEXT_SETTINGS
-from infuse_calc.params import output_options
+from infuse_calc.cli.params import output_options
 
 LIBRARY_HELP = (
     "Drug library TOML file over the built-in one (default: $INFUSE_CALC_LIBRARY, then the "
@@ -121,7 +121,7 @@ def show_command(name: str, library_path: str | None, fmt: str | None, output: s
 
 
 def _load(library_path: str | None, output: str | None) -> Any:
-    from infuse_calc.params import load_library
+    from infuse_calc.cli.params import load_library
     from infuse_calc.render import refuse_overwriting_input
 
     library = load_library(library_path)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.params import (
+from infuse_calc.cli.params import (
     RATE_UNIT,
     body_weight_options,
     concentration_option,
@@ -157,7 +157,7 @@ def command(
       infuse-calc titrate --by-rate --from "1 mL/h" --to "5 mL/h" -w 72 -c "10 mg/mL"
     """
     from infuse_calc import titration as t
-    from infuse_calc.patient_options import library_and_weight
+    from infuse_calc.cli.patient_options import library_and_weight
 
     weight, concentration, extras = library_and_weight(
         None, weight, concentration, height, sex, dosing_weight, drug, library_path, area, output

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.params import (
+from infuse_calc.cli.params import (
     RATE_UNIT,
     body_weight_options,
     concentration_option,
@@ -84,7 +84,7 @@ def command(
     except InfuseCalcError as error:
         raise click.BadParameter(_reason(error), param_hint="'DOSE'") from None
     target, unit_warnings = dose_unit if dose_unit is not None else (None, ())
-    from infuse_calc.patient_options import library_and_weight
+    from infuse_calc.cli.patient_options import library_and_weight
 
     weight, concentration, extras = library_and_weight(
         parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area, output
