@@ -215,8 +215,8 @@ def _mapping(mappings: tuple[str, ...]) -> dict[str, str]:
 def _drug_library(library_path: str | None) -> Any:
     """The drug library, read by the first row naming a drug; says so when it includes the
     built-in reference data."""
-    from infuse_calc.library import REFERENCE_NOTICE
     from infuse_calc.cli.params import load_library
+    from infuse_calc.library import REFERENCE_NOTICE
 
     library = load_library(library_path)
     if library.uses_builtin:
