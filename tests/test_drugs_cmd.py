@@ -411,3 +411,23 @@ def test_config_show_lists_the_libraries_in_effect(
     broken = run("config", "show", "--format", "json")
     assert broken.exit_code == 0
     assert "file not found" in json.loads(broken.stdout)["drug_libraries"][1]["error"]
+
+
+def test_a_library_chosen_once_is_no_error_without_drug(
+    run: Any, ward: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = ["convert", "7 mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--format", "json"]
+    monkeypatch.setenv("INFUSE_CALC_LIBRARY", ward)
+    assert run(*plain).exit_code == 0
+    monkeypatch.delenv("INFUSE_CALC_LIBRARY")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[defaults]\nlibrary = "{ward}"\n', "utf-8")
+    monkeypatch.setenv("INFUSE_CALC_CONFIG", str(config))
+    assert run(*plain).exit_code == 0
+    # and is the library --drug uses
+    result = run("convert", "30 units/kg/h", "-w", "80", "--drug", "heparin")
+    assert "above the soft maximum 25 units/kg/h" in result.stderr
+    # typed on the command line without --drug, it is a slip
+    typed = run(*plain, "--library", ward)
+    assert typed.exit_code == 2
+    assert typed.stderr.splitlines()[-1] == "Error: --area and --library need --drug"

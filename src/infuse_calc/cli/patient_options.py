@@ -281,7 +281,13 @@ def library_and_weight(
         extras.warnings.extend(dosing.warnings)
     label = concentration if isinstance(concentration, ConcentrationLabel) else None
     if drug is None:
-        if area is not None or library_path is not None:
+        # a library chosen once (config file, $INFUSE_CALC_LIBRARY) is no error without --drug
+        ctx = click.get_current_context(silent=True)
+        typed = ctx is not None and ctx.get_parameter_source("library_path") in (
+            click.core.ParameterSource.COMMANDLINE,
+            None,
+        )
+        if area is not None or (library_path is not None and typed):
             raise click.UsageError("--area and --library need --drug")
         if label is not None:
             raise click.BadParameter(label.reason, param_hint="'-c' / '--concentration'")
