@@ -75,7 +75,7 @@ def list_command(library_path: str | None, fmt: str | None, output: str | None) 
       infuse-calc drugs list --format csv -o drugs.csv
     """
     library = _load(library_path, output)
-    _emit(list_view(library, list(library.drugs)), fmt, output, library)
+    _emit(list_view(library, list(library.drugs)), fmt, output, library.uses_builtin)
 
 
 @command.command("search", context_settings=CONTEXT_SETTINGS)
@@ -100,7 +100,7 @@ def search_command(
     view.document["search"] = text
     if not found:
         view.notes.insert(0, f"No drug name or alias contains {text.strip()!r}.")
-    _emit(view, fmt, output, library)
+    _emit(view, fmt, output, library.uses_builtin)
 
 
 @command.command("show", context_settings=CONTEXT_SETTINGS)
@@ -116,8 +116,12 @@ def show_command(name: str, library_path: str | None, fmt: str | None, output: s
       infuse-calc drugs show DOPamine
       infuse-calc drugs show Levophed --format json
     """
+    from infuse_calc.library import BUILTIN
+
     library = _load(library_path, output)
-    _emit(show_view(library, library.find(name)), fmt, output, library)
+    drug = library.find(name)
+    builtin = BUILTIN in (drug.origins.get("concentrations"), drug.origins.get("dose_unit"))
+    _emit(show_view(library, drug), fmt, output, builtin)
 
 
 def _load(library_path: str | None, output: str | None) -> Any:
@@ -129,11 +133,12 @@ def _load(library_path: str | None, output: str | None) -> Any:
     return library
 
 
-def _emit(view: Any, fmt: str | None, output: str | None, library: Any) -> None:
+def _emit(view: Any, fmt: str | None, output: str | None, builtin: bool) -> None:
+    """Emit ``view``, saying it is reference data when built-in data are in it."""
     from infuse_calc.library import REFERENCE_NOTICE
     from infuse_calc.render import choose_format, emit
 
-    if library.uses_builtin:
+    if builtin:
         view.document["reference_notice"] = REFERENCE_NOTICE
         view.notes.append(f"Note: {REFERENCE_NOTICE}.")
         if choose_format(fmt, output) == "csv":
@@ -191,6 +196,7 @@ def list_view(library: Any, drugs: list[Any]) -> Any:
 
 def show_view(library: Any, drug: Any) -> Any:
     """One row per field, with the library it came from."""
+    from infuse_calc.library import BUILTIN
     from infuse_calc.render import View
 
     origin = drug.origins.get
@@ -199,8 +205,11 @@ def show_view(library: Any, drug: Any) -> Any:
         ["Aliases", ", ".join(drug.aliases) or "-", origin("aliases", "")],
         ["Population", drug.population or "-", origin("population", "")],
     ]
-    unit_source = drug.dose_unit_source or "not confirmed by a source consulted"
-    unit_text = f"{drug.dose_unit}; source: {unit_source}"
+    unit_text = str(drug.dose_unit)
+    if drug.dose_unit_source:
+        unit_text += f"; source: {drug.dose_unit_source}"
+    elif origin("dose_unit") == BUILTIN:
+        unit_text += "; source: not confirmed by a source consulted"
     rows.append(["Dosing unit", unit_text, origin("dose_unit", "")])
     records = []
     for index, standard in enumerate(drug.concentrations):
