@@ -431,3 +431,15 @@ def test_a_library_chosen_once_is_no_error_without_drug(
     typed = run(*plain, "--library", ward)
     assert typed.exit_code == 2
     assert typed.stderr.splitlines()[-1] == "Error: --area and --library need --drug"
+
+
+def test_check_shows_the_order_in_the_dosing_unit(run: Any) -> None:
+    args = ["check", "8 mcg/min", "-w", "80", "--drug", "DOBUTamine", "--pump", "0.12 mL/h"]
+    result = run(*args, "--pump-resolution", "0.01", "--format", "json")
+    document = json.loads(result.stdout)
+    # 8 mcg/min / 80 kg = 0.1 mcg/kg/min; x 80 x 60 / 4,000 mcg/mL = 0.12 mL/h: a match
+    assert document["match"] is True
+    assert document["drug_library"]["order_in_dose_unit"] == {"value": 0.1, "unit": "mcg/kg/min"}
+    plain = run(*args, "--pump-resolution", "0.01", "--format", "plain").stdout
+    assert "Order as mcg/kg/min  0.1 mcg/kg/min" in plain
+    assert plain.startswith("Drug                 DOBUTamine (built-in reference data")

@@ -15,7 +15,7 @@ from infuse_calc import units as u
 from infuse_calc.errors import IncompatibleError, LimitError
 from infuse_calc.library_model import Drug, Library, Limits
 from infuse_calc.notation import format_exact, format_number
-from infuse_calc.quantities import Dose
+from infuse_calc.quantities import Dose, RateUnit
 from infuse_calc.quantities import parse_rate_unit as _parse_rate_unit
 
 
@@ -122,17 +122,24 @@ def check_limits(
 
 def _comparable(dose: Dose, limit: Dose, weight_kg: Fraction | None, name: str) -> Fraction:
     """``dose`` in the unit of ``limit``, through the weight when one is per kg."""
-    if dose.per_kg == limit.per_kg:
-        return dose.value * u.factor(str(dose.unit), str(limit.unit))
-    if weight_kg is None:
+    if dose.per_kg != limit.per_kg and weight_kg is None:
         raise IncompatibleError(
             f"the {name} limit {limit.text!r} and the dose {dose.text!r} differ in being per "
             "kg: give the weight with --weight to compare them"
         )
+    return dose_in(dose, limit.unit, weight_kg)
+
+
+def dose_in(dose: Dose, unit: RateUnit, weight_kg: Fraction | None) -> Fraction:
+    """``dose`` expressed in ``unit`` (exact, through pint), through the weight when one of
+    them is per kg and the other not (the caller makes sure a weight is given then)."""
+    if dose.per_kg == unit.per_kg:
+        return dose.value * u.factor(str(dose.unit), str(unit))
+    assert weight_kg is not None
     kg = u.quantity(weight_kg, u.unit("kg"))
     q = u.quantity(dose.value, u.rate_unit(dose.unit))
-    q = q / kg if limit.per_kg else q * kg
-    return u.magnitude(q, u.rate_unit(limit.unit))
+    q = q / kg if unit.per_kg else q * kg
+    return u.magnitude(q, u.rate_unit(unit))
 
 
 def dose_from_measure(value: Fraction, unit: str) -> Dose:

@@ -104,6 +104,17 @@ class Extras:
         self.note(message)
         return chosen
 
+    def in_dose_unit(self, dose: Any, weight: Any) -> Any:
+        """``dose`` in the drug's dosing unit (a Measure) when it was typed in another one,
+        for commands whose own view does not show it (check); else ``None``."""
+        if self.dose_unit is None or dose.is_volume_rate:
+            return None
+        from infuse_calc.dosing import Measure
+        from infuse_calc.library_limits import dose_in
+
+        kg = None if weight is None else weight.kg
+        return Measure(dose_in(dose, self.dose_unit, kg), str(self.dose_unit))
+
     def drug_document(self) -> dict[str, Any] | None:
         """The JSON ``drug_library`` field: the entry used, how the concentration was chosen
         and where the data come from."""
@@ -139,6 +150,10 @@ class Extras:
             view.document["weight_used"] = dosing_json(self.dosing)
         return view
 
+    def drug_label(self) -> str:
+        """The drug's name, and for built-in data that they are reference data."""
+        return f"{self.applied.drug.name}{self._where()}"
+
     def _where(self) -> str:
         """`` (built-in reference data: ...)`` for built-in data, else where it came from."""
         from infuse_calc.library import BUILTIN
@@ -164,7 +179,7 @@ class Extras:
             for row in view.rows:
                 if row[0] == "Concentration" and choice is not None and choice.label:
                     row[1] += f" ({choice.label})"  # which standard one: "central", "second"
-            view.rows.insert(0, ["Drug", f"{self.applied.drug.name}{self._where()}"])
+            view.rows.insert(0, ["Drug", self.drug_label()])
             added["drug"] = self.applied.drug.name
             view.document["drug_library"] = self.drug_document()
         if self.dosing is not None:

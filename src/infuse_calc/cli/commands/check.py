@@ -133,6 +133,12 @@ def command(
     view = check_view(result, dosing, applied, delivered_limits)
     if applied is not None:
         view.document["drug_library"] = extras.drug_document()
+        view.rows[0] = ["Drug", extras.drug_label()]
+        ordered = extras.in_dose_unit(parsed, weight)  # the order in the drug's dosing unit
+        if ordered is not None:
+            at = next(i for i, row in enumerate(view.rows) if row[0] == "Order") + 1
+            view.rows.insert(at, [f"Order as {ordered.unit}", str(ordered)])
+            view.document["drug_library"]["order_in_dose_unit"] = ordered
     emit(view, fmt, output)
     if not result.match:
         from infuse_calc.check import ratio_text
