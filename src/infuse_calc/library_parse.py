@@ -186,10 +186,7 @@ class _DrugReader:
 
     def drug(self, key: str, data: Any) -> Drug:
         line = _header_line(self.lines, "drug", key) or _find_line(self.lines, key) or 0
-
-        def fail(reason: str, field: str | None = None) -> LibraryError:
-            at = (_find_line(self.lines, field, line) if field else None) or line
-            return LibraryError(self.source, at, f"drug {key!r}: {reason}")
+        fail = self._failure(f"drug {key!r}", line)
 
         if not isinstance(data, dict):
             raise fail("must be a table [drug.NAME]")
@@ -253,6 +250,16 @@ class _DrugReader:
             origins=origins,
         )
 
+    def _failure(self, what: str, line: int) -> Any:
+        """``fail(reason, field=None)``: the error for a table starting at ``line``, at the
+        line of ``field`` inside it when one is named."""
+
+        def fail(reason: str, field: str | None = None) -> LibraryError:
+            at = (_find_line(self.lines, field, line) if field else None) or line
+            return LibraryError(self.source, at, f"{what}: {reason}")
+
+        return fail
+
     def _inherited(self, key: str, fail: Any) -> Drug | None:
         if self.base is None:
             return None
@@ -282,10 +289,7 @@ class _DrugReader:
         self, key: str, area: str, data: Any, line: int, dose_unit: RateUnit, limits: Limits
     ) -> Area:
         area_line = _header_line(self.lines, "drug", key, "area", area) or line
-
-        def fail(reason: str, field: str | None = None) -> LibraryError:
-            at = (_find_line(self.lines, field, area_line) if field else None) or area_line
-            return LibraryError(self.source, at, f"drug {key!r}, area {area!r}: {reason}")
+        fail = self._failure(f"drug {key!r}, area {area!r}", area_line)
 
         if not isinstance(data, dict):
             raise fail("must be a table [drug.NAME.area.AREA]")
