@@ -12,12 +12,15 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from infuse_calc.errors import IncompatibleError
 from infuse_calc.library import LIMIT_KEYS, tall_man
 from infuse_calc.library_choice import per_ml
 from infuse_calc.library_files import builtin_library, builtin_text
-from infuse_calc.quantities import Kind, parse_concentration
+from infuse_calc.library_limits import dose_in
+from infuse_calc.quantities import HOUR, Dose, Kind, RateUnit, parse_concentration
 
 LIBRARY = builtin_library()
 
@@ -252,3 +255,21 @@ def test_search_matches_names_and_aliases_any_case() -> None:
     assert [d.name for d in LIBRARY.search("LEVO")] == ["norepinephrine"]
     assert {d.name for d in LIBRARY.search("pine")} >= {"EPINEPHrine", "norepinephrine"}
     assert LIBRARY.search("zzz") == []
+
+
+@given(
+    value=st.fractions(min_value=Fraction(1, 1000), max_value=Fraction(10**6)),
+    weight=st.fractions(min_value=Fraction(1, 2), max_value=Fraction(300)),
+    drug=st.sampled_from([d for d in LIBRARY.drugs if d.dose_unit.per_kg]),
+)
+def test_a_dose_in_the_dosing_unit_and_back_is_the_same_dose(
+    value: Fraction, weight: Fraction, drug: Any
+) -> None:
+    """The conversion shown next to a dose typed in another unit is exact and reversible."""
+    typed = RateUnit(drug.dose_unit.amount, HOUR)  # e.g. mcg/h for a mcg/kg/min drug
+    dose = Dose(value, typed)
+    there = dose_in(dose, drug.dose_unit, weight)
+    # by hand: value per hour, per kg: / 60 for a per-minute unit, / weight
+    per_time = Fraction(60) if drug.dose_unit.time.symbol == "min" else Fraction(1)
+    assert there == value / per_time / weight
+    assert dose_in(Dose(there, drug.dose_unit), typed, weight) == value

@@ -617,3 +617,59 @@ def test_many_soft_breaches_are_summarised(run: Any) -> None:
     lines = [line for line in result.stderr.splitlines() if "soft maximum" in line]
     assert len(lines) == 5
     assert result.stderr.splitlines()[-1] == "Warning: ... and 5 more doses outside soft limits"
+
+
+# --- the built-in format: labelled concentrations, [library] keys ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("concentrations", "message"),
+    [
+        ('[{ value = "4 mg/250 mL", colour = "red" }]', "concentration key 'colour'"),
+        ('[{ label = "first" }]', "a table with value"),
+        ('[{ value = "4 mg/250 mL", label = 2 }]', "concentration key 'label'"),
+        (
+            '["4 mg/250 mL", { value = "8 mg/250 mL", label = "first" }]',
+            "the label 'first' names two concentrations",
+        ),
+        ('"4 mg/250 mL"', "concentrations must be a list"),
+        ('[{ value = "4 mg" }]', "concentration: concentration '4 mg'"),
+    ],
+)
+def test_bad_labelled_concentrations_name_their_line(concentrations: str, message: str) -> None:
+    text = f'[drug.x]\ndose_unit = "mcg/min"\nconcentrations = {concentrations}\n'
+    with pytest.raises(LibraryError) as info:
+        parse_library(text, "x.toml")
+    assert message in str(info.value)
+    assert info.value.line == 3
+
+
+def test_a_labelled_concentration_keeps_what_the_source_says() -> None:
+    text = (
+        '[drug.x]\ndose_unit = "mg/min"\nconcentrations = ["1.5 mg/mL", { value = "3.6 mg/mL",'
+        ' label = "central", published = "3.6 mg/mL for central", basis = "standard",'
+        ' reference = "S" }]\n'
+    )
+    (drug,) = parse_library(text, "x.toml").drugs
+    first, second = drug.concentrations
+    assert (first.label, first.labels(0)) == ("", ("first",))
+    assert second.labels(1) == ("second", "central")
+    assert (second.published, second.basis, second.reference) == (
+        "3.6 mg/mL for central",
+        "standard",
+        "S",
+    )
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ("builtin = 0", "builtin must be true"),
+        ('sources = "one"', "sources must be a list of text"),
+    ],
+)
+def test_bad_library_table(meta: str, message: str) -> None:
+    text = f'[library]\n{meta}\n\n[drug.x]\ndose_unit = "mcg/min"\n'
+    with pytest.raises(LibraryError, match=message) as info:
+        parse_library(text, "x.toml")
+    assert info.value.line == 2
