@@ -120,8 +120,8 @@ def test_clean_input_has_no_warnings() -> None:
         ("x" * 201, "too long"),
         ("1" * 16 + " mg/h", "too many digits"),
         ("1:1000 mg/h", "ratio"),
-        ("(7) mcg/kg/min", "unexpected character '('"),
-        ("7 mcg/(kg*min)", "unexpected character '('"),
+        ("(7) mcg/kg/min", "brackets are read only around a concentration"),
+        ("7 mcg/(kg*min)", "'*' is not accepted"),
     ],
 )
 def test_bad_doses_are_refused_with_a_reason(text: str, reason_part: str) -> None:
@@ -224,7 +224,6 @@ def test_percent_is_grams_per_100_ml() -> None:
         ("10 mL/mg", "not a drug amount"),
         ("500 mg in mL", "expected a volume after 'in'"),
         ("150%", "cannot exceed 100%"),
-        ("1:1000", "ratio"),
         ("10 mg/0 mL", "greater than zero"),
         ("10 mg/mL/h", "unexpected '/'"),
         ("", "is empty"),
