@@ -506,7 +506,7 @@ def test_textbook_pounds(text: str, lb_per_kg: Fraction | None, kg: Fraction) ->
 
 @pytest.mark.parametrize("factor", [Fraction("0.45359237"), Fraction("2.3"), Fraction(1)])
 def test_an_implausible_lb_per_kg_factor_is_refused(factor: Fraction) -> None:
-    with pytest.raises(InputError, match="must be between 2.2"):
+    with pytest.raises(InputError, match=r"must be between 2\.2"):
         parse_weight("154 lb", lb_per_kg=factor)
 
 
