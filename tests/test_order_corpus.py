@@ -20,8 +20,11 @@ import pytest
 
 from infuse_calc.quantities import parse_concentration, parse_dose, parse_weight
 from infuse_calc.units import factor
+from infuse_calc.vehicles import VEHICLES
+from tests.test_docs import update_readme
 
 CORPUS = Path(__file__).parent / "data" / "order-corpus.csv"
+INPUT_DOCS = Path(__file__).resolve().parent.parent / "docs" / "input.md"
 ROWS = list(csv.DictReader(CORPUS.open(encoding="utf-8")))
 READ = [row for row in ROWS if row["expect"] == "read"]
 REFUSED = [row for row in ROWS if row["expect"] in ("refused", "drops")]
@@ -100,3 +103,26 @@ def test_refused_through_the_cli_with_exit_2(run: Any, row: dict[str, str]) -> N
     assert row["why"]
     assert row["why"] in lines[-1]
     assert result.stdout == ""
+
+
+# --- docs/input.md: the user's version of the grammar ----------------------------------
+
+DOC_EXAMPLES = update_readme.examples(INPUT_DOCS.read_text(encoding="utf-8"))
+
+
+def test_input_docs_have_examples() -> None:
+    assert len(DOC_EXAMPLES) >= 3
+
+
+@pytest.mark.parametrize(("command", "expected", "checked"), DOC_EXAMPLES)
+def test_input_docs_examples_are_real_output(command: str, expected: str, checked: bool) -> None:
+    assert checked
+    assert update_readme.run_example(command) == expected
+
+
+def test_input_docs_list_every_vehicle_spelling() -> None:
+    text = INPUT_DOCS.read_text(encoding="utf-8")
+    for name, spellings in VEHICLES.items():
+        assert f"\n| {name} | " in text
+        for spelling in spellings:
+            assert spelling == name or f"`{spelling}`" in text
