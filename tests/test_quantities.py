@@ -347,6 +347,9 @@ def test_thousands_separators(text: str, value: Fraction) -> None:
         ("1,000,00 units/h", "did you mean 100,000?"),
         ("100 000 units/h", "did you mean 100,000?"),
         ("05 mg/h", "did you mean 0.5 or 5?"),
+        ("010 mg/h", "did you mean 0.1 or 10?"),
+        ("00.5 mg/h", "did you mean 0.5?)"),
+        ("000 mg/h", "must be greater than zero"),
     ],
 )
 def test_misplaced_commas_are_refused_with_the_readings(text: str, suggestion: str) -> None:

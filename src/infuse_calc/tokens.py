@@ -140,11 +140,14 @@ def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fract
         shown = display = "0" + plain
         warnings.append(f"{what} {text!r}: '{token}' read as {shown}; write a leading zero")
     if not _PLAIN_NUMBER.fullmatch(shown):
+        readings = _leading_zero_readings(plain)
+        if not readings:
+            raise InputError(what, text, "must be greater than zero")
         raise InputError(
             what,
             text,
             f"'{token}': a leading zero must be followed by a decimal point "
-            f"(did you mean {token[0]}.{token[1:].lstrip('0') or '0'} or {token.lstrip('0')}?)",
+            f"(did you mean {' or '.join(readings)}?)",
         )
     if "." in display and display.endswith("0"):
         clean = display.rstrip("0").rstrip(".")
@@ -158,6 +161,32 @@ def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fract
     return value
 
 
+def _leading_zero_readings(plain: str) -> list[str]:
+    """``05``: 0.5 (a point was meant) or 5 (the zero is a slip)."""
+    stripped = plain.lstrip("0")
+    candidates = [stripped if not stripped.startswith(".") else "0" + stripped]
+    if "." not in plain:
+        candidates.insert(0, "0." + stripped)
+    return _readable(candidates)
+
+
+def _readable(candidates: list[str]) -> list[str]:
+    """The candidates that are plain positive numbers, each once, as they would be read."""
+    from infuse_calc.notation import format_exact
+
+    readings: list[str] = []
+    seen: set[Fraction] = set()
+    for candidate in candidates:
+        number = "0" + candidate if candidate.startswith(".") else candidate
+        if not _PLAIN_NUMBER.fullmatch(number) or len(number) > MAX_DIGITS + 1:
+            continue
+        value = Fraction(number)
+        if value > 0 and value not in seen:
+            seen.add(value)
+            readings.append(format_exact(value, separators=True))
+    return readings
+
+
 def _comma_reason(token: str) -> str:
     readings = _comma_readings(token)
     question = f"; did you mean {' or '.join(readings)}?" if readings else ""
@@ -169,8 +198,6 @@ def _comma_reason(token: str) -> str:
 
 def _comma_readings(token: str) -> list[str]:
     """What a badly placed comma could mean, each written as it would be read."""
-    from infuse_calc.notation import format_exact
-
     candidates = []
     if token.count(",") == 1:
         # a decimal comma, possibly after European thousands points (1.000,5)
@@ -178,14 +205,4 @@ def _comma_readings(token: str) -> list[str]:
         candidates.append(whole.replace(".", "") + "." + decimals)
     if "." not in token or token.count(",") > 1:
         candidates.append(token.replace(",", ""))  # separators in the wrong places
-    readings: list[str] = []
-    seen: set[Fraction] = set()
-    for candidate in candidates:
-        number = "0" + candidate if candidate.startswith(".") else candidate
-        if not _PLAIN_NUMBER.fullmatch(number) or not 0 < len(number) <= MAX_DIGITS + 1:
-            continue
-        value = Fraction(number)
-        if value > 0 and value not in seen:
-            seen.add(value)
-            readings.append(format_exact(value, separators=True))
-    return readings
+    return _readable(candidates)
