@@ -23,6 +23,8 @@ def _no_user_settings(
             monkeypatch.delenv(name)
     missing = tmp_path_factory.getbasetemp() / "no-config" / "config.toml"
     monkeypatch.setenv("INFUSE_CALC_CONFIG", str(missing))
+    # nor their drug library (drug-library.toml in the user config directory)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-config"))
 
 
 @pytest.fixture

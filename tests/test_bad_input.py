@@ -1,4 +1,4 @@
-"""The bad-input table in docs/bad-input.md cannot drift from the tool.
+"""The bad-input tables (docs/bad-input.md, docs/input.md) cannot drift from the tool.
 
 Each table row is ``| `infuse-calc ARGS` | `Error: ...` | EXIT |``. The command is run again
 (in a temporary directory holding a copy of ``examples/``) and its last stderr line and
@@ -20,14 +20,16 @@ from tests.test_fuzz import check_outcome, invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "docs" / "bad-input.md"
+#: Every Markdown file whose bad-input table rows are re-run.
+TABLES = [TABLE, ROOT / "docs" / "input.md"]
 ROW = re.compile(
     r"^\| `(?P<command>infuse-calc [^`]+)` \| `(?P<message>[^`]*)` \| (?P<code>\d) \|$"
 )
 
 
-def rows() -> list[tuple[str, str, int]]:
+def rows(table: Path = TABLE) -> list[tuple[str, str, int]]:
     found = []
-    for line in TABLE.read_text(encoding="utf-8").splitlines():
+    for line in table.read_text(encoding="utf-8").splitlines():
         match = ROW.match(line)
         if match:
             found.append((match["command"], match["message"], int(match["code"])))
@@ -50,7 +52,7 @@ def run_row(command: str, sandbox: Path) -> tuple[str, int]:
     return result.stderr.splitlines()[-1], result.exit_code
 
 
-ROWS = rows()
+ROWS = [row for table in TABLES if table.exists() for row in rows(table)]
 
 
 def test_the_table_has_enough_rows_and_is_all_failures() -> None:
@@ -68,10 +70,12 @@ def test_each_row_is_what_the_tool_says(
     if os.environ.get("UPDATE_GOLDEN"):
         assert "`" not in actual
         assert "|" not in actual
-        text = TABLE.read_text(encoding="utf-8")
         old = f"| `{command}` | `{message}` | {code} |"
-        text = text.replace(old, f"| `{command}` | `{actual}` | {status} |")
-        TABLE.write_text(text, encoding="utf-8")
+        for table in TABLES:
+            text = table.read_text(encoding="utf-8")
+            table.write_text(
+                text.replace(old, f"| `{command}` | `{actual}` | {status} |"), encoding="utf-8"
+            )
         return
     assert (actual, status) == (message, code)
     # the example files are still there: no row overwrote its input

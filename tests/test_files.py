@@ -158,6 +158,10 @@ INPUT_FILES: dict[str, tuple[str, list[str]]] = {
 # Other extras for one command (batch reads its drugs from the rows of its input file).
 EXTRAS: dict[tuple[str, str], list[str]] = {
     ("batch", "library_path"): [str(EXAMPLES / "orders.csv")],
+    # drugs reads the library itself: no --drug
+    ("drugs list", "library_path"): [],
+    ("drugs search", "library_path"): [],
+    ("drugs show", "library_path"): [],
 }
 
 

@@ -62,6 +62,10 @@ def _in_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the invariant ------------------------------------------------------------------------
 
 
+#: what stderr may say before an Error line: warnings, and notes (what --drug chose)
+STDERR_LINES = ("Warning: ", "Note: ")
+
+
 def check_outcome(result: Result, args: list[str]) -> None:
     """Exit 0/1/2, no traceback, and on failure one ``Error:`` line after any warnings.
 
@@ -82,11 +86,11 @@ def check_streams(code: int, stdout: str, stderr: str, context: str) -> None:
         code == 1 and stdout.strip() and not any(line.startswith("Error: ") for line in lines)
     ):
         # Success, or a failed check (exit 1) whose report is the output.
-        assert all(line.startswith("Warning: ") for line in lines), context
+        assert all(line.startswith(STDERR_LINES) for line in lines), context
         return
     assert lines, f"exit {code} without a message\n{context}"
     assert lines[-1].startswith("Error: "), context
-    assert all(line.startswith("Warning: ") for line in lines[:-1]), context
+    assert all(line.startswith(STDERR_LINES) for line in lines[:-1]), context
 
 
 @contextlib.contextmanager
@@ -227,6 +231,9 @@ BASE: dict[str, dict[str, Any]] = {
     "batch": {"input_path": ["@orders.csv"]},
     "config path": {},
     "config show": {},
+    "drugs list": {},
+    "drugs search": {"text": ["vaso"]},
+    "drugs show": {"name": ["norepinephrine"]},
     # a worksheet (a session would wait for input); --grade marks the example answers
     "practice": {"--seed": "7", "--count": "4", "--format": "plain"},
 }

@@ -15,9 +15,9 @@ from infuse_calc.library import (
     apply,
     check_limits,
     choose_concentration,
-    parse_library,
     tall_man,
 )
+from infuse_calc.library_parse import parse_library
 from infuse_calc.quantities import parse_concentration, parse_dose
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "drug-library.toml"
@@ -92,12 +92,14 @@ def test_lookup_by_name_or_alias_any_case(lib: Any, name: str) -> None:
 def test_unknown_drug_lists_close_names(lib: Any) -> None:
     with pytest.raises(IncompatibleError) as info:
         lib.find("dopamin")
-    assert "did you mean DOPamine?" in str(info.value)
-    assert "(drugs: DOPamine, ketamine, norepinephrine)" in str(info.value)
+    assert str(info.value) == (
+        "drug 'dopamin' is not in the drug library (small.toml): did you mean DOPamine? "
+        "(drugs: DOPamine, ketamine, norepinephrine)"
+    )
 
 
 def test_unknown_drug_without_close_name_lists_all(lib: Any) -> None:
-    with pytest.raises(IncompatibleError, match=r"drug 'zzz' is not in .*: \(drugs: DOPamine"):
+    with pytest.raises(IncompatibleError, match=r"drug 'zzz' is not in .*: drugs: DOPamine"):
         lib.find("zzz")
 
 
@@ -126,43 +128,43 @@ def line_of(text: str, needle: str) -> int:
         # bad unit
         (
             ('soft_max = "20 mcg/kg/min"', 'soft_max = "20 mcgs/kgg/min"'),
-            "[drug.dopamine]",
+            'soft_max = "20 mcgs',
             "unknown unit",
         ),
         # min > max
         (
             ('soft_min = "2 mcg/kg/min"', 'soft_min = "25 mcg/kg/min"'),
-            "[drug.dopamine]",
+            'soft_min = "25',
             "soft_min '25 mcg/kg/min' is above soft_max '20 mcg/kg/min'",
         ),
         # soft above hard, in different units (0.06 mg/kg/min = 60 mcg/kg/min)
         (
             ('soft_max = "20 mcg/kg/min"', 'soft_max = "0.06 mg/kg/min"'),
-            "[drug.dopamine]",
+            'soft_max = "0.06',
             "soft_max '0.06 mg/kg/min' is above hard_max",
         ),
         # wrong kind
         (
             ('hard_max = "100 mcg/min"', 'hard_max = "100 units/min"'),
-            "[drug.norepinephrine]",
+            'hard_max = "100 units',
             "is in units but dose_unit mcg/min is in mass",
         ),
         # number without unit
         (
             ('hard_max = "100 mcg/min"', "hard_max = 100"),
-            "[drug.norepinephrine]",
+            "hard_max = 100",
             "must be a dose with its unit",
         ),
         # concentration of the wrong kind
         (
             ('["4 mg/250 mL"]', '["4 units/250 mL"]'),
-            "[drug.norepinephrine]",
+            '["4 units/250 mL"]',
             "concentration '4 units/250 mL' is in units",
         ),
         # volume dose unit
         (
             ('dose_unit = "mcg/min"', 'dose_unit = "mL/h"'),
-            "[drug.norepinephrine]",
+            'dose_unit = "mL/h"',
             "not a volume rate",
         ),
         # unknown key in an area: the area's header
@@ -209,34 +211,53 @@ def test_missing_dose_unit() -> None:
 
 
 def test_single_standard_concentration_is_used(lib: Any) -> None:
-    conc, warnings = choose_concentration(lib.find("ketamine"), None, None)
-    assert conc.text == "500 mg/50 mL"
-    assert warnings == []
+    choice = choose_concentration(lib.find("ketamine"), None, None)
+    assert choice.concentration.text == "500 mg/50 mL"
+    assert (choice.how, choice.notes, choice.warnings) == ("only", (), ())
 
 
-def test_several_concentrations_need_a_choice(lib: Any) -> None:
-    with pytest.raises(IncompatibleError, match="'400 mg/250 mL', '800 mg/250 mL'"):
-        choose_concentration(lib.find("dopamine"), None, None)
+def test_several_concentrations_use_the_first_and_say_so(lib: Any) -> None:
+    choice = choose_concentration(lib.find("dopamine"), None, None)
+    assert choice.concentration.text == "400 mg/250 mL"
+    assert choice.how == "first"
+    assert choice.notes == (
+        "DOPamine has 2 standard concentrations; using the first, 400 mg/250 mL "
+        "(others: 800 mg/250 mL (second); pick one with --concentration second)",
+    )
+
+
+@pytest.mark.parametrize("label", ["second", "SECOND", " second "])
+def test_a_label_picks_a_standard_concentration(lib: Any, label: str) -> None:
+    choice = choose_concentration(lib.find("dopamine"), None, None, label)
+    assert (choice.concentration.text, choice.how, choice.label) == (
+        "800 mg/250 mL",
+        "label",
+        "second",
+    )
+
+
+def test_an_unknown_label_lists_the_labels(lib: Any) -> None:
+    with pytest.raises(IncompatibleError) as info:
+        choose_concentration(lib.find("dopamine"), None, None, "central")
+    assert "DOPamine has no standard concentration called 'central' (labels: first, second)" in (
+        str(info.value)
+    )
 
 
 def test_given_concentration_picks_a_standard_one(lib: Any) -> None:
     # 3.2 mg/mL is 800 mg/250 mL written differently: no warning
-    conc, warnings = choose_concentration(
-        lib.find("dopamine"), None, parse_concentration("3.2 mg/mL")
-    )
-    assert conc.text == "3.2 mg/mL"
-    assert warnings == []
+    choice = choose_concentration(lib.find("dopamine"), None, parse_concentration("3.2 mg/mL"))
+    assert choice.concentration.text == "3.2 mg/mL"
+    assert (choice.how, choice.label, choice.warnings) == ("standard", "second", ())
 
 
 def test_given_nonstandard_concentration_overrides_with_warning(lib: Any) -> None:
-    conc, warnings = choose_concentration(
-        lib.find("dopamine"), None, parse_concentration("200 mg/250 mL")
-    )
-    assert conc.text == "200 mg/250 mL"
-    assert warnings == [
+    choice = choose_concentration(lib.find("dopamine"), None, parse_concentration("200 mg/250 mL"))
+    assert choice.concentration.text == "200 mg/250 mL"
+    assert choice.warnings == (
         "200 mg/250 mL is not a standard concentration of DOPamine in the library "
-        "(standard: 400 mg/250 mL, 800 mg/250 mL)"
-    ]
+        "(standard: 400 mg/250 mL, 800 mg/250 mL)",
+    )
 
 
 # --- limits ---------------------------------------------------------------------------------
@@ -422,17 +443,16 @@ def test_library_from_user_config_dir(
 
     monkeypatch.delenv("INFUSE_CALC_LIBRARY", raising=False)
     monkeypatch.setattr(platformdirs, "user_config_dir", lambda name: str(tmp_path / name))
-    result = run("convert", "18 units/kg/h", "-w", "80", "--drug", "heparin")
+    # none there: the built-in library alone (no error: the file is optional)
+    result = run("convert", "7 mcg/kg/min", "-w", "72", "--drug", "ketamine")
     assert result.exit_code == 2
-    assert "drug-library.toml: file not found (from the user config directory)" in result.stderr
+    assert "drug 'ketamine' is not in the drug library (built-in)" in result.stderr
     (tmp_path / "infuse-calc").mkdir()
     (tmp_path / "infuse-calc" / "drug-library.toml").write_text(SMALL, "utf-8")
-    result = run("convert", "18 units/kg/h", "-w", "80", "--drug", "heparin")
-    assert result.exit_code == 2
-    assert "drug 'heparin' is not in the library" in result.stderr
     result = run("convert", "7 mcg/kg/min", "-w", "72", "--drug", "ketamine")
     assert result.exit_code == 0
     assert "EXAMPLE" not in result.stderr  # not an example library: no note
+    assert "reference data" not in result.stderr  # ketamine is the file's alone
 
 
 def test_malformed_library_file_cli(run: Any, tmp_path: Path) -> None:
@@ -449,8 +469,8 @@ def test_malformed_library_file_cli(run: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--drug", "dopamin"], "did you mean DOBUTamine or DOPamine?"),
-        (["--drug", "dopamine"], "several standard concentrations"),
+        (["--drug", "dopamin"], "did you mean DOPamine? (infuse-calc drugs list shows all 31)"),
+        (["--drug", "dopamine", "-c", "third"], "DOPamine has no standard concentration called"),
         (["--drug", "ketamine", "--area", "ICU"], "care area 'ICU'"),
         (["--area", "ICU"], "--area and --library need --drug"),
         (["--drug", "heparin"], "is in mass (mcg, mg, g...) but the library doses heparin in"),
@@ -597,3 +617,59 @@ def test_many_soft_breaches_are_summarised(run: Any) -> None:
     lines = [line for line in result.stderr.splitlines() if "soft maximum" in line]
     assert len(lines) == 5
     assert result.stderr.splitlines()[-1] == "Warning: ... and 5 more doses outside soft limits"
+
+
+# --- the built-in format: labelled concentrations, [library] keys ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("concentrations", "message"),
+    [
+        ('[{ value = "4 mg/250 mL", colour = "red" }]', "concentration key 'colour'"),
+        ('[{ label = "first" }]', "a table with value"),
+        ('[{ value = "4 mg/250 mL", label = 2 }]', "concentration key 'label'"),
+        (
+            '["4 mg/250 mL", { value = "8 mg/250 mL", label = "first" }]',
+            "the label 'first' names two concentrations",
+        ),
+        ('"4 mg/250 mL"', "concentrations must be a list"),
+        ('[{ value = "4 mg" }]', "concentration: concentration '4 mg'"),
+    ],
+)
+def test_bad_labelled_concentrations_name_their_line(concentrations: str, message: str) -> None:
+    text = f'[drug.x]\ndose_unit = "mcg/min"\nconcentrations = {concentrations}\n'
+    with pytest.raises(LibraryError) as info:
+        parse_library(text, "x.toml")
+    assert message in str(info.value)
+    assert info.value.line == 3
+
+
+def test_a_labelled_concentration_keeps_what_the_source_says() -> None:
+    text = (
+        '[drug.x]\ndose_unit = "mg/min"\nconcentrations = ["1.5 mg/mL", { value = "3.6 mg/mL",'
+        ' label = "central", published = "3.6 mg/mL for central", basis = "standard",'
+        ' reference = "S" }]\n'
+    )
+    (drug,) = parse_library(text, "x.toml").drugs
+    first, second = drug.concentrations
+    assert (first.label, first.labels(0)) == ("", ("first",))
+    assert second.labels(1) == ("second", "central")
+    assert (second.published, second.basis, second.reference) == (
+        "3.6 mg/mL for central",
+        "standard",
+        "S",
+    )
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ("builtin = 0", "builtin must be true"),
+        ('sources = "one"', "sources must be a list of text"),
+    ],
+)
+def test_bad_library_table(meta: str, message: str) -> None:
+    text = f'[library]\n{meta}\n\n[drug.x]\ndose_unit = "mcg/min"\n'
+    with pytest.raises(LibraryError, match=message) as info:
+        parse_library(text, "x.toml")
+    assert info.value.line == 2

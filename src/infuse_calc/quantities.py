@@ -5,332 +5,117 @@ is 2 mg*mL to it, ``7,5 mg`` is 75 mg, ``05 mg`` is 0 mg) or hangs (``9**9**9 mg
 text never reaches pint: this module tokenises it against a small grammar and an allow-list
 of unit spellings, and produces plain values (exact :class:`~fractions.Fraction` numbers and
 :class:`UnitWord` objects). :mod:`infuse_calc.dosing` then builds pint quantities from those
-values, one known unit name at a time.
+values, one known unit name at a time. Every command, schedule file, batch cell and drug
+library reads quantities through the ``parse_*`` functions here: one grammar, one place.
 
 This module imports neither pint nor click, so parsing is cheap and can run at option-parse
-time.
+time (pint is loaded only to convert pounds and to compare a restated strength).
 
-Grammar (``NUMBER`` is a plain decimal such as ``7``, ``0.5`` or ``2500``)::
+Grammar (``NUMBER`` is a plain decimal such as ``7``, ``0.5``, ``2500`` or ``25,000``;
+``VEHICLE`` one of :data:`infuse_calc.vehicles.VEHICLES`, such as ``D5W`` or ``0.9% NaCl``)::
 
-    dose          NUMBER AMOUNT / [kg /] TIME        7 mcg/kg/min, 4 mg/h, 3 mL/h
+    dose          NUMBER AMOUNT / [kg /] TIME        7 mcg/kg/min, 4 mg/hr, 3 mL/h
     weight        NUMBER [kg | g | lb]               72, 72 kg, 154 lb, 850 g
-    concentration NUMBER AMOUNT / [NUMBER] VOLUME    10 mg/mL, 500 mg/250 mL
-                  NUMBER AMOUNT in NUMBER VOLUME     500 mg in 250 mL
-                  NUMBER %                           1% (w/v: 1 g per 100 mL)
+    concentration [(] MAIN [[of|in] VEHICLE] [( RESTATED | VEHICLE )] [)]
+      MAIN        NUMBER AMOUNT (/ | per | in) [NUMBER] VOLUME   500 mg in 250 mL of D5W
+                  NUMBER AMOUNT in VEHICLE NUMBER VOLUME         50 mg in D5W 250 mL
+                  [VEHICLE] NUMBER VOLUME [of VEHICLE] with NUMBER AMOUNT
+                                                                 250 mL D5W with 400 mg
+                  NUMBER % [w/v]                                 1% (w/v: 1 g per 100 mL)
+                  1 : NUMBER                                     1:1,000 (1 g in 1,000 mL)
+      RESTATED    the same strength again, which must agree exactly: 4 mg in 50 mL (80 mcg/mL)
 
 ``per`` may be written for ``/``. Error-prone spellings (``ug``, ``µg``, ``cc``, ``U``,
-``IU``, ``.5``, ``5.0``, ``10mg``) are understood and reported as warnings naming the safe
-spelling; anything else outside the grammar is refused with an :class:`InputError`.
+``IU``, ``.5``, ``5.0``, ``10mg``) and ratio strengths are understood and reported as
+warnings naming the safe spelling; anything else outside the grammar is refused with an
+:class:`InputError`. ``docs/input.md`` is the user's version of this grammar.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from enum import Enum
 from fractions import Fraction
 
+from infuse_calc.concentrations import Concentration, parse_concentration
 from infuse_calc.errors import InputError
+from infuse_calc.reader import Reader, shown
+from infuse_calc.tokens import MAX_DIGITS, MAX_INPUT_LENGTH, Token, parse_number, tokenize
+from infuse_calc.unit_words import (
+    DAY,
+    DROP,
+    GRAM_WEIGHT,
+    HOUR,
+    KG,
+    LADDERS,
+    LB,
+    LITER,
+    MCG,
+    MEQ,
+    MG,
+    MILLIUNITS,
+    MINUTE,
+    ML,
+    MMOL,
+    NG,
+    UNITS,
+    G,
+    Kind,
+    UnitWord,
+    lookup_unit,
+)
 
-MAX_INPUT_LENGTH = 200
-MAX_DIGITS = 15
+__all__ = [
+    "DAY",
+    "DROP",
+    "GRAM_WEIGHT",
+    "HOUR",
+    "KG",
+    "LADDERS",
+    "LB",
+    "LITER",
+    "MAX_DIGITS",
+    "MAX_INPUT_LENGTH",
+    "MAX_WEIGHT_KG",
+    "MCG",
+    "MEQ",
+    "MG",
+    "MILLIUNITS",
+    "MINUTE",
+    "MIN_WEIGHT_KG",
+    "ML",
+    "MMOL",
+    "NG",
+    "UNITS",
+    "Concentration",
+    "Dose",
+    "G",
+    "Kind",
+    "RateUnit",
+    "Token",
+    "UnitWord",
+    "Weight",
+    "lookup_unit",
+    "parse_concentration",
+    "parse_dose",
+    "parse_number",
+    "parse_rate_unit",
+    "parse_weight",
+    "tokenize",
+]
+
 MIN_WEIGHT_KG = Fraction(1, 10)
 MAX_WEIGHT_KG = Fraction(650)
-
-
-class Kind(Enum):
-    """What an amount measures. Amounts of different kinds never convert into each other."""
-
-    MASS = "mass"
-    UNITS = "units"
-    SUBSTANCE = "substance"
-    EQUIVALENTS = "equivalents"
-    VOLUME = "volume"
-    WEIGHT = "weight"
-    TIME = "time"
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    Kind.MASS: "mass (mcg, mg, g...)",
-    Kind.UNITS: "units",
-    Kind.SUBSTANCE: "mmol",
-    Kind.EQUIVALENTS: "mEq",
-    Kind.VOLUME: "volume (mL)",
-    Kind.WEIGHT: "weight (kg)",
-    Kind.TIME: "time",
-}
-
-
-@dataclass(frozen=True)
-class UnitWord:
-    """One unit, by its safe printed symbol.
-
-    ``symbol`` is both what infuse-calc prints and the name the unit has in the project's
-    pint registry (see ``units.txt``), so every unit string we emit parses with
-    :func:`infuse_calc.units.registry`.
-    """
-
-    symbol: str
-    kind: Kind
-    rank: int = 0  # orders the units of one kind, smallest first (ng < mcg < mg < g)
-
-    def __str__(self) -> str:
-        return self.symbol
-
-
-NG = UnitWord("ng", Kind.MASS, 0)
-MCG = UnitWord("mcg", Kind.MASS, 1)
-MG = UnitWord("mg", Kind.MASS, 2)
-G = UnitWord("g", Kind.MASS, 3)
-MILLIUNITS = UnitWord("milliunits", Kind.UNITS, 0)
-UNITS = UnitWord("units", Kind.UNITS, 1)
-MMOL = UnitWord("mmol", Kind.SUBSTANCE, 0)
-MEQ = UnitWord("mEq", Kind.EQUIVALENTS, 0)
-ML = UnitWord("mL", Kind.VOLUME, 0)
-LITER = UnitWord("L", Kind.VOLUME, 1)
-KG = UnitWord("kg", Kind.WEIGHT, 1)
-GRAM_WEIGHT = UnitWord("g", Kind.WEIGHT, 0)
-LB = UnitWord("lb", Kind.WEIGHT, 2)
-MINUTE = UnitWord("min", Kind.TIME, 0)
-HOUR = UnitWord("h", Kind.TIME, 1)
-DAY = UnitWord("day", Kind.TIME, 2)
-
-#: Units of each kind in increasing size; display picks among these.
-LADDERS: dict[Kind, tuple[UnitWord, ...]] = {
-    Kind.MASS: (NG, MCG, MG, G),
-    Kind.UNITS: (MILLIUNITS, UNITS),
-    Kind.SUBSTANCE: (MMOL,),
-    Kind.EQUIVALENTS: (MEQ,),
-    Kind.VOLUME: (ML,),
-}
-
-
-def _plural(*words: str) -> list[str]:
-    return [w for word in words for w in (word, word + "s")]
-
-
-# Spelling -> (unit, warning). A warning names the error-prone spelling and the safe one.
-# "g" is listed as mass; weight parsing reinterprets it.
-_AMOUNT_SPELLINGS: dict[str, UnitWord] = {
-    **dict.fromkeys(["mcg", *_plural("microgram", "microgramme")], MCG),
-    **dict.fromkeys(["ng", *_plural("nanogram", "nanogramme")], NG),
-    **dict.fromkeys(["mg", *_plural("milligram", "milligramme")], MG),
-    **dict.fromkeys(["g", *_plural("gram", "gramme")], G),
-    **dict.fromkeys(["units", "unit"], UNITS),
-    **dict.fromkeys(_plural("milliunit"), MILLIUNITS),
-    **dict.fromkeys(["mmol", *_plural("millimole")], MMOL),
-    **dict.fromkeys(["mEq", *_plural("milliequivalent")], MEQ),
-    **dict.fromkeys(["mL", *_plural("milliliter", "millilitre")], ML),
-    **dict.fromkeys(["L", *_plural("liter", "litre")], LITER),
-}
-_WEIGHT_SPELLINGS: dict[str, UnitWord] = {
-    **dict.fromkeys(["kg", *_plural("kilogram", "kilogramme")], KG),
-    **dict.fromkeys(["g", *_plural("gram", "gramme")], GRAM_WEIGHT),
-    **dict.fromkeys(["lb", "lbs", *_plural("pound")], LB),
-}
-_TIME_SPELLINGS: dict[str, UnitWord] = {
-    **dict.fromkeys(["min", "mins", *_plural("minute")], MINUTE),
-    **dict.fromkeys(["h", "hr", "hrs", *_plural("hour")], HOUR),
-    **dict.fromkeys(_plural("day"), DAY),
-}
-_ERROR_PRONE: dict[str, tuple[UnitWord, str]] = {
-    "ug": (MCG, "mcg"),
-    "µg": (MCG, "mcg"),  # U+00B5 MICRO SIGN
-    "μg": (MCG, "mcg"),  # U+03BC GREEK SMALL LETTER MU
-    "mcgs": (MCG, "mcg"),
-    "gm": (G, "g"),
-    "cc": (ML, "mL"),
-    "U": (UNITS, "units"),
-    "u": (UNITS, "units"),
-    "IU": (UNITS, "units"),
-    "iu": (UNITS, "units"),
-    "mU": (MILLIUNITS, "milliunits"),
-    "mIU": (MILLIUNITS, "milliunits"),
-    "d": (DAY, "day"),
-}
-_REFUSED = {
-    # shown after the spelling: "'gr' (grain) is not accepted..."
-    "gr": "(grain) is not accepted: it is easily confused with gram; write mg or g",
-    "grain": "is not accepted: write mg or g",
-    "grains": "are not accepted: write mg or g",
-    "dr": "(dram) is not accepted: write mL or g",
-    "oz": "(ounces) is not accepted: write kg, lb or mL",
-    "nan": "is not a number",
-    "inf": "is not a finite number",
-    "infinity": "is not a finite number",
-}
-_ALL_SPELLINGS = {**_AMOUNT_SPELLINGS, **_WEIGHT_SPELLINGS, **_TIME_SPELLINGS}
-# Case-insensitive lookup: there are no mega- units here, so "MG" can only mean mg; we
-# still say so in a warning because capitals are how mg and Mg get confused.
-_FOLDED = {key.casefold(): key for key in _ALL_SPELLINGS}
-_FOLDED.update({key.casefold(): key for key in _ERROR_PRONE if key.casefold() not in _FOLDED})
-
-
-# --- tokens -------------------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<number>[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?|\.+)
-  | (?P<word>[A-Za-zµμ]+)
-  | (?P<slash>/)
-  | (?P<percent>%)
-    """,
-    re.VERBOSE | re.ASCII,
-)
-_MINUS_SIGNS = "-−–—"  # hyphen-minus, U+2212 minus, en dash, em dash
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # "number" | "word" | "slash" | "percent"
-    text: str
-    glued: bool  # no space before this token
-
-
-def tokenize(what: str, text: str) -> list[Token]:
-    """Split ``text`` into tokens, refusing any character outside the grammar."""
-    if len(text) > MAX_INPUT_LENGTH:
-        raise InputError(
-            what,
-            text[:40] + "...",
-            f"is too long ({len(text):,} characters; at most {MAX_INPUT_LENGTH})",
-        )
-    if not text.strip():
-        raise InputError(what, text, "is empty")
-    tokens: list[Token] = []
-    pos = 0
-    glued = False
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:
-            raise InputError(what, text, _bad_character_reason(text, pos))
-        kind = match.lastgroup
-        assert kind is not None
-        if kind == "space":
-            glued = False
-        else:
-            tokens.append(Token(kind, match.group(), glued and bool(tokens)))
-            glued = True
-        pos = match.end()
-    return tokens
-
-
-def _bad_character_reason(text: str, pos: int) -> str:
-    char = text[pos]
-    if char in _MINUS_SIGNS and pos + 1 < len(text) and (text[pos + 1].isdigit()):
-        return "negative values are not accepted; the value must be greater than zero"
-    if char == ":":
-        return "ratio strengths (1:1000) are not accepted; write a concentration such as 1 mg/mL"
-    if char == "*":
-        return "'*' is not accepted; write units as amount/kg/time, e.g. 7 mcg/kg/min"
-    if char.isdigit():
-        return f"'{char}' is not an ASCII digit; type the number with 0-9"
-    name = f"U+{ord(char):04X}"
-    return f"unexpected character {char!r} ({name}) at position {pos + 1}"
-
-
-# --- numbers ------------------------------------------------------------------------------
-
-_PLAIN_NUMBER = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?", re.ASCII)
-# What the tokenizer reads as one number; parse_number then says what is wrong with it.
-_NUMBER_TOKEN = re.compile(r"[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?|\.+", re.ASCII)
-
-
-def _not_a_number_reason(token: str) -> str:
-    if not token.strip():
-        return "expected a number"
-    for pos, char in enumerate(token):
-        if char in _MINUS_SIGNS or (char.isdigit() and not char.isascii()):
-            return _bad_character_reason(token, pos)
-    return f"expected a number such as 0.1, found '{token}'"
-
-
-def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fraction:
-    """Read one decimal number exactly. ``text`` is the whole input, for messages."""
-    if not _NUMBER_TOKEN.fullmatch(token):
-        # Callers such as --pump-resolution pass raw text, not a tokenizer's number.
-        raise InputError(what, text, _not_a_number_reason(token))
-    if "," in token:
-        raise InputError(
-            what,
-            text,
-            f"'{token}': commas are not accepted in numbers; use a decimal point (7.5) "
-            "and no thousands separators (25000)",
-        )
-    if "e" in token.lower():
-        raise InputError(what, text, f"'{token}': write the number in full, without exponents")
-    if token.count(".") > 1 or set(token) == {"."}:
-        raise InputError(what, text, f"'{token}' is not a number")
-    if token.endswith("."):
-        raise InputError(
-            what, text, f"'{token}': a number cannot end with a decimal point; write {token[:-1]}"
-        )
-    digits = sum(c.isdigit() for c in token)
-    if digits > MAX_DIGITS:
-        raise InputError(what, text, f"'{token}' has too many digits (at most {MAX_DIGITS})")
-    shown = token
-    if token.startswith("."):
-        shown = "0" + token
-        warnings.append(f"{what} {text!r}: '{token}' read as {shown}; write a leading zero")
-    if not _PLAIN_NUMBER.fullmatch(shown):
-        raise InputError(
-            what,
-            text,
-            f"'{token}': a leading zero must be followed by a decimal point "
-            f"(did you mean {token[0]}.{token[1:].lstrip('0') or '0'} or {token.lstrip('0')}?)",
-        )
-    if "." in shown and shown.endswith("0"):
-        clean = shown.rstrip("0").rstrip(".")
-        warnings.append(
-            f"{what} {text!r}: '{token}' read as {clean}; trailing zeros are error-prone "
-            f"({token} can be misread as ten times more), write {clean}"
-        )
-    value = Fraction(shown)
-    if value == 0:
-        raise InputError(what, text, "must be greater than zero")
-    return value
-
-
-# --- unit words ---------------------------------------------------------------------------
-
-
-def lookup_unit(what: str, text: str, word: str, warnings: list[str]) -> UnitWord:
-    """The unit a spelling stands for (weight units are resolved by the caller)."""
-    refused = _REFUSED.get(word.casefold())
-    if refused:
-        raise InputError(what, text, f"'{word}' {refused}" if word.isalpha() else refused)
-    key = word if (word in _ALL_SPELLINGS or word in _ERROR_PRONE) else _FOLDED.get(word.casefold())
-    if key is None:
-        raise InputError(what, text, f"unknown unit '{word}'{_suggestion(word)}")
-    if key in _ERROR_PRONE:
-        unit, safe = _ERROR_PRONE[key]
-        warnings.append(f"{what} {text!r}: '{word}' is error-prone; read as {safe}, write {safe}")
-        return unit
-    if key != word and len(word) <= 3:
-        warnings.append(f"{what} {text!r}: '{word}' read as {key}; write {key}")
-    if key in _AMOUNT_SPELLINGS:
-        return _AMOUNT_SPELLINGS[key]
-    if key in _TIME_SPELLINGS:
-        return _TIME_SPELLINGS[key]
-    return _WEIGHT_SPELLINGS[key]
-
-
-def _suggestion(word: str) -> str:
-    known = "mcg, mg, g, ng, units, milliunits, mmol, mEq, mL, L, kg, lb, min, h, day"
-    return f" (known units: {known})"
-
+#: Accepted pounds-per-kilogram factors: 2.2 as dosage-calculation courses teach, up to the
+#: exact pound (2.20462262... lb/kg). Anything else is a typing error (0.4536 kg/lb typed
+#: the other way round would make 220 lb a 485 kg patient).
+LB_PER_KG_RANGE = (Fraction("2.2"), Fraction("2.21"))
 
 # --- values -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class RateUnit:
-    """``amount / [kg /] time``, e.g. mcg/kg/min, units/h, mL/h."""
+    """``amount / [kg /] time``, e.g. mcg/kg/min, units/h, mL/h (or gtt/min, see parse_dose)."""
 
     amount: UnitWord
     time: UnitWord
@@ -362,108 +147,40 @@ class Dose:
     def is_volume_rate(self) -> bool:
         return self.unit.kind is Kind.VOLUME
 
+    @property
+    def is_drip_rate(self) -> bool:
+        """Counted in drops (``30 gtt/min``): mL only through a drop factor."""
+        return self.unit.kind is Kind.DROPS
+
 
 @dataclass(frozen=True)
 class Weight:
-    """A body weight as typed (value and unit) and its exact value in kg."""
+    """A body weight as typed (value and unit) and its exact value in kg.
+
+    ``lb_per_kg`` is the factor a weight in pounds was converted with (the exact pound,
+    100000000/45359237, unless a course's 2.2 was asked for); ``None`` for kg and g.
+    """
 
     value: Fraction
     unit: UnitWord
     kg: Fraction
     text: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    lb_per_kg: Fraction | None = None
 
 
-@dataclass(frozen=True)
-class Concentration:
-    """``amount`` of drug in ``volume`` of solution, e.g. 500 mg in 250 mL.
-
-    ``per_volume_given`` records whether the volume was written (``500 mg/250 mL``) or
-    implied (``10 mg/mL``); ``percent`` holds the percentage for ``1%`` style input.
-    """
-
-    amount: Fraction
-    amount_unit: UnitWord
-    volume: Fraction
-    volume_unit: UnitWord
-    text: str = ""
-    per_volume_given: bool = False
-    percent: Fraction | None = None
-    warnings: tuple[str, ...] = field(default=(), compare=False)
-
-    @property
-    def kind(self) -> Kind:
-        return self.amount_unit.kind
+# --- doses --------------------------------------------------------------------------------
 
 
-# --- parsers ------------------------------------------------------------------------------
-
-
-class _Reader:
-    """Walks a token list with error messages that quote the whole input."""
-
-    def __init__(self, what: str, text: str) -> None:
-        self.what = what
-        self.text = text
-        self.tokens = tokenize(what, text)
-        self.pos = 0
-        self.warnings: list[str] = []
-
-    def fail(self, reason: str) -> InputError:
-        return InputError(self.what, self.text, reason)
-
-    def peek(self) -> Token | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def next(self, expected: str) -> Token:
-        token = self.peek()
-        if token is None:
-            raise self.fail(f"expected {expected} at the end")
-        self.pos += 1
-        return token
-
-    def number(self) -> Fraction:
-        token = self.next("a number")
-        if token.kind != "number":
-            if token.kind == "word" and token.text.casefold() in _REFUSED:
-                raise self.fail(f"'{token.text}' {_REFUSED[token.text.casefold()]}")
-            raise self.fail(f"expected a number, found '{token.text}'")
-        return parse_number(self.what, self.text, token.text, self.warnings)
-
-    def unit(self, expected: str) -> UnitWord:
-        token = self.next(expected)
-        if token.kind == "number":
-            raise self.fail(f"expected {expected}, found the number '{token.text}'")
-        if token.kind != "word":
-            raise self.fail(f"expected {expected}, found '{token.text}'")
-        if token.glued and self.pos >= 2 and self.tokens[self.pos - 2].kind == "number":
-            number = self.tokens[self.pos - 2].text
-            self.warnings.append(
-                f"{self.what} {self.text!r}: write a space between number and unit "
-                f"({number} {token.text}, not {number}{token.text})"
-            )
-        return lookup_unit(self.what, self.text, token.text, self.warnings)
-
-    def separator(self) -> bool:
-        """Consume ``/`` or ``per`` if next; report whether one was there."""
-        token = self.peek()
-        if token is not None and (
-            token.kind == "slash" or (token.kind == "word" and token.text.casefold() == "per")
-        ):
-            self.pos += 1
-            return True
-        return False
-
-    def end(self) -> None:
-        token = self.peek()
-        if token is not None:
-            raise self.fail(f"unexpected '{token.text}' after the end of the {self.what}")
-
-
-def _rate_unit(reader: _Reader) -> RateUnit:
+def _rate_unit(reader: Reader, drops: bool) -> RateUnit:
     amount = reader.unit("a unit such as mcg/kg/min")
-    if amount.kind in (Kind.TIME,):
+    if amount.kind is Kind.TIME:
         raise reader.fail(f"'{amount}' is a time; the unit must start with an amount (mcg, mL...)")
+    if amount.kind is Kind.DROPS and not drops:
+        raise reader.fail(
+            "a drip rate in drops becomes mL/h only with the giving set's drop factor "
+            "(gtt/mL), which this input does not take; give the rate in mL/h"
+        )
     if amount.kind is Kind.WEIGHT:
         if amount is GRAM_WEIGHT:
             amount = G
@@ -492,34 +209,48 @@ def _rate_unit(reader: _Reader) -> RateUnit:
             "expected a rate: amount per time, such as mcg/kg/min, mg/h or mL/h "
             "(one-off doses are not infusions)"
         )
+    if per_kg and amount.kind is Kind.DROPS:
+        raise reader.fail("a drip rate in drops is per minute, not per kg")
     return RateUnit(amount, time, per_kg)
 
 
-def parse_dose(text: str) -> Dose:
-    """Parse a dose rate such as ``7 mcg/kg/min``, ``4 mg/h`` or ``3 mL/h``."""
-    reader = _Reader("dose", text)
+def parse_dose(text: str, *, drops: bool = False) -> Dose:
+    """Parse a dose rate such as ``7 mcg/kg/min``, ``4 mg/hr`` or ``3 mL/h``.
+
+    ``drops=True`` also reads a drip rate counted in drops (``30 gtt/min``, ``gtts``,
+    ``drops``), of :attr:`Kind.DROPS`: only a caller that has the giving set's drop factor
+    can turn it into mL, so by default it is refused.
+    """
+    reader = Reader("dose", text)
     value = reader.number()
-    unit = _rate_unit(reader)
+    unit = _rate_unit(reader, drops)
     reader.end()
     return Dose(value, unit, text, tuple(reader.warnings))
 
 
-def parse_rate_unit(text: str, what: str = "dose unit") -> tuple[RateUnit, tuple[str, ...]]:
+def parse_rate_unit(
+    text: str, what: str = "dose unit", *, drops: bool = False
+) -> tuple[RateUnit, tuple[str, ...]]:
     """Parse a unit expression without a number, such as ``mcg/kg/min`` or ``mL/h``."""
-    reader = _Reader(what, text)
-    unit = _rate_unit(reader)
+    reader = Reader(what, text)
+    unit = _rate_unit(reader, drops)
     reader.end()
     return unit, tuple(reader.warnings)
 
 
-def parse_weight(text: str) -> Weight:
+# --- weights ------------------------------------------------------------------------------
+
+
+def parse_weight(text: str, lb_per_kg: Fraction | None = None) -> Weight:
     """Parse a body weight: a bare number is kg; ``kg``, ``g`` and ``lb`` may follow.
 
+    Pounds are converted with the exact pound (0.45359237 kg) unless ``lb_per_kg`` gives
+    the factor a course teaches (2.2: 220 lb is 100 kg); the Weight records the factor.
     Refuses weights outside 0.1 to 650 kg: those are typing errors, not patients.
     """
     from infuse_calc.units import weight_in_kg
 
-    reader = _Reader("weight", text)
+    reader = Reader("weight", text)
     value = reader.number()
     unit = KG
     if reader.peek() is not None:
@@ -529,60 +260,30 @@ def parse_weight(text: str) -> Weight:
         if unit.kind is not Kind.WEIGHT:
             raise reader.fail(f"'{word}' is not a weight unit; use kg, g or lb")
     reader.end()
-    kg = weight_in_kg(value, unit)
-    if kg < MIN_WEIGHT_KG:
-        raise reader.fail(f"is below {_exact(MIN_WEIGHT_KG)} kg; check the weight and its unit")
-    if kg > MAX_WEIGHT_KG:
-        raise reader.fail(f"is over {_exact(MAX_WEIGHT_KG)} kg; check the weight and its unit")
-    return Weight(value, unit, kg, text, tuple(reader.warnings))
-
-
-def _exact(value: Fraction) -> str:
-    from infuse_calc.notation import format_exact
-
-    return format_exact(value)
-
-
-def parse_concentration(text: str) -> Concentration:
-    """Parse ``10 mg/mL``, ``500 mg/250 mL``, ``500 mg in 250 mL`` or ``1%`` (w/v)."""
-    reader = _Reader("concentration", text)
-    amount = reader.number()
-    token = reader.peek()
-    if token is not None and token.kind == "percent":
-        reader.pos += 1
-        reader.end()
-        if amount > 100:
-            raise reader.fail("a w/v percentage cannot exceed 100%")
-        return Concentration(
-            amount, G, Fraction(100), ML, text, True, amount, tuple(reader.warnings)
-        )
-    amount_unit = reader.unit("an amount unit (mg, mcg, units, mmol, mEq)")
-    if amount_unit.kind is Kind.WEIGHT and amount_unit is GRAM_WEIGHT:
-        amount_unit = G
-    if amount_unit.kind not in (Kind.MASS, Kind.UNITS, Kind.SUBSTANCE, Kind.EQUIVALENTS):
-        raise reader.fail(
-            f"'{amount_unit}' is not a drug amount; write amount per volume, e.g. 10 mg/mL"
-        )
-    token = reader.peek()
-    if reader.separator():
-        pass
-    elif token is not None and token.kind == "word" and token.text.casefold() == "in":
-        reader.pos += 1
-        nxt = reader.peek()
-        if nxt is None or nxt.kind != "number":
-            raise reader.fail("expected a volume after 'in', such as 250 mL")
+    factor = None
+    if unit is LB:
+        factor = _lb_per_kg(lb_per_kg)
+        kg = value / factor
     else:
-        raise reader.fail("expected amount per volume: 10 mg/mL, 500 mg/250 mL, 500 mg in 250 mL")
-    volume = Fraction(1)
-    given = False
-    nxt = reader.peek()
-    if nxt is not None and nxt.kind == "number":
-        volume = reader.number()
-        given = True
-    volume_unit = reader.unit("a volume unit (mL or L)")
-    if volume_unit.kind is not Kind.VOLUME:
-        raise reader.fail(f"'{volume_unit}' is not a volume; use mL or L")
-    reader.end()
-    return Concentration(
-        amount, amount_unit, volume, volume_unit, text, given, None, tuple(reader.warnings)
-    )
+        kg = weight_in_kg(value, unit)
+    if kg < MIN_WEIGHT_KG:
+        raise reader.fail(f"is below {shown(MIN_WEIGHT_KG)} kg; check the weight and its unit")
+    if kg > MAX_WEIGHT_KG:
+        raise reader.fail(f"is over {shown(MAX_WEIGHT_KG)} kg; check the weight and its unit")
+    return Weight(value, unit, kg, text, tuple(reader.warnings), factor)
+
+
+def _lb_per_kg(asked: Fraction | None) -> Fraction:
+    from infuse_calc.units import weight_in_kg
+
+    if asked is None:
+        return 1 / weight_in_kg(Fraction(1), LB)  # the exact pound, from the registry
+    low, high = LB_PER_KG_RANGE
+    if not low <= asked <= high:
+        raise InputError(
+            "lb per kg",
+            shown(asked),
+            f"must be between {shown(low)} (as courses teach) and {shown(high)} "
+            "(the exact pound is 2.2046 lb/kg)",
+        )
+    return asked

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "Check a programmed pump rate against the order: MATCH or MISMATCH."),
     "concentration": ("concentration", "Make up a bag: drug amount for a round rate, or mg in mL."),
     "batch": ("batch", "Calculate every row of a CSV or JSON Lines file of orders."),
+    "drugs": ("drugs", "The drug library in effect: built-in standard concentrations, yours."),
     "config": ("config", "Show the config file path and the settings in effect."),
     "practice": ("practice", "Practice problems with worked answers; worksheets and marking."),
 }

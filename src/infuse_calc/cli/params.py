@@ -7,6 +7,7 @@ user gets ``Error: Invalid value for '--weight': ...`` and exit status 2. Parse 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any, TypeVar
@@ -18,6 +19,8 @@ from infuse_calc.errors import InputError
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("table", "plain", "csv", "json")
+#: a word, not a quantity: ``--concentration central`` names a standard concentration
+LABEL = re.compile(r"[A-Za-z][A-Za-z_-]*", re.ASCII)
 
 
 #: Unit suffixes offered by shell completion; every one parses without a warning (tested).
@@ -96,10 +99,32 @@ class WeightType(_ParsedType):
     units = COMMON_WEIGHT_UNITS
 
 
+class ConcentrationLabel(str):
+    """``--concentration second``: a word that picks one of a drug's standard
+    concentrations (resolved with ``--drug``); ``reason`` is why it is not a concentration."""
+
+    reason: str = ""
+
+
 class ConcentrationType(_ParsedType):
     name = "concentration"
     parser_name = "parse_concentration"
     units = COMMON_CONCENTRATION_UNITS
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        takes_label = ctx is not None and any(p.name == "drug" for p in ctx.command.params)
+        if not (takes_label and isinstance(value, str) and LABEL.fullmatch(value.strip())):
+            return super().convert(value, param, ctx)
+        from infuse_calc import quantities
+
+        try:
+            return quantities.parse_concentration(value)
+        except InputError as error:
+            # not a concentration: maybe a label for --drug to resolve, which reports this
+            # reason (the same words as any bad concentration) when there is no drug
+            label = ConcentrationLabel(value.strip())
+            label.reason = f"{error.text!r}: {error.reason}"
+            return label
 
 
 class RateUnitType(click.ParamType):
@@ -167,7 +192,8 @@ def concentration_option(f: F) -> F:
         "-c",
         "--concentration",
         type=CONCENTRATION,
-        help="Drug concentration: '10 mg/mL', '500 mg/250 mL', '500 mg in 250 mL', '1%'.",
+        help="Drug concentration: '10 mg/mL', '500 mg/250 mL', '500 mg in 250 mL', '1%'; "
+        "with --drug also a standard one's label: 'second', 'central'.",
     )(f)
 
 
@@ -231,58 +257,26 @@ def drug_options(f: F) -> F:
         "library_path",
         type=click.Path(dir_okay=False),
         default=None,
-        help="Drug library TOML file (default: $INFUSE_CALC_LIBRARY, then the user config "
-        "directory's drug-library.toml).",
+        help="Drug library TOML file over the built-in one (default: $INFUSE_CALC_LIBRARY, "
+        "then the user config directory's drug-library.toml if there is one).",
     )(f)
     f = click.option(
         "--drug",
         default=None,
-        help="Drug name or alias from the drug library: standard concentration and limits.",
+        help="Drug name or alias (built-in or from --library): its standard concentration, "
+        "dosing unit and any limits.",
     )(f)
     return f
 
 
 def load_library(library_path: str | None) -> Any:
-    """Find, read and parse the drug library: ``--library``, then $INFUSE_CALC_LIBRARY, then
-    ``<user config dir>/drug-library.toml``. Prints a note on stderr for example libraries."""
-    import os
-    from pathlib import Path
+    """The drug library in effect (built-in, extended by ``--library``, $INFUSE_CALC_LIBRARY
+    or the user config directory's drug-library.toml); its warnings go to stderr."""
+    from infuse_calc.library_files import load
 
-    from infuse_calc.library import ENV_VAR, FILE_NAME, LibraryError, parse_library
-
-    if library_path:
-        path, origin = Path(library_path), "--library"
-    elif os.environ.get(ENV_VAR):
-        path, origin = Path(os.environ[ENV_VAR]), f"${ENV_VAR}"
-    else:
-        import platformdirs
-
-        path = Path(platformdirs.user_config_dir("infuse-calc")) / FILE_NAME
-        origin = "the user config directory"
-    from infuse_calc.textfiles import TooLargeError, read_file_capped
-
-    try:
-        text = read_file_capped(str(path)).decode("utf-8")
-    except TooLargeError as error:
-        reason = f"{error}; a drug library is a small TOML file"
-        raise LibraryError(str(path), None, reason) from None
-    except FileNotFoundError:
-        raise LibraryError(
-            str(path),
-            None,
-            f"file not found (from {origin}); give one with --library or ${ENV_VAR} "
-            "(examples/drug-library.toml shows the format)",
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise LibraryError(str(path), None, f"cannot be read ({error})") from None
-    library = parse_library(text, str(path))
-    if library.example:
-        click.echo(
-            f"Warning: {path} is an EXAMPLE drug library; its limits are illustrations with "
-            "their sources, not clinical defaults. Use your institution's library.",
-            err=True,
-        )
-    return library
+    loaded = load(library_path)
+    warn_all(loaded.warnings)
+    return loaded.library
 
 
 def body_weight_options(f: F) -> F:

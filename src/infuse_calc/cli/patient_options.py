@@ -29,20 +29,30 @@ class Extras:
     applied: Any = None  # library.Applied
     area: str | None = None
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # printed as they arise, kept for JSON
     delivered_limits: Any = None  # library.LimitCheck for a reverse calculation
     drop_factor: int | None = None
     drip_rate: Any = None  # dosing.Measure in gtt/min
+    dose_unit: Any = None  # quantities.RateUnit: the drug's, to show a dose in it too
     pump_rate: Any = None  # dosing.Measure in mL/h that the drip rate comes from
+
+    def note(self, *messages: str | None) -> None:
+        """Print each message once on stderr (``Note: ...``) and keep it for JSON."""
+        import click
+
+        for message in messages:
+            if message and message not in self.notes:
+                self.notes.append(message)
+                click.echo(f"Note: {message}", err=True)
 
     def finish(self, calc: Any, drop_factor: str | int | None = None) -> None:
         """After the calculation: limits on a delivered dose, and the drip rate."""
         if self.applied is not None and calc.direction == "reverse" and calc.dose_rate:
-            from infuse_calc.library import check_limits, dose_from_measure
+            from infuse_calc.library import check_delivered
 
-            delivered = dose_from_measure(calc.dose_rate.value, calc.dose_rate.unit)
             weight = None if calc.weight is None else calc.weight.kg
-            self.delivered_limits = check_limits(
-                self.library, self.applied.drug, self.area, delivered, weight
+            self.delivered_limits = check_delivered(
+                self.library, self.applied.drug, self.area, calc.dose_rate, weight
             )
             self.warnings.extend(self.delivered_limits.messages)
         if drop_factor is not None and calc.pump_rate is not None:
@@ -57,18 +67,19 @@ class Extras:
         """
         if self.applied is None:
             return
-        from infuse_calc.library import check_limits, dose_from_measure
+        from infuse_calc.library import check_delivered, check_limits
 
         worst = None
         messages: list[str] = []
         for calc in calcs:
-            dose = calc.dose
-            if dose.is_volume_rate:
-                if calc.dose_rate is None:
-                    continue
-                dose = dose_from_measure(calc.dose_rate.value, calc.dose_rate.unit)
             weight = None if calc.weight is None else calc.weight.kg
-            result = check_limits(self.library, self.applied.drug, self.area, dose, weight)
+            drug = self.applied.drug
+            if not calc.dose.is_volume_rate:
+                result = check_limits(self.library, drug, self.area, calc.dose, weight)
+            elif calc.dose_rate is not None:
+                result = check_delivered(self.library, drug, self.area, calc.dose_rate, weight)
+            else:
+                continue
             messages.extend(m for m in result.messages if m not in messages)
             if worst is None or (worst.status == "within" and result.status != "within"):
                 worst = result
@@ -78,11 +89,63 @@ class Extras:
         self.warnings.extend(shown)
         self.delivered_limits = worst
 
+    def default_unit(self, amounts: list[Any], unit: Any) -> Any:
+        """The unit for doses typed without one (titrate, chart): the drug's dosing unit when
+        a source confirms it (a note says so), else ``None`` (the doses need a unit)."""
+        if self.applied is None or unit is not None:
+            return None
+        if all(getattr(a, "unit", None) is not None for a in amounts):
+            return None
+        from infuse_calc.errors import InfuseCalcError
+        from infuse_calc.library_choice import unitless_dose_unit
+
+        try:
+            chosen, message = unitless_dose_unit(self.applied.drug)
+        except InfuseCalcError as error:
+            import click
+
+            raise click.UsageError(str(error)) from None
+        self.note(message)
+        return chosen
+
+    def in_dose_unit(self, dose: Any, weight: Any) -> Any:
+        """``dose`` in the drug's dosing unit (a Measure) when it was typed in another one,
+        for commands whose own view does not show it (check); else ``None``."""
+        if self.dose_unit is None or dose.is_volume_rate:
+            return None
+        from infuse_calc.dosing import Measure
+        from infuse_calc.library_limits import dose_in
+
+        kg = None if weight is None else weight.kg
+        return Measure(dose_in(dose, self.dose_unit, kg), str(self.dose_unit))
+
+    def drug_document(self) -> dict[str, Any] | None:
+        """The JSON ``drug_library`` field: the entry used, how the concentration was chosen
+        and where the data come from."""
+        applied = self.applied
+        if applied is None:
+            return None
+        from infuse_calc.library import REFERENCE_NOTICE
+
+        drug = applied.drug
+        return {
+            "drug": drug.name,
+            "library": drug.library,
+            "libraries": list(self.library.in_effect),
+            "dose_unit": str(drug.dose_unit),
+            "concentration": applied.choice.as_json() if applied.choice else None,
+            "source": drug.source,
+            "reference_notice": REFERENCE_NOTICE if applied.builtin else None,
+            "notes": list(self.notes),
+        }
+
     def annotate(self, view: Any) -> Any:
         """For table views (one row per dose): notes under the table and JSON fields."""
         if self.applied is not None:
-            view.notes.append(f"Drug: {self.applied.drug.name} (library {self.library.source})")
+            where = self._where() or f" (library {self.applied.drug.library})"
+            view.notes.append(f"Drug: {self.applied.drug.name}{where}")
             view.document["drug"] = self.applied.drug.name
+            view.document["drug_library"] = self.drug_document()
         if self.limits is not None:
             view.notes.append(f"Limits: {self.limits.summary}")
             view.document["limits"] = self.limits
@@ -91,6 +154,17 @@ class Extras:
             view.document["weight_used"] = dosing_json(self.dosing)
         return view
 
+    def drug_label(self) -> str:
+        """The drug's name, and for built-in data that they are reference data."""
+        return f"{self.applied.drug.name}{self._where()}"
+
+    def _where(self) -> str:
+        """`` (built-in reference data: ...)`` for built-in data, else where it came from."""
+        from infuse_calc.library import BUILTIN
+
+        if self.applied.builtin:
+            return f" ({BUILTIN} reference data: verify against your institution's library)"
+        return ""
     def _explain_drip(self, view: Any) -> None:
         """With --explain, the drip step ends the chain (human notes and JSON)."""
         steps = view.document.get("explanation")
@@ -113,8 +187,13 @@ class Extras:
         record = view.records[0] if view.records else {}
         added: dict[str, Any] = {}
         if self.applied is not None:
-            view.rows.insert(0, ["Drug", self.applied.drug.name])
+            choice = self.applied.choice
+            for row in view.rows:
+                if row[0] == "Concentration" and choice is not None and choice.label:
+                    row[1] += f" ({choice.label})"  # which standard one: "central", "second"
+            view.rows.insert(0, ["Drug", self.drug_label()])
             added["drug"] = self.applied.drug.name
+            view.document["drug_library"] = self.drug_document()
         if self.dosing is not None:
             for row in view.rows:
                 if row[0] == "Weight":
@@ -203,23 +282,39 @@ def library_and_weight(
     """
     import click
 
-    from infuse_calc.cli.params import load_library, resolve_dosing_weight
+    from infuse_calc.cli.params import ConcentrationLabel, load_library, resolve_dosing_weight
 
     weight, dosing = resolve_dosing_weight(weight, height, sex, method)
     extras = Extras(dosing=dosing, area=area)
     if dosing is not None:
         extras.warnings.extend(dosing.warnings)
+    label = concentration if isinstance(concentration, ConcentrationLabel) else None
     if drug is None:
-        if area is not None or library_path is not None:
+        # a library chosen once (config file, $INFUSE_CALC_LIBRARY) is no error without --drug
+        ctx = click.get_current_context(silent=True)
+        typed = ctx is not None and ctx.get_parameter_source("library_path") in (
+            click.core.ParameterSource.COMMANDLINE,
+            None,
+        )
+        if area is not None or (library_path is not None and typed):
             raise click.UsageError("--area and --library need --drug")
+        if label is not None:
+            raise click.BadParameter(label.reason, param_hint="'-c' / '--concentration'")
         return weight, concentration, extras
-    from infuse_calc.library import apply
+    from infuse_calc.library import REFERENCE_NOTICE, apply, dose_unit_for
 
     extras.library = load_library(library_path)
     from infuse_calc.render import refuse_overwriting_input
 
-    refuse_overwriting_input(output, [extras.library.source])
+    refuse_overwriting_input(output, list(extras.library.files))
     kg = None if weight is None else weight.kg
-    extras.applied = apply(extras.library, drug, area, dose, kg, concentration)
+    given = None if label is not None else concentration
+    extras.applied = apply(extras.library, drug, area, dose, kg, given, label)
     extras.warnings.extend(extras.applied.warnings)
+    extras.note(*extras.applied.notes)
+    if dose is not None:
+        extras.dose_unit, why = dose_unit_for(extras.applied.drug, dose, weight is not None)
+        extras.note(why)
+    if extras.applied.builtin:
+        extras.note(REFERENCE_NOTICE)
     return weight, extras.applied.concentration, extras

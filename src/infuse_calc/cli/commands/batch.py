@@ -48,8 +48,8 @@ MAPPABLE = INPUT_COLUMNS
     "--library",
     "library_path",
     type=click.Path(dir_okay=False),
-    help="Drug library (TOML) for rows with a drug. Default: $INFUSE_CALC_LIBRARY, else "
-    "drug-library.toml in the user config directory.",
+    help="Drug library (TOML) over the built-in one, for rows with a drug. Default: "
+    "$INFUSE_CALC_LIBRARY, else drug-library.toml in the user config directory if there is one.",
 )
 @click.option("--area", metavar="AREA", help="Care area for the library's limits (all rows).")
 @pump_resolution_option
@@ -74,9 +74,10 @@ def command(
     """Calculate every row of FILE (CSV with a header, or JSON Lines; '-' for stdin).
 
     Columns: dose (required), weight, concentration, dose_unit, pump (the rate programmed:
-    the row is checked as by 'check'), drug (as convert --drug: the library's concentration
-    if the row has none, and the dose checked against its limits: a soft breach is a
-    warning, a hard one an error row); any other column (an id) passes through unchanged.
+    the row is checked as by 'check'), drug (as convert --drug: the built-in or library
+    concentration if the row has none, the first of several, and the dose checked against
+    the library's limits: a soft breach is a warning, a hard one an error row); any other
+    column (an id) passes through unchanged.
     A library given with --library (or $INFUSE_CALC_LIBRARY, or the config file) is read
     first, and a bad one stops the run; the one in the user config directory is read only
     if some row names a drug, and if it cannot be read, each such row is an error row.
@@ -119,12 +120,11 @@ def command(
             param_hint="'-o' / '--output'",
         )
     from infuse_calc.batch import DrugLibrary
-    from infuse_calc.cli.params import load_library
     from infuse_calc.render import refuse_overwriting_input
 
     if output not in (None, "-"):
         refuse_overwriting_input(output, [_library_file(library_path)])
-    drugs = DrugLibrary(lambda: load_library(library_path), area)
+    drugs = DrugLibrary(lambda: _drug_library(library_path), area)
     if library_path is not None:
         # a file the user named is read before the run, so a bad one stops it (exit 2) as it
         # does convert; the user config directory's library is read by the first drug row
@@ -212,19 +212,23 @@ def _mapping(mappings: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+def _drug_library(library_path: str | None) -> Any:
+    """The drug library, read by the first row naming a drug; says so when it includes the
+    built-in reference data."""
+    from infuse_calc.cli.params import load_library
+    from infuse_calc.library import REFERENCE_NOTICE
+
+    library = load_library(library_path)
+    if library.uses_builtin:
+        click.echo(f"Note: {REFERENCE_NOTICE}", err=True)
+    return library
+
+
 def _library_file(library_path: str | None) -> str:
-    """The file load_library would read (to refuse ``-o`` naming it before the run)."""
-    import os
+    """The file the library would be read from (to refuse ``-o`` naming it before the run)."""
+    from infuse_calc.library_files import library_file
 
-    from infuse_calc.library import ENV_VAR, FILE_NAME
-
-    if library_path:
-        return library_path
-    if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR]
-    import platformdirs
-
-    return os.path.join(platformdirs.user_config_dir("infuse-calc"), FILE_NAME)
+    return str(library_file(library_path).path)
 
 
 def _with_progress(rows: Iterator[Any]) -> Iterator[Any]:

@@ -97,7 +97,7 @@ def command(
             raise click.UsageError("give the weight rows with --weights, e.g. --weights 40..90/5")
         rows = ch.parse_weights(weights, parse_warnings) if weights is not None else [weight]
         amounts = parse_list("--doses", doses, parse_warnings, ch.MAX_CHART_DOSES)
-        chosen = common_unit(amounts, unit_value)
+        chosen = common_unit(amounts, unit_value, extras.default_unit(amounts, unit_value))
         grid = ch.build_chart(
             [a.value for a in amounts], chosen, rows, concentration, pump_resolution
         )

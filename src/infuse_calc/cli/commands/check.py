@@ -120,18 +120,26 @@ def command(
     delivered_limits = None
     applied = extras.applied
     if applied is not None and not result.match:
-        from infuse_calc.library import check_limits, dose_from_measure
+        from infuse_calc.library import check_delivered
 
-        delivered = dose_from_measure(result.delivered.value, result.delivered.unit)
         kg = None if weight is None else weight.kg
-        delivered_limits = check_limits(
-            extras.library, applied.drug, area, delivered, kg, raise_on_hard=False
+        delivered_limits = check_delivered(
+            extras.library, applied.drug, area, result.delivered, kg, raise_on_hard=False
         )
     warn_all(warnings_of(parsed, pump, weight, concentration), extras.warnings, result.warnings)
     dosing = extras.dosing
     from infuse_calc.render import emit
 
-    emit(check_view(result, dosing, applied, delivered_limits), fmt, output)
+    view = check_view(result, dosing, applied, delivered_limits)
+    if applied is not None:
+        view.document["drug_library"] = extras.drug_document()
+        view.rows[0] = ["Drug", extras.drug_label()]
+        ordered = extras.in_dose_unit(parsed, weight)  # the order in the drug's dosing unit
+        if ordered is not None:
+            at = next(i for i, row in enumerate(view.rows) if row[0] == "Order") + 1
+            view.rows.insert(at, [f"Order as {ordered.unit}", str(ordered)])
+            view.document["drug_library"]["order_in_dose_unit"] = ordered
+    emit(view, fmt, output)
     if not result.match:
         from infuse_calc.check import ratio_text
         from infuse_calc.errors import LimitError

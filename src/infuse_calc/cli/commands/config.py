@@ -351,6 +351,7 @@ def show_command(ctx: click.Context, fmt: str | None, output: str | None) -> Non
             assert setting is not None
             add(f"{' '.join(path)}.{key}", setting.value, setting.source, [" ".join(path)])
 
+    libraries = _drug_libraries(records, environ, add)
     rows = [
         [r["setting"], _text(r["value"]), str(Source(r["source"], r["origin"]))] for r in records
     ]
@@ -358,6 +359,7 @@ def show_command(ctx: click.Context, fmt: str | None, output: str | None) -> Non
         "config_file": str(defaults.path),
         "config_file_found": config is not None,
         "settings": records,
+        "drug_libraries": libraries,
     }
     csv_records = [dict(r, commands=" ".join(r["commands"])) for r in records]
     emit(
@@ -371,3 +373,25 @@ def show_command(ctx: click.Context, fmt: str | None, output: str | None) -> Non
         fmt,
         output,
     )
+
+
+def _drug_libraries(records: list[dict[str, Any]], environ: Mapping[str, str], add: Any) -> Any:
+    """Add the ``drug_libraries`` row: the libraries ``--drug`` uses, as the ``library``
+    setting and the user config directory decide; a broken file is shown, not raised."""
+    from infuse_calc.library_files import in_effect
+
+    setting = next(r for r in records if r["setting"] == "library")
+    path = setting["value"] if setting["source"] != "default" else None
+    layers = in_effect(path, environ)
+    parts = []
+    for layer in layers:
+        if "error" in layer:
+            parts.append(f"{layer['name']} (cannot be used: {layer['error']})")
+        else:
+            parts.append(f"{layer['name']} ({layer['drugs']} drugs)")
+    source = Source(setting["source"], setting["origin"]) if path else Source("default")
+    for layer in layers:
+        if path and layer["name"] == path:
+            layer["origin"] = str(source)
+    add("drug_libraries", " + ".join(parts), source, setting["commands"])
+    return layers

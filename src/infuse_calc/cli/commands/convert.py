@@ -89,6 +89,7 @@ def command(
     weight, concentration, extras = library_and_weight(
         parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area, output
     )
+    target = target or extras.dose_unit  # --drug: the dose in the drug's dosing unit too
     try:
         calc = calculate(parsed, weight, concentration, target, pump_resolution)
     except InfuseCalcError as error:

@@ -171,7 +171,8 @@ def command(
             if start is not None or stop is not None or step is not None:
                 raise click.UsageError("give either --doses or --from/--to/--step, not both")
             amounts = t.parse_list("--doses", doses, parse_warnings, t.MAX_LADDER_ROWS)
-            chosen = t.common_unit(amounts, unit_value, _rate_default(by_rate))
+            default = _rate_default(by_rate) or extras.default_unit(amounts, unit_value)
+            chosen = t.common_unit(amounts, unit_value, default)
             values = [amount.value for amount in amounts]
         else:
             if start is None or stop is None:
@@ -181,9 +182,9 @@ def command(
             first = t.parse_amount("--from", start, parse_warnings)
             last = t.parse_amount("--to", stop, parse_warnings)
             size = None if step is None else t.parse_amount("--step", step, parse_warnings)
-            values, chosen, notes = t.ladder_between(
-                first, last, size, unit_value, _rate_default(by_rate)
-            )
+            given = [first, last] + ([size] if size is not None else [])
+            default = _rate_default(by_rate) or extras.default_unit(given, unit_value)
+            values, chosen, notes = t.ladder_between(first, last, size, unit_value, default)
         every_minutes = t.parse_interval(every) if every is not None else None
         if start_time is not None and every_minutes is None:
             raise click.UsageError("--start sets the clock of a timed ladder: give --every too")

@@ -1,0 +1,208 @@
+"""The lowest layer of reading input: tokens and exact numbers.
+
+Every reader of typed quantities (:mod:`infuse_calc.quantities` and the few option parsers
+that read a number and a unit) splits text with :func:`tokenize` and reads numbers with
+:func:`parse_number`, so a number means the same thing wherever it is typed.
+
+Numbers are plain decimals read exactly (``7``, ``0.5``, ``2500``), optionally with ISMP
+thousands separators: digits, then groups of exactly three (``25,000``, ``1,000,000.5``).
+Any other comma (``7,5``, ``7,50``, ``1,0000``, ``,5``) may be a decimal comma and is
+refused with the readings it could have ("did you mean 7.5 or 75?").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from infuse_calc.errors import InputError
+
+MAX_INPUT_LENGTH = 200
+MAX_DIGITS = 15
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<number>[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?|[.,]+)
+  | (?P<word>[A-Za-zµμ]+(?:\(s\))?)
+  | (?P<slash>/)
+  | (?P<percent>%)
+  | (?P<lparen>\()
+  | (?P<rparen>\))
+  | (?P<colon>:)
+  | (?P<apostrophe>['’])
+    """,
+    re.VERBOSE | re.ASCII,
+)
+MINUS_SIGNS = "-−–—"  # hyphen-minus, U+2212 minus, en dash, em dash
+
+
+@dataclass(frozen=True)
+class Token:
+    # "number" | "word" | "slash" | "percent" | "lparen" | "rparen" | "colon" | "apostrophe"
+    kind: str
+    text: str
+    glued: bool  # no space before this token
+    pos: int = 0  # where it starts in the text (messages quote spans of the input)
+
+    @property
+    def key(self) -> str:
+        """The text compared when matching fixed phrases: case and apostrophe style folded."""
+        return "'" if self.kind == "apostrophe" else self.text.casefold()
+
+
+def tokenize(what: str, text: str) -> list[Token]:
+    """Split ``text`` into tokens, refusing any character outside the grammar."""
+    if len(text) > MAX_INPUT_LENGTH:
+        raise InputError(
+            what,
+            text[:40] + "...",
+            f"is too long ({len(text):,} characters; at most {MAX_INPUT_LENGTH})",
+        )
+    if not text.strip():
+        raise InputError(what, text, "is empty")
+    tokens: list[Token] = []
+    pos = 0
+    glued = False
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None or match.end() == pos:
+            raise InputError(what, text, bad_character_reason(text, pos))
+        kind = match.lastgroup
+        assert kind is not None
+        if kind == "space":
+            glued = False
+        else:
+            tokens.append(Token(kind, match.group(), glued and bool(tokens), pos))
+            glued = True
+        pos = match.end()
+    return tokens
+
+
+def bad_character_reason(text: str, pos: int) -> str:
+    char = text[pos]
+    if char in MINUS_SIGNS and pos + 1 < len(text) and text[pos + 1].isdigit():
+        before = text[:pos].rstrip()
+        if before and before[-1].isdigit():
+            return "ranges (2-4) are not read; give one value"
+        return "negative values are not accepted; the value must be greater than zero"
+    if char == "*":
+        return "'*' is not accepted; write units as amount/kg/time, e.g. 7 mcg/kg/min"
+    if char.isdigit():
+        return f"'{char}' is not an ASCII digit; type the number with 0-9"
+    name = f"U+{ord(char):04X}"
+    return f"unexpected character {char!r} ({name}) at position {pos + 1}"
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+_PLAIN_NUMBER = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?", re.ASCII)
+# ISMP thousands separators: 1 to 3 leading digits, then groups of exactly three.
+_GROUPED_NUMBER = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?", re.ASCII)
+# What the tokenizer reads as one number; parse_number then says what is wrong with it.
+_NUMBER_TOKEN = re.compile(r"[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?|[.,]+", re.ASCII)
+
+
+def _not_a_number_reason(token: str) -> str:
+    if not token.strip():
+        return "expected a number"
+    for pos, char in enumerate(token):
+        if char in MINUS_SIGNS or (char.isdigit() and not char.isascii()):
+            return bad_character_reason(token, pos)
+    return f"expected a number such as 0.1, found '{token}'"
+
+
+def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fraction:
+    """Read one decimal number exactly. ``text`` is the whole input, for messages."""
+    if not _NUMBER_TOKEN.fullmatch(token):
+        # Callers such as --pump-resolution pass raw text, not a tokenizer's number.
+        raise InputError(what, text, _not_a_number_reason(token))
+    if "e" in token.lower():
+        raise InputError(what, text, f"'{token}': write the number in full, without exponents")
+    plain = token
+    if "," in token:
+        if not _GROUPED_NUMBER.fullmatch(token):
+            raise InputError(what, text, _comma_reason(token))
+        plain = token.replace(",", "")
+    if plain.count(".") > 1 or not plain.strip("."):
+        raise InputError(what, text, f"'{token}' is not a number")
+    if plain.endswith("."):
+        raise InputError(
+            what, text, f"'{token}': a number cannot end with a decimal point; write {token[:-1]}"
+        )
+    digits = sum(c.isdigit() for c in plain)
+    if digits > MAX_DIGITS:
+        raise InputError(what, text, f"'{token}' has too many digits (at most {MAX_DIGITS})")
+    shown = plain
+    display = token  # keeps its thousands separators in messages
+    if plain.startswith("."):
+        shown = display = "0" + plain
+        warnings.append(f"{what} {text!r}: '{token}' read as {shown}; write a leading zero")
+    if not _PLAIN_NUMBER.fullmatch(shown):
+        readings = _leading_zero_readings(plain)
+        if not readings:
+            raise InputError(what, text, "must be greater than zero")
+        raise InputError(
+            what,
+            text,
+            f"'{token}': a leading zero must be followed by a decimal point "
+            f"(did you mean {' or '.join(readings)}?)",
+        )
+    if "." in display and display.endswith("0"):
+        clean = display.rstrip("0").rstrip(".")
+        warnings.append(
+            f"{what} {text!r}: '{token}' read as {clean}; trailing zeros are error-prone "
+            f"({token} can be misread as ten times more), write {clean}"
+        )
+    value = Fraction(shown)
+    if value == 0:
+        raise InputError(what, text, "must be greater than zero")
+    return value
+
+
+def _leading_zero_readings(plain: str) -> list[str]:
+    """``05``: 0.5 (a point was meant) or 5 (the zero is a slip)."""
+    stripped = plain.lstrip("0")
+    candidates = [stripped if not stripped.startswith(".") else "0" + stripped]
+    if "." not in plain:
+        candidates.insert(0, "0." + stripped)
+    return _readable(candidates)
+
+
+def _readable(candidates: list[str]) -> list[str]:
+    """The candidates that are plain positive numbers, each once, as they would be read."""
+    from infuse_calc.notation import format_exact
+
+    readings: list[str] = []
+    seen: set[Fraction] = set()
+    for candidate in candidates:
+        number = "0" + candidate if candidate.startswith(".") else candidate
+        if not _PLAIN_NUMBER.fullmatch(number) or len(number) > MAX_DIGITS + 1:
+            continue
+        value = Fraction(number)
+        if value > 0 and value not in seen:
+            seen.add(value)
+            readings.append(format_exact(value, separators=True))
+    return readings
+
+
+def _comma_reason(token: str) -> str:
+    readings = _comma_readings(token)
+    question = f"; did you mean {' or '.join(readings)}?" if readings else ""
+    return (
+        f"'{token}': commas are not accepted in numbers; use a decimal point, and a comma "
+        f"only between groups of three digits (25,000){question}"
+    )
+
+
+def _comma_readings(token: str) -> list[str]:
+    """What a badly placed comma could mean, each written as it would be read."""
+    candidates = []
+    if token.count(",") == 1:
+        # a decimal comma, possibly after European thousands points (1.000,5)
+        whole, _, decimals = token.partition(",")
+        candidates.append(whole.replace(".", "") + "." + decimals)
+    if "." not in token or token.count(",") > 1:
+        candidates.append(token.replace(",", ""))  # separators in the wrong places
+    return _readable(candidates)

@@ -1,0 +1,199 @@
+"""Unit words: what each spelling a user may type stands for.
+
+One allow-list for every reader. A :class:`UnitWord` carries the safe symbol infuse-calc
+prints, which is also the unit's name in the project's pint registry (``units.txt``), so
+user text never reaches pint. Error-prone spellings (``ug``, ``cc``, ``U``...) are read
+with a warning naming the safe one; a few (grains, drams, ounces) are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from infuse_calc.errors import InputError
+
+
+class Kind(Enum):
+    """What an amount measures. Amounts of different kinds never convert into each other."""
+
+    MASS = "mass"
+    UNITS = "units"
+    SUBSTANCE = "substance"
+    EQUIVALENTS = "equivalents"
+    VOLUME = "volume"
+    WEIGHT = "weight"
+    TIME = "time"
+    DROPS = "drops"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    Kind.MASS: "mass (mcg, mg, g...)",
+    Kind.UNITS: "units",
+    Kind.SUBSTANCE: "mmol",
+    Kind.EQUIVALENTS: "mEq",
+    Kind.VOLUME: "volume (mL)",
+    Kind.WEIGHT: "weight (kg)",
+    Kind.TIME: "time",
+    Kind.DROPS: "drops (gtt: a drop factor in gtt/mL turns them into mL)",
+}
+
+
+@dataclass(frozen=True)
+class UnitWord:
+    """One unit, by its safe printed symbol.
+
+    ``symbol`` is both what infuse-calc prints and the name the unit has in the project's
+    pint registry (see ``units.txt``), so every unit string we emit parses with
+    :func:`infuse_calc.units.registry`.
+    """
+
+    symbol: str
+    kind: Kind
+    rank: int = 0  # orders the units of one kind, smallest first (ng < mcg < mg < g)
+
+    def __str__(self) -> str:
+        return self.symbol
+
+
+NG = UnitWord("ng", Kind.MASS, 0)
+MCG = UnitWord("mcg", Kind.MASS, 1)
+MG = UnitWord("mg", Kind.MASS, 2)
+G = UnitWord("g", Kind.MASS, 3)
+MILLIUNITS = UnitWord("milliunits", Kind.UNITS, 0)
+UNITS = UnitWord("units", Kind.UNITS, 1)
+MMOL = UnitWord("mmol", Kind.SUBSTANCE, 0)
+MEQ = UnitWord("mEq", Kind.EQUIVALENTS, 0)
+ML = UnitWord("mL", Kind.VOLUME, 0)
+LITER = UnitWord("L", Kind.VOLUME, 1)
+KG = UnitWord("kg", Kind.WEIGHT, 1)
+GRAM_WEIGHT = UnitWord("g", Kind.WEIGHT, 0)
+LB = UnitWord("lb", Kind.WEIGHT, 2)
+MINUTE = UnitWord("min", Kind.TIME, 0)
+HOUR = UnitWord("h", Kind.TIME, 1)
+DAY = UnitWord("day", Kind.TIME, 2)
+DROP = UnitWord("gtt", Kind.DROPS, 0)
+
+#: Units of each kind in increasing size; display picks among these.
+LADDERS: dict[Kind, tuple[UnitWord, ...]] = {
+    Kind.MASS: (NG, MCG, MG, G),
+    Kind.UNITS: (MILLIUNITS, UNITS),
+    Kind.SUBSTANCE: (MMOL,),
+    Kind.EQUIVALENTS: (MEQ,),
+    Kind.VOLUME: (ML,),
+    Kind.DROPS: (DROP,),
+}
+
+
+def _plural(*words: str) -> list[str]:
+    return [w for word in words for w in (word, word + "s")]
+
+
+# Spelling -> (unit, warning). A warning names the error-prone spelling and the safe one.
+# "g" is listed as mass; weight parsing reinterprets it.
+_AMOUNT_SPELLINGS: dict[str, UnitWord] = {
+    **dict.fromkeys(["mcg", *_plural("microgram", "microgramme")], MCG),
+    **dict.fromkeys(["ng", *_plural("nanogram", "nanogramme")], NG),
+    **dict.fromkeys(["mg", *_plural("milligram", "milligramme")], MG),
+    **dict.fromkeys(["g", *_plural("gram", "gramme")], G),
+    **dict.fromkeys(["units", "unit"], UNITS),
+    **dict.fromkeys(_plural("milliunit"), MILLIUNITS),
+    **dict.fromkeys(["mmol", *_plural("millimole")], MMOL),
+    **dict.fromkeys(["mEq", *_plural("milliequivalent")], MEQ),
+    **dict.fromkeys(["mL", *_plural("milliliter", "millilitre")], ML),
+    **dict.fromkeys(["L", *_plural("liter", "litre")], LITER),
+}
+_WEIGHT_SPELLINGS: dict[str, UnitWord] = {
+    **dict.fromkeys(["kg", *_plural("kilogram", "kilogramme")], KG),
+    **dict.fromkeys(["g", *_plural("gram", "gramme")], GRAM_WEIGHT),
+    **dict.fromkeys(["lb", "lbs", *_plural("pound")], LB),
+}
+_TIME_SPELLINGS: dict[str, UnitWord] = {
+    **dict.fromkeys(["min", "mins", *_plural("minute")], MINUTE),
+    **dict.fromkeys(["h", "hr", "hrs", *_plural("hour")], HOUR),
+    **dict.fromkeys(_plural("day"), DAY),
+}
+# A drip rate counted in drops; readers decide whether they accept it.
+_DROP_SPELLINGS: dict[str, UnitWord] = dict.fromkeys(["gtt", "gtts", *_plural("drop")], DROP)
+_ERROR_PRONE: dict[str, tuple[UnitWord, str]] = {
+    "ug": (MCG, "mcg"),
+    "µg": (MCG, "mcg"),  # U+00B5 MICRO SIGN
+    "μg": (MCG, "mcg"),  # U+03BC GREEK SMALL LETTER MU
+    "mcgs": (MCG, "mcg"),
+    "gm": (G, "g"),
+    "gms": (G, "g"),
+    "cc": (ML, "mL"),
+    "U": (UNITS, "units"),
+    "u": (UNITS, "units"),
+    "IU": (UNITS, "units"),
+    "iu": (UNITS, "units"),
+    "mU": (MILLIUNITS, "milliunits"),
+    "mIU": (MILLIUNITS, "milliunits"),
+    "d": (DAY, "day"),
+}
+_REFUSED = {
+    # shown after the spelling: "'gr' (grain) is not accepted..."
+    "gr": "(grain) is not accepted: it is easily confused with gram; write mg or g",
+    "grain": "is not accepted: write mg or g",
+    "grains": "are not accepted: write mg or g",
+    "dr": "(dram) is not accepted: write mL or g",
+    "oz": "(ounces) is not accepted: write kg, lb or mL",
+    "nan": "is not a number",
+    "inf": "is not a finite number",
+    "infinity": "is not a finite number",
+    "to": "(a range) is not read: give one value",
+}
+_ALL_SPELLINGS = {**_AMOUNT_SPELLINGS, **_WEIGHT_SPELLINGS, **_TIME_SPELLINGS, **_DROP_SPELLINGS}
+# Case-insensitive lookup: there are no mega- units here, so "MG" can only mean mg; we
+# still say so in a warning because capitals are how mg and Mg get confused.
+_FOLDED = {key.casefold(): key for key in _ALL_SPELLINGS}
+_FOLDED.update({key.casefold(): key for key in _ERROR_PRONE if key.casefold() not in _FOLDED})
+
+
+# --- lookup -------------------------------------------------------------------------------
+
+
+def is_refused(word: str) -> bool:
+    """Whether ``word`` is a spelling refused on purpose (grains, ounces, nan...)."""
+    return word.casefold() in _REFUSED
+
+
+def refusal(word: str) -> str:
+    """Why ``word`` is refused: ``'gr' (grain) is not accepted: ...``."""
+    return f"'{word}' {_REFUSED[word.casefold()]}"
+
+
+def lookup_unit(what: str, text: str, word: str, warnings: list[str]) -> UnitWord:
+    """The unit a spelling stands for (weight units are resolved by the caller).
+
+    ``hour(s)``, ``minute(s)``: a plural written with ``(s)`` is read as the word itself.
+    """
+    if word.endswith("(s)"):
+        word = word[:-3]
+    if is_refused(word):
+        raise InputError(what, text, refusal(word))
+    key = word if (word in _ALL_SPELLINGS or word in _ERROR_PRONE) else _FOLDED.get(word.casefold())
+    if key is None:
+        raise InputError(what, text, f"unknown unit '{word}'{_suggestion(word)}")
+    if key in _ERROR_PRONE:
+        unit, safe = _ERROR_PRONE[key]
+        warnings.append(f"{what} {text!r}: '{word}' is error-prone; read as {safe}, write {safe}")
+        return unit
+    if key != word and len(word) <= 3:
+        warnings.append(f"{what} {text!r}: '{word}' read as {key}; write {key}")
+    if key in _AMOUNT_SPELLINGS:
+        return _AMOUNT_SPELLINGS[key]
+    if key in _TIME_SPELLINGS:
+        return _TIME_SPELLINGS[key]
+    if key in _DROP_SPELLINGS:
+        return _DROP_SPELLINGS[key]
+    return _WEIGHT_SPELLINGS[key]
+
+
+def _suggestion(word: str) -> str:
+    known = "mcg, mg, g, ng, units, milliunits, mmol, mEq, mL, L, kg, lb, min, h, day, gtt"
+    return f" (known units: {known})"
