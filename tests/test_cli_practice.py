@@ -67,10 +67,10 @@ def test_key_json_answers_are_full_precision(run: Any) -> None:
     )
     first = document["problems"][0]
     assert first["parts"][0]["id"] == "1a"
-    # 114 lb x 0.45359237 kg/lb = 51.70953018 kg, 51.7 kg to the nearest tenth
-    assert first["parts"][0]["exact"] == {"value": 51.70953018, "unit": "kg"}
-    assert first["parts"][0]["answer"] == {"value": 51.7, "unit": "kg"}
-    assert first["check"] == 'infuse-calc convert "16 units/kg/h" -w "114 lb" --explain'
+    # 249 lb x 0.45359237 kg/lb = 112.94450013 kg, 112.9 kg to the nearest tenth
+    assert first["parts"][0]["exact"] == {"value": 112.94450013, "unit": "kg"}
+    assert first["parts"][0]["answer"] == {"value": 112.9, "unit": "kg"}
+    assert first["check"] == 'infuse-calc convert "13 mcg/kg/min" -w "249 lb" --explain'
 
 
 def test_no_thousands_separator_reaches_the_wording(run: Any) -> None:
@@ -83,16 +83,16 @@ def test_no_thousands_separator_reaches_the_wording(run: Any) -> None:
 
 
 def test_session_marks_answers_and_shows_the_chain(run: Any) -> None:
-    # seed 7 problem 2: 15 mcg/min x 60 = 900 mcg/h; / 200 mcg/mL = 4.5 mL/h
     result = run(
-        "practice", "--seed", "7", "--type", "pump-rate", "--count", "2", input="9.5\n900\n"
+        "practice", "--seed", "7", "--type", "pump-rate", "--count", "2", input="25.6\n2437\n"
     )
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("Practice: 2 problems, pump-rate, level 2 (intermediate), seed 7.\n")
-    assert "   Answer (mL/h): 9.5\n   Right: 9.5 mL/h.\n" in out
-    assert "     38 mcg/h ÷ 4 mcg/mL = 9.5 mL/h\n" in out
-    assert "   Answer (mL/h): 900\n   Wrong: 900. The answer is 15 mL/h. Your answer is 60x" in out
+    assert "   Answer (mL/h): 25.6\n   Right: 25.6 mL/h.\n" in out
+    assert "     102.4 mcg/h ÷ 4 mcg/mL = 25.6 mL/h\n" in out
+    assert "   Answer (mL/h): 2437\n   Wrong: 2437. The answer is 40.6 mL/h" in out
+    assert "Your answer is 60x the answer" in " ".join(out.split())
     assert "How it is worked out:" in out
     assert "Check: infuse-calc convert " in out
     assert out.endswith(
@@ -102,25 +102,25 @@ def test_session_marks_answers_and_shows_the_chain(run: Any) -> None:
 
 
 def test_session_first_problem_hand_worked(run: Any) -> None:
-    result = run("practice", "--seed", "7", "--count", "1", input="51.7\n827\n")
+    result = run("practice", "--seed", "7", "--count", "1", input="112.9\n1468\n")
     out = result.stdout
-    assert "1. A 114 lb patient is ordered heparin 16 units/kg/h.\n" in out
+    assert "1. A 249 lb patient is ordered DOPamine 13 mcg/kg/min.\n" in out
     assert "   a) What is the patient's weight in kg? Round to the nearest tenth.\n" in out
-    assert "      Right: 51.7 kg (51.71 kg to the nearest tenth).\n" in out
-    assert "      Right: 827 units/h (827.35 units/h to the nearest whole number).\n" in out
-    assert "     114 lb ÷ 2.2046 lb/kg = 51.71 kg\n" in out
+    assert "      Right: 112.9 kg (112.94 kg to the nearest tenth).\n" in out
+    assert "      Right: 1,468 mcg/min (1,468.3 mcg/min to the nearest whole number).\n" in out
+    assert "     249 lb ÷ 2.2046 lb/kg = 112.94 kg\n" in out
     assert out.endswith("Score: 2 of 2 right (100%).\n")
 
 
 def test_q_ends_with_the_score(run: Any) -> None:
-    result = run("practice", "--seed", "7", "--type", "pump-rate", input="9.5\nq\n15\n")
+    result = run("practice", "--seed", "7", "--type", "pump-rate", input="25.6\nq\n40.6\n")
     assert result.exit_code == 0
     assert result.stdout.endswith("Score: 1 of 1 right (100%).\n")
     assert result.stdout.count("Answer (mL/h):") == 2
 
 
 def test_end_of_input_ends_with_the_score_so_far(run: Any) -> None:
-    result = run("practice", "--seed", "7", "--type", "pump-rate", input="9.5")
+    result = run("practice", "--seed", "7", "--type", "pump-rate", input="25.6")
     assert result.exit_code == 0
     assert result.stdout.endswith("Score: 1 of 1 right (100%).\n")
     empty = run("practice", "--seed", "7", input="")
@@ -130,7 +130,7 @@ def test_end_of_input_ends_with_the_score_so_far(run: Any) -> None:
 
 def test_unreadable_and_empty_answers_are_marked_wrong_and_the_session_goes_on(run: Any) -> None:
     result = run(
-        "practice", "--seed", "7", "--type", "pump-rate", "--count", "3", input="four\n\n67.5\n"
+        "practice", "--seed", "7", "--type", "pump-rate", "--count", "3", input="four\n\n18\n"
     )
     assert result.exit_code == 0
     out = " ".join(result.stdout.split())
@@ -141,7 +141,7 @@ def test_unreadable_and_empty_answers_are_marked_wrong_and_the_session_goes_on(r
 
 
 def test_the_most_missed_step_ends_a_session(run: Any) -> None:
-    # pump-rate seed 7: 9.5, 15 and 67.5 mL/h; answers 60x each: a minutes/hours slip
+    # pump-rate seed 7: 25.6, 40.6 and 18 mL/h; answers 60x each: a minutes/hours slip
     from infuse_calc.practice_sets import problem_set
 
     answers = [p.parts[0].answer.value * 60 for p in problem_set(7, 3, "pump-rate", 2)]
@@ -156,7 +156,7 @@ def test_the_most_missed_step_ends_a_session(run: Any) -> None:
 def test_ctrl_c_prints_the_score_and_exits_0(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from infuse_calc.cli.commands import practice
 
-    typed = iter(["9.5"])
+    typed = iter(["25.6"])
 
     def read(prompt: str, interactive: bool) -> str:
         try:
@@ -178,7 +178,7 @@ def test_terminal_session_asks_again_after_an_empty_line(monkeypatch: pytest.Mon
     from infuse_calc.cli import cli
     from infuse_calc.cli.commands import practice
 
-    typed = iter(["", "  ", "9.5"])
+    typed = iter(["", "  ", "25.6"])
     prompts: list[str] = []
 
     def fake_input(prompt: str = "") -> str:
@@ -210,22 +210,24 @@ def filled_sheet(run: Any, path: Path, answers: dict[str, str]) -> Path:
     return path
 
 
-# seed 7: 1a 51.7 kg, 1b 827 units/h, 2 4.5 mL/h, 3 125 gtt/min, 4 9 mcg/min,
-# 5a 1,584 units/h, 5b 15.8 mL/h, 6: 71.3 mL/h x 16 mcg/mL / 60 = 19.013 -> 19 mcg/min
+# seed 7 (worked in test_practice.py): 1a 112.9 kg, 1b 1,468 mcg/min, 2 6.3 mL/h,
+# 3 21 gtt/min, 4 19 mcg/kg/min, 5a 876 units/h, 5b 8.8 mL/h; 6: 178 lb x 0.45359237 =
+# 80.739 kg -> 80.7 kg, x 20 mcg/kg/min = 1,614.8 -> 1,615 mcg/min
 RIGHT = {
-    "1a": "51.7",
-    "1b": "827 units/h",
-    "2": "4.5",
-    "3": "125",
-    "4": "9",
-    "5a": "1584",
-    "5b": "15.8",
-    "6": "19 mcg/min",
+    "1a": "112.9",
+    "1b": "1468 mcg/min",
+    "2": "6.3",
+    "3": "21",
+    "4": "19",
+    "5a": "876",
+    "5b": "8.8 mL/h",
+    "6a": "80.7 kg",
+    "6b": "1,615",
 }
 
 
 def test_grade_a_filled_in_sheet(run: Any, tmp_path: Path) -> None:
-    answers = {**RIGHT, "2": "270", "5b": "158", "4": "nine", "6": ""}
+    answers = {**RIGHT, "2": "378", "5b": "88", "4": "nineteen", "6b": ""}
     sheet = filled_sheet(run, tmp_path / "sheet.csv", answers)
     result = run("practice", "--grade", str(sheet))
     assert result.exit_code == 0, result.output
@@ -233,44 +235,43 @@ def test_grade_a_filled_in_sheet(run: Any, tmp_path: Path) -> None:
     assert lines[0] == "Marks: 6 problems, all types, level 2 (intermediate), seed 7"
     by_problem = {line.split()[0]: line for line in lines[2:] if line[:1].isdigit()}
     assert "right" in by_problem["1a"]
-    # 4.5 x 60 = 270: the per-minute dose never turned into per hour
+    # 6.3 x 60 = 378: the per-minute dose never turned into per hour
     assert "Your answer is 60x the answer: minutes/hours mix-up" in by_problem["2"]
-    # 15.84 x 10 = 158.4
+    # 8.76 x 10 = 87.6
     assert "Your answer is 10x the answer: decimal slip?" in by_problem["5b"]
-    assert "Cannot read it: expected a number first, found 'nine'." in by_problem["4"]
-    assert "wrong" in by_problem["6"]  # left empty
-    assert "Score: 4 of 8 right (50%)." in lines
+    assert "Cannot read it: expected a number first, found 'nineteen'." in by_problem["4"]
+    assert "wrong" in by_problem["6b"]  # left empty
+    assert "Score: 5 of 9 right (56%)." in lines
 
 
 def test_grade_with_the_options_that_made_the_sheet(run: Any, tmp_path: Path) -> None:
     answers = tmp_path / "answers.csv"
-    answers.write_text(
-        "problem,answer\n1a,51.7\n1b,827\n2,4.5\n3,125\n4,9\n5a,1584\n5b,15.8\n6,1\n"
-    )
+    rows = "".join(f"{key},{value}\n" for key, value in {**RIGHT, "6b": "1"}.items())
+    answers.write_text(f"problem,answer\n{rows}", encoding="utf-8")
     result = run(
         "practice", "--grade", str(answers), "--seed", "7", "--count", "6", "--format", "json"
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert (document["right"], document["of"]) == (7, 8)
-    assert [m["problem"] for m in document["marks"] if not m["right"]] == ["6"]
-    assert document["marks"][2]["answer"] == {"value": 4.5, "unit": "mL/h"}
+    assert (document["right"], document["of"]) == (8, 9)
+    assert [m["problem"] for m in document["marks"] if not m["right"]] == ["6b"]
+    assert document["marks"][2]["answer"] == {"value": 6.3, "unit": "mL/h"}
 
 
 def test_grade_csv_output(run: Any, tmp_path: Path) -> None:
     sheet = filled_sheet(run, tmp_path / "s.csv", RIGHT)
     result = run("practice", "--grade", str(sheet), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["problem"] for r in rows] == ["1a", "1b", "2", "3", "4", "5a", "5b", "6"]
-    assert rows[0]["answer_value"] == "51.7"
-    assert rows[0]["exact_value"] == "51.70953018"
+    assert [r["problem"] for r in rows] == ["1a", "1b", "2", "3", "4", "5a", "5b", "6a", "6b"]
+    assert rows[0]["answer_value"] == "112.9"
+    assert rows[0]["exact_value"] == "112.94450013"
     assert {r["right"] for r in rows} == {"true"}
-    assert rows[-1]["given"] == "19 mcg/min"
+    assert rows[-1]["given"] == "1,615"
 
 
 def test_grade_names_the_step_most_wrong_answers_missed(run: Any, tmp_path: Path) -> None:
-    # per kg forgotten twice: 1b 827.35 / 51.71 = 16 units/h; 5a 1,584 / 99 = 16 units/h
-    answers = {**RIGHT, "1b": "16", "5a": "16", "2": "270"}
+    # per kg forgotten twice: 1b 1,468.3 / 112.94 = 13 mcg/min; 5a 876 / 73 = 12 units/h
+    answers = {**RIGHT, "1b": "13", "5a": "12", "2": "378"}
     sheet = filled_sheet(run, tmp_path / "s.csv", answers)
     result = run("practice", "--grade", str(sheet))
     assert "Most wrong answers (2 of 3) missed the per-kg step (× the weight)." in result.stdout
@@ -300,7 +301,7 @@ def test_grade_option_errors(run: Any, tmp_path: Path, extra: list[str], message
 @pytest.mark.parametrize(
     ("text", "extra", "message"),
     [
-        ("problem,answer\n1a,1\n", ["--seed", "7"], "no row for problem 1b, 2, 3, 4, 5a, 5b, 6, 7"),
+        ("problem,answer\n1a,1\n", ["--seed", "7"], "no row for problem 1b, 2, 3, 4, 5a, 5b, 6a"),
         ("problem,answer\n11,1\n", ["--seed", "7"], "line 2: problem '11' is not in the set"),
         ("problem,answer\n1a,1\n", [], "--grade needs the --seed the worksheet was made with"),
         ("a;b\n1;2\n", ["--seed", "7"], "expected a CSV with the columns problem and answer"),
@@ -431,7 +432,7 @@ def test_a_default_format_does_not_turn_a_session_into_a_worksheet(
     run: Any, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
     monkeypatch.setenv("INFUSE_CALC_FORMAT", fmt)
-    result = run("practice", "--seed", "7", "--type", "pump-rate", "--count", "1", input="9.5\n")
+    result = run("practice", "--seed", "7", "--type", "pump-rate", "--count", "1", input="25.6\n")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("Practice: 1 problem, pump-rate")
     assert result.stdout.endswith("Score: 1 of 1 right (100%).\n")
@@ -465,4 +466,4 @@ def test_a_default_level_does_not_conflict_with_a_sheet(
     monkeypatch.setenv("INFUSE_CALC_PRACTICE_LEVEL", "3")
     result = run("practice", "--grade", str(sheet))
     assert result.exit_code == 0, result.stderr
-    assert "Score: 8 of 8 right (100%)." in result.stdout
+    assert "Score: 9 of 9 right (100%)." in result.stdout

@@ -110,24 +110,25 @@ def test_each_round_of_all_deals_each_type_once() -> None:
 def test_seed_7_hand_worked() -> None:
     """The first problems of seed 7 (the golden worksheets), each answer worked by hand."""
     p1, p2, p3, p4, p5 = problem_set(7, 5)
-    # 114 lb x 0.45359237 kg/lb = 51.70953018 kg; x 16 units/kg/h = 827.35248288 units/h
-    assert p1.text == "A 114 lb patient is ordered heparin 16 units/kg/h."
-    kg = 114 * LB_KG
-    assert [part.exact.value for part in p1.parts] == [kg, 16 * kg]
-    assert [str(part.answer) for part in p1.parts] == ["51.7 kg", "827 units/h"]
-    # 15 mcg/min x 60 = 900 mcg/h; 50 mg/250 mL = 200 mcg/mL; 900 / 200 = 4.5 mL/h
+    # 249 lb x 0.45359237 kg/lb = 112.94450013 kg; x 13 mcg/kg/min = 1,468.28 mcg/min
+    assert p1.text == "A 249 lb patient is ordered DOPamine 13 mcg/kg/min."
+    kg = 249 * LB_KG
+    assert [part.exact.value for part in p1.parts] == [kg, 13 * kg]
+    assert [str(part.answer) for part in p1.parts] == ["112.9 kg", "1,468 mcg/min"]
+    # 3 mcg/kg/min x 56 kg = 168 mcg/min; x 60 = 10,080 mcg/h; / 1,600 mcg/mL = 6.3 mL/h
     assert p2.text == (
-        "A patient is ordered nitroglycerin 15 mcg/min. The bag is 50 mg in 250 mL D5W."
+        "A 56 kg patient is ordered DOPamine 3 mcg/kg/min. The concentration is 1,600 mcg/mL."
     )
-    assert p2.parts[0].exact.value == Fraction(15 * 60, 200)
-    # a 60 gtt/mL set: 125 mL/h x 60 gtt/mL / 60 min/h = 125 gtt/min
-    assert p3.parts[0].exact.value == 125
-    # 33.8 mL/h x 16 mcg/mL = 540.8 mcg/h; / 60 = 9.01333 mcg/min -> 9 to the tenth
-    assert p4.parts[0].exact.value == Fraction("33.8") * 16 / 60
-    assert str(p4.parts[0].answer) == "9 mcg/min"
-    # 99 kg x 16 units/kg/h = 1,584 units/h; / 100 units/mL = 15.84 mL/h -> 15.8
-    assert [part.exact.value for part in p5.parts] == [1584, Fraction("15.84")]
-    assert [str(part.answer) for part in p5.parts] == ["1,584 units/h", "15.8 mL/h"]
+    assert p2.parts[0].exact.value == Fraction(3 * 56 * 60, 1600)
+    # a 10 gtt/mL set: 125 mL/h x 10 gtt/mL / 60 min/h = 20.833 gtt/min, 21 drops
+    assert p3.parts[0].exact.value == Fraction(125 * 10, 60)
+    assert str(p3.parts[0].answer) == "21 gtt/min"
+    # 28.2 mL/h x 4,000 mcg/mL = 112,800 mcg/h; / 60 = 1,880 mcg/min; / 99 kg = 18.99
+    assert p4.parts[0].exact.value == Fraction("28.2") * 4000 / 60 / 99
+    assert str(p4.parts[0].answer) == "19 mcg/kg/min"
+    # 73 kg x 12 units/kg/h = 876 units/h; / 100 units/mL = 8.76 mL/h
+    assert [part.exact.value for part in p5.parts] == [876, Fraction("8.76")]
+    assert [str(part.answer) for part in p5.parts] == ["876 units/h", "8.8 mL/h"]
 
 
 # --- every type at every level ------------------------------------------------------------------
@@ -160,24 +161,35 @@ def _check_wording(text: str, inputs: Inputs) -> None:
     if inputs.concentration is not None:
         conc = parse_concentration(inputs.concentration)
         amount = f"{format_exact(conc.amount)} {conc.amount_unit}"
-        assert f"{amount} in {format_exact(conc.volume)} {conc.volume_unit}" in text
+        if conc.per_volume_given:
+            assert f"{amount} in {format_exact(conc.volume)} {conc.volume_unit}" in text
+        else:
+            assert f"{amount}/{conc.volume_unit}" in text
     if inputs.drop_factor is not None:
         assert f"a {inputs.drop_factor} gtt/mL set" in text
 
 
+def _conversions(inputs: Inputs) -> int:
+    """Per kg, per minute, mcg against a mg bag, a bag to work out: worked from the text."""
+    unit = parse_dose(inputs.dose).unit
+    conc = parse_concentration(inputs.concentration or "")
+    return (
+        unit.per_kg
+        + (unit.time is not HOUR)
+        + (unit.amount != conc.amount_unit)
+        + conc.per_volume_given
+    )
+
+
 def test_pump_rate_levels_count_the_conversions() -> None:
-    """Basic: dose / concentration. Advanced: per kg, per minute and mcg against a mg bag."""
-    for problem in problem_set(5, 10, "pump-rate", 1):
-        unit = parse_dose(problem.inputs.dose).unit
-        assert problem.inputs.weight is None
-        assert unit.time is HOUR
-        assert not unit.per_kg
-    for problem in problem_set(5, 10, "pump-rate", 3):
-        unit = parse_dose(problem.inputs.dose).unit
-        conc = parse_concentration(problem.inputs.concentration or "")
-        assert unit.per_kg
-        assert unit.time is not HOUR
-        assert unit.amount != conc.amount_unit
+    """Basic: dose / concentration. Advanced: three conversions or more."""
+    basic = problem_set(5, 10, "pump-rate", 1)
+    assert {_conversions(p.inputs) for p in basic} == {0}
+    # e.g. diltiazem 12 mg/h at 1 mg/mL
+    assert all(p.inputs.weight is None for p in basic)
+    assert {_conversions(p.inputs) for p in problem_set(5, 20, "pump-rate", 2)} <= {1, 2}
+    advanced = problem_set(5, 20, "pump-rate", 3)
+    assert min(_conversions(p.inputs) for p in advanced) >= 3
 
 
 def test_pounds_levels() -> None:
@@ -300,8 +312,9 @@ def test_every_dose_range_fits_its_drug() -> None:
         facts = drug_facts(dose_range.drug)
         unit = parse_rate_unit(dose_range.unit)[0]
         drug_unit = parse_rate_unit(facts.dose_unit)[0]
-        conc = parse_concentration(facts.concentration)
-        assert unit.kind is drug_unit.kind is conc.kind, dose_range
+        for text in facts.concentrations:
+            conc = parse_concentration(text)
+            assert unit.kind is drug_unit.kind is conc.kind, dose_range
         assert len(dose_range.span) >= 2
         assert dose_range.answer_step > 0
 
@@ -343,8 +356,23 @@ def test_broken_ranges_are_caught(text: str) -> None:
 
 
 def test_unknown_practice_drug() -> None:
-    with pytest.raises(PracticeDataError, match="'aspirin' is not in the teaching table"):
+    with pytest.raises(PracticeDataError, match="practice drug 'aspirin': drug 'aspirin' is not"):
         drug_facts("aspirin")
+
+
+def test_practice_drugs_come_from_the_built_in_library() -> None:
+    """The bags are the standard concentrations convert --drug uses, first one first."""
+    from infuse_calc.library_files import builtin_library
+
+    for name in sorted({r.drug for r in ranges().doses}):
+        drug = builtin_library().find(name)
+        facts = drug_facts(name)
+        assert facts.name == drug.name
+        assert facts.concentrations == tuple(c.text for c in drug.concentrations)
+        assert facts.dose_unit == str(drug.dose_unit)
+    # typed from the ASHP S4S adult standard: DOPamine 1,600 mcg/mL, dosed in mcg/kg/min
+    assert drug_facts("dopamine").concentrations[0] == "1600 mcg/mL"
+    assert drug_facts("dopamine").dose_unit == "mcg/kg/min"
 
 
 # --- every answer is what convert gives ---------------------------------------------------------
@@ -401,12 +429,9 @@ def test_figure_reads_the_calculation_convert_makes() -> None:
 
 
 def test_a_strength_per_ml_is_worded_as_a_concentration() -> None:
-    from infuse_calc.practice_data import DrugFacts
     from infuse_calc.practice_types import _bag_sentence
 
-    assert _bag_sentence(DrugFacts("propofol", "10 mg/mL", "mcg/kg/min")) == (
-        "The concentration is 10 mg/mL."
-    )
-    assert _bag_sentence(DrugFacts("heparin", "25000 units in 250 mL", "units/h", "D5W")) == (
-        "The bag is 25,000 units in 250 mL D5W."
-    )
+    assert _bag_sentence("10 mg/mL") == "The concentration is 10 mg/mL."
+    assert _bag_sentence("4 mg/250 mL") == "The bag is 4 mg in 250 mL."
+    # a vehicle the concentration names is worded too
+    assert _bag_sentence("25,000 units in 250 mL D5W") == "The bag is 25,000 units in 250 mL D5W."

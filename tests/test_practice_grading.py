@@ -174,17 +174,38 @@ def test_a_wrong_unit_is_wrong_even_with_the_right_number(text: str, words: str)
 
 
 def test_units_of_other_answers() -> None:
+    # seed 7: 1a 112.9 kg, 1b 1,468 mcg/min, 3 21 gtt/min (125 mL/h with a 10 gtt/mL set)
     p1, _, p3, *_ = problem_set(7, 5)
-    kg, units = p1.parts
-    assert mark(p1, kg, "51.7 kg").right
-    assert mark(p1, kg, "51.7 kilograms").right
-    assert "not lb" in mark(p1, kg, "51.7 lb").verdict
-    assert mark(p1, units, "827 units/h").right
-    assert mark(p1, units, "827 units/hour").right
-    # a drip is counted in drops; gtt/min is not a unit of the dose grammar
-    for typed in ("125", "125 gtt/min", "125 gtts/min", "125 drops/min", "125 GTT/MIN"):
+    kg, per_minute = p1.parts
+    assert mark(p1, kg, "112.9 kg").right
+    assert mark(p1, kg, "112.9 kilograms").right
+    assert "not lb" in mark(p1, kg, "112.9 lb").verdict
+    assert mark(p1, per_minute, "1468 mcg/min").right
+    assert mark(p1, per_minute, "1,468 mcg/min").right  # as the answer is printed
+    assert "not mg/min" in mark(p1, per_minute, "1.468 mg/min").verdict
+    # a drip is counted in drops, spelled as nurses spell it
+    for typed in ("21", "21 gtt/min", "21 gtts/min", "21 drops/min", "21 drops per minute"):
         assert mark(p3, p3.parts[0], typed).right, typed
-    assert not mark(p3, p3.parts[0], "125 mL/h").right
+    assert "Note: " in mark(p3, p3.parts[0], "21 GTT/MIN").verdict
+    assert not mark(p3, p3.parts[0], "21 mL/h").right
+
+
+def test_textbook_pounds_are_named() -> None:
+    """1a: 249 lb is 112.94 kg; with 2.2 lb/kg it is 113.18 kg, 113.2 to the tenth."""
+    p1 = problem_set(7, 1)[0]
+    kg, per_minute = p1.parts
+    result = mark(p1, kg, "113.2")
+    assert not result.right
+    assert result.missed == ("2.2",)
+    assert (
+        "You used 1 kg = 2.2 lb (that gives 113.2); the answer uses the exact pound, "
+        "0.45359237 kg (1 kg = 2.2046 lb)." in result.verdict
+    )
+    # 13 mcg/kg/min x 249 / 2.2 = 1,471.36 -> 1,471 mcg/min
+    assert mark(p1, per_minute, "1471").missed == ("2.2",)
+    # a weight in kg has no such slip
+    p2 = problem_set(7, 2)[1]
+    assert mark(p2, p2.parts[0], "6.4").missed != ("2.2",)
 
 
 def test_read_answer_keeps_the_unit_typed() -> None:
@@ -275,8 +296,8 @@ def test_bad_answer_files(text: str, message: str) -> None:
 
 def test_a_sheet_from_another_set_is_refused() -> None:
     problems, text = sheet_csv(2)
-    assert "A 114 lb patient" in text
-    edited = text.replace("A 114 lb patient", "A 115 lb patient", 1)
+    assert "A 249 lb patient" in text
+    edited = text.replace("A 249 lb patient", "A 248 lb patient", 1)
     with pytest.raises(PracticeError, match="line 2: the question is not problem 1a of this set"):
         match_answers(problems, read_answers(edited, "s.csv"), "s.csv")
 

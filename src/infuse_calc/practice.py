@@ -76,26 +76,35 @@ class Inputs:
         return " ".join(f'"{w}"' if " " in w else w for w in words)
 
 
-def calculation(inputs: Inputs) -> Calculation:
-    """The engine's calculation for ``inputs``: the parsers and call ``convert`` makes."""
+def calculation(inputs: Inputs, lb_per_kg: Fraction | None = None) -> Calculation:
+    """The engine's calculation for ``inputs``: the parsers and call ``convert`` makes.
+
+    ``lb_per_kg`` reads a weight in pounds with a textbook factor (2.2) instead of the exact
+    pound: what a student who used it would get (marking names that slip).
+    """
     unit = None if inputs.dose_unit is None else parse_rate_unit(inputs.dose_unit)[0]
+    weight = None if inputs.weight is None else parse_weight(inputs.weight, lb_per_kg)
     return calculate(
         parse_dose(inputs.dose),
-        None if inputs.weight is None else parse_weight(inputs.weight),
+        weight,
         None if inputs.concentration is None else parse_concentration(inputs.concentration),
         unit,
     )
 
 
-def figure(calc: Calculation, field: str, drop_factor: int | None = None) -> Measure:
-    """One of convert's JSON figures (``pump_rate``, ``dose_rate``, ``drip_rate``...)."""
+def figure(
+    calc: Calculation, field: str, drop_factor: int | None = None, unit: str | None = None
+) -> Measure:
+    """One of convert's JSON figures (``pump_rate``, ``dose_rate``, ``drip_rate``...), in
+    ``unit`` if given (an exact conversion)."""
     if field == "drip_rate":
         assert calc.pump_rate is not None
         assert drop_factor is not None
-        return drip_rate(calc.pump_rate.value, drop_factor)
-    value = calc.record()[field]
+        value = drip_rate(calc.pump_rate.value, drop_factor)
+    else:
+        value = calc.record()[field]
     assert isinstance(value, Measure), field
-    return value
+    return value if unit is None or unit == value.unit else value.to(unit)
 
 
 @dataclass(frozen=True)
@@ -176,9 +185,7 @@ def make_problem(
     parts = []
     labels = [""] if len(asks) == 1 else "abcdefgh"
     for label, ask in zip(labels, asks, strict=False):
-        exact = figure(calc, ask.field, inputs.drop_factor)
-        if exact.unit != ask.unit:
-            exact = exact.to(ask.unit)
+        exact = figure(calc, ask.field, inputs.drop_factor, ask.unit)
         step = ask.step if ask.step is not None else _step_for(exact.value)
         if not rounds_cleanly(exact.value, step):
             return None

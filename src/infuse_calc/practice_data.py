@@ -1,9 +1,8 @@
-"""Teaching data for practice problems: the drugs (bag and dosing unit) and the ranges drawn from.
+"""Teaching data for practice problems: the drugs (bags and dosing unit) and the ranges.
 
-:func:`drug_facts` is the one place that says which bag a practice drug comes in and which
-unit it is dosed in. Until the built-in standard-concentration library ships, it reads a
-minimal teaching table (common premixed bags); switching to the library is a change to that
-function alone.
+:func:`drug_facts` is the one place that says which bags a practice drug comes in and which
+unit it is dosed in: the built-in standard-concentration library (never a user's library,
+so that a seed gives the same problems on every machine).
 
 The dose, weight and fluid ranges live in ``practice_ranges.toml``, package data that
 practice owns: ranges chosen to make realistic practice problems, **not dosing guidance**.
@@ -25,44 +24,28 @@ from infuse_calc.errors import InfuseCalcError
 
 @dataclass(frozen=True)
 class DrugFacts:
-    """A practice drug: how it is named, the bag it comes in and the unit it is dosed in."""
+    """A practice drug: its name, its standard concentrations and the unit it is dosed in."""
 
     name: str  # as printed, tall-man lettering where ISMP uses it
-    concentration: str  # text the concentration parser reads: "400 mg in 250 mL"
-    dose_unit: str  # the unit the drug is conventionally dosed in
-    vehicle: str = ""  # the diluent, for the wording only ("D5W")
-
-
-# Common commercially premixed bags (the wording names the diluent). A stand-in for the
-# built-in standard-concentration library; see drug_facts.
-_TEACHING_TABLE = {
-    "dopamine": DrugFacts("DOPamine", "400 mg in 250 mL", "mcg/kg/min", "D5W"),
-    "dobutamine": DrugFacts("DOBUTamine", "1000 mg in 250 mL", "mcg/kg/min", "D5W"),
-    "esmolol": DrugFacts("esmolol", "2500 mg in 250 mL", "mcg/kg/min"),
-    "norepinephrine": DrugFacts("norepinephrine", "4 mg in 250 mL", "mcg/min", "D5W"),
-    "nitroglycerin": DrugFacts("nitroglycerin", "50 mg in 250 mL", "mcg/min", "D5W"),
-    "dexmedetomidine": DrugFacts(
-        "dexmedetomidine", "400 mcg in 100 mL", "mcg/kg/h", "0.9% sodium chloride"
-    ),
-    "diltiazem": DrugFacts("diltiazem", "125 mg in 125 mL", "mg/h", "D5W"),
-    "midazolam": DrugFacts("midazolam", "100 mg in 100 mL", "mg/h", "0.9% sodium chloride"),
-    "insulin": DrugFacts(
-        "insulin regular", "100 units in 100 mL", "units/h", "0.9% sodium chloride"
-    ),
-    "heparin": DrugFacts("heparin", "25000 units in 250 mL", "units/h", "D5W"),
-}
+    concentrations: tuple[str, ...]  # as the concentration parser reads them, first first
+    dose_unit: str
 
 
 class PracticeDataError(InfuseCalcError):
     """Practice data that does not hold together (a bug in the package data, caught by tests)."""
 
 
+@functools.cache
 def drug_facts(name: str) -> DrugFacts:
-    """The bag and dosing unit of a practice drug, by name (any capitalisation)."""
-    facts = _TEACHING_TABLE.get(name.casefold())
-    if facts is None:
-        raise PracticeDataError(f"practice drug {name!r} is not in the teaching table")
-    return facts
+    """A practice drug, from the built-in standard-concentration library (any capitalisation)."""
+    from infuse_calc.library_files import builtin_library
+
+    try:
+        drug = builtin_library().find(name)
+    except InfuseCalcError as error:
+        raise PracticeDataError(f"practice drug {name!r}: {error}") from None
+    concentrations = tuple(c.text for c in drug.concentrations)
+    return DrugFacts(drug.name, concentrations, str(drug.dose_unit))
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,16 @@ from infuse_calc.check import Cause, find_causes, named_factors
 from infuse_calc.dosing import Measure
 from infuse_calc.errors import InputError
 from infuse_calc.notation import format_decimal, format_number, round_places, round_to_step
-from infuse_calc.practice import Part, Problem, nearest
-from infuse_calc.quantities import lookup_unit, parse_number, parse_rate_unit, tokenize
+from infuse_calc.practice import Part, Problem, calculation, figure, nearest
+from infuse_calc.quantities import (
+    LB,
+    lookup_unit,
+    parse_number,
+    parse_rate_unit,
+    parse_weight,
+    tokenize,
+)
 
-#: spellings accepted for drops per minute (not a unit of the dose grammar)
-DROP_UNITS = ("gtt/min", "gtts/min", "drops/min", "gtt per min", "drops per min")
 #: within this much of the exact answer (but not right) the slip is an early rounding
 CLOSE_PERCENT = Fraction(2)
 #: a slip by a named factor: within half a step plus this of the factor times the answer
@@ -30,6 +35,8 @@ CLOSE_PERCENT = Fraction(2)
 #: of at most two factors, since more explain anything by coincidence
 FACTOR_TOLERANCE_PERCENT = Fraction(1)
 QUIT_WORDS = ("q", "quit", "exit")
+#: the textbook pound (1 kg = 2.2 lb): a slip named when it explains an answer
+TEXTBOOK_LB_PER_KG = Fraction("2.2")
 
 #: what each cause of a wrong answer missed, for the summary of a set
 _STEP_MISSED = {
@@ -43,6 +50,7 @@ _STEP_MISSED = {
     "rounding": "the final rounding",
     "early-rounding": "rounding only at the end",
     "unit": "the unit asked for",
+    "2.2": "the exact pound (1 kg = 2.2046 lb, not 2.2)",
 }
 
 
@@ -121,16 +129,10 @@ def _notes(warnings: list[str]) -> tuple[str, ...]:
 
 def _unit_problem(typed: str, expected: str, warnings: list[str]) -> str:
     """'' when ``typed`` is the unit asked for; else why not."""
-    drops = " ".join(typed.casefold().split()) in DROP_UNITS
-    if expected == "gtt/min" or drops:
-        return (
-            ""
-            if drops == (expected == "gtt/min")
-            else f"the unit asked for is {expected}, not {typed}"
-        )
     try:
         if "/" in expected:
-            unit, more = parse_rate_unit(typed, "answer unit")
+            # drops too: "gtts/min" and "drops/min" are gtt/min
+            unit, more = parse_rate_unit(typed, "answer unit", drops=True)
             symbol = str(unit)
             warnings.extend(more)
         else:
@@ -143,7 +145,7 @@ def _unit_problem(typed: str, expected: str, warnings: list[str]) -> str:
 def mark(problem: Problem, part: Part, text: str) -> Mark:
     """Mark one typed answer to ``part`` of ``problem``."""
     reading = read_answer(text, part)
-    right, reason, missed = _verdict(reading, part, problem.weight_kg)
+    right, reason, missed = _verdict(reading, problem, part)
     return Mark(
         problem.part_id(part),
         text.strip(),
@@ -157,9 +159,7 @@ def mark(problem: Problem, part: Part, text: str) -> Mark:
     )
 
 
-def _verdict(
-    reading: Reading, part: Part, weight_kg: Fraction | None
-) -> tuple[bool, str, tuple[str, ...]]:
+def _verdict(reading: Reading, problem: Problem, part: Part) -> tuple[bool, str, tuple[str, ...]]:
     if reading.value is None:
         return False, f"Cannot read it: {reading.problem}." if reading.text.strip() else "", ()
     if reading.problem:
@@ -170,7 +170,7 @@ def _verdict(
         if reading.value != rounded:
             remark = f"Rounded to {nearest(part.step, part.exact.unit)} as asked: {part.answer}."
         return True, remark, ()
-    reason, missed = diagnose(reading.value, part, weight_kg)
+    reason, missed = diagnose(reading.value, problem, part)
     return False, reason, missed
 
 
@@ -178,27 +178,44 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def diagnose(
-    value: Fraction, part: Part, weight_kg: Fraction | None
-) -> tuple[str, tuple[str, ...]]:
+def diagnose(value: Fraction, problem: Problem, part: Part) -> tuple[str, tuple[str, ...]]:
     """Why ``value`` is not the answer, when one cause fits; and the steps it missed."""
     exact = part.exact.value
     step = part.step
+    textbook = _with_textbook_pounds(problem, part)
+    if textbook is not None and round_to_step(value, step) == round_to_step(textbook, step):
+        return (
+            f"You used 1 kg = 2.2 lb (that gives {format_number(round_to_step(textbook, step))});"
+            " the answer uses the exact pound, 0.45359237 kg (1 kg = 2.2046 lb).",
+            ("2.2",),
+        )
     if exact != part.answer.value and abs(value - part.answer.value) == step:
         shown = f"{format_number(exact)} {part.exact.unit}"
         rounding = nearest(step, part.exact.unit)
         return f"Check the rounding: {shown} to {rounding} is {part.answer}.", ("rounding",)
     if abs(value - exact) <= exact * CLOSE_PERCENT / 100:
         return (
-            "Close: round only the final answer, not the figures on the way (and use the "
-            "exact factors: 1 kg = 2.2046 lb).",
+            "Close: round only the final answer, not the figures on the way.",
             ("early-rounding",),
         )
-    causes = find_causes(exact, value, step, FACTOR_TOLERANCE_PERCENT, weight_kg, max_factors=2)
+    causes = find_causes(
+        exact, value, step, FACTOR_TOLERANCE_PERCENT, problem.weight_kg, max_factors=2
+    )
     if causes:
         cause = causes[0]
         return f"{_capital(cause.describe('your answer', 'the answer'))}", _factor_keys(cause)
     return "No single slip explains it: compare your steps with the worked chain.", ()
+
+
+def _with_textbook_pounds(problem: Problem, part: Part) -> Fraction | None:
+    """The answer a student gets reading the weight with 2.2 lb/kg, when the weight is in lb
+    and that gives a different answer (the engine's figure for that weight)."""
+    weight = problem.inputs.weight
+    if weight is None or parse_weight(weight).unit is not LB:
+        return None
+    calc = calculation(problem.inputs, lb_per_kg=TEXTBOOK_LB_PER_KG)
+    value = figure(calc, part.field, problem.inputs.drop_factor, part.exact.unit).value
+    return None if round_to_step(value, part.step) == part.answer.value else value
 
 
 def _factor_keys(cause: Cause) -> tuple[str, ...]:
@@ -236,4 +253,9 @@ def most_missed(marks: list[Mark]) -> str | None:
 
 def known_steps() -> set[str]:
     """Every key a mark can name (tests: each has words in the summary)."""
-    return {f.name for f in named_factors(Fraction(70))} | {"rounding", "early-rounding", "unit"}
+    return {f.name for f in named_factors(Fraction(70))} | {
+        "rounding",
+        "early-rounding",
+        "unit",
+        "2.2",
+    }

@@ -64,29 +64,31 @@ def _capital(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _bag(facts: DrugFacts) -> str:
-    """``400 mg in 250 mL D5W`` (a bag), or ``1,600 mcg/mL`` (a strength per mL)."""
-    conc = parse_concentration(facts.concentration)
+def _bag(concentration: str) -> str:
+    """``4 mg in 250 mL`` (a bag), or ``1,600 mcg/mL`` (a strength per mL), as printed."""
+    conc = parse_concentration(concentration)
     amount = f"{format_exact(conc.amount)} {conc.amount_unit}"
     if not conc.per_volume_given:
         return f"{amount}/{conc.volume_unit}"
     words = f"{amount} in {format_exact(conc.volume)} {conc.volume_unit}"
-    return f"{words} {facts.vehicle}" if facts.vehicle else words
+    return f"{words} {conc.vehicle}" if conc.vehicle else words
 
 
-def _bag_sentence(facts: DrugFacts) -> str:
-    """``The bag is 400 mg in 250 mL D5W.`` or ``The concentration is 1,600 mcg/mL.``"""
-    if parse_concentration(facts.concentration).per_volume_given:
-        return f"The bag is {_bag(facts)}."
-    return f"The concentration is {_bag(facts)}."
+def _bag_sentence(concentration: str) -> str:
+    """``The bag is 4 mg in 250 mL.`` or ``The concentration is 1,600 mcg/mL.``"""
+    if parse_concentration(concentration).per_volume_given:
+        return f"The bag is {_bag(concentration)}."
+    return f"The concentration is {_bag(concentration)}."
 
 
 @dataclass(frozen=True)
 class _Order:
-    """A drawn drug order: the range, the drug, the dose and (if per kg) the weight."""
+    """A drawn drug order: the range, the drug and its bag, the dose and (if per kg) the
+    weight."""
 
     range: DoseRange
     facts: DrugFacts
+    concentration: str  # one of the drug's standard concentrations
     dose: Fraction
     weight: str | None
     weight_value: Fraction | None
@@ -103,23 +105,24 @@ class _Order:
 
     @property
     def with_bag(self) -> str:
-        """The order, then ``The bag is 400 mg in 250 mL D5W.``"""
-        return f"{self.ordered} {_bag_sentence(self.facts)}"
+        """The order, then ``The bag is 4 mg in 250 mL.``"""
+        return f"{self.ordered} {_bag_sentence(self.concentration)}"
 
     def inputs(self, bag: bool = True) -> Inputs:
         """What convert is given for the order (with the bag, or without)."""
-        return Inputs(self.dose_text, self.weight, self.facts.concentration if bag else None)
+        return Inputs(self.dose_text, self.weight, self.concentration if bag else None)
 
 
 def _order(rng: random.Random, dose_range: DoseRange, pounds: bool = False) -> _Order:
     facts = drug_facts(dose_range.drug)
+    concentration = rng.choice(facts.concentrations)
     dose = dose_range.span.draw(rng)
     weight = value = None
     if _unit(dose_range.unit).per_kg:
         span = ranges().weight_lb if pounds else ranges().weight_kg
         value = span.draw(rng)
         weight = f"{_number(value)} {'lb' if pounds else 'kg'}"
-    return _Order(dose_range, facts, dose, weight, value)
+    return _Order(dose_range, facts, concentration, dose, weight, value)
 
 
 @functools.cache
@@ -130,14 +133,21 @@ def _unit(text: str) -> RateUnit:
 
 @functools.cache
 def steps(dose_range: DoseRange) -> int:
-    """How many conversions the order needs before dividing by the concentration.
+    """How many conversions the order needs besides dividing by the concentration.
 
-    Per kg, a time other than hours, and an amount unit other than the bag's: each is one
-    step of the chain (and one way to be wrong by a named factor).
+    Per kg, a time other than hours, an amount unit other than the bag's, and a bag given as
+    an amount in a volume (its strength per mL to work out): each is one step of the chain
+    (and the first three each a way to be wrong by a named factor). Counted on the drug's
+    first standard concentration.
     """
     unit = _unit(dose_range.unit)
-    conc = parse_concentration(drug_facts(dose_range.drug).concentration)
-    return int(unit.per_kg) + int(unit.time is not HOUR) + int(unit.amount != conc.amount_unit)
+    conc = parse_concentration(drug_facts(dose_range.drug).concentrations[0])
+    return (
+        int(unit.per_kg)
+        + int(unit.time is not HOUR)
+        + int(unit.amount != conc.amount_unit)
+        + int(conc.per_volume_given)
+    )
 
 
 def level_of(dose_range: DoseRange) -> int:
@@ -182,9 +192,9 @@ def make_dose_from_rate(rng: random.Random, level: int) -> Problem | None:
     setting = forward.pump.rate.value
     patient = "" if order.weight is None else f" for a patient weighing {order.weight}"
     running = f"is running at {format_exact(setting)} mL/h{patient}."
-    text = f"{_capital(order.facts.name)} {_bag(order.facts)} {running}"
+    text = f"{_capital(order.facts.name)} {_bag(order.concentration)} {running}"
     unit = order.range.unit
-    inputs = Inputs(f"{_number(setting)} mL/h", order.weight, order.facts.concentration, unit)
+    inputs = Inputs(f"{_number(setting)} mL/h", order.weight, order.concentration, unit)
     question = f"What dose is the patient receiving, in {unit}?"
     ask = Ask(question, "dose_rate", unit, order.range.answer_step)
     return make_problem("dose-from-rate", level, text, inputs, [ask])

@@ -165,6 +165,7 @@ class Extras:
         if self.applied.builtin:
             return f" ({BUILTIN} reference data: verify against your institution's library)"
         return ""
+
     def _explain_drip(self, view: Any) -> None:
         """With --explain, the drip step ends the chain (human notes and JSON)."""
         steps = view.document.get("explanation")
