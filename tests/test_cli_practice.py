@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -386,7 +387,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "practice.md"
 
 def test_the_documented_session_is_real(run: Any) -> None:
     """docs/practice.md shows a session as ```text (console examples get no input); the same
-    answers, fed line by line, give exactly that transcript."""
+    answers, fed line by line, give exactly that transcript (UPDATE_GOLDEN=1 rewrites it)."""
     import re
     import shlex
 
@@ -402,7 +403,11 @@ def test_the_documented_session_is_real(run: Any) -> None:
     assert args[0] == "infuse-calc"
     result = run(*args[1:], input=typed)
     assert result.exit_code == 0
-    assert result.stdout == block["out"]
+    if os.environ.get("UPDATE_GOLDEN"):
+        start, end = block.span("out")
+        DOCS.write_text(text[:start] + result.stdout + text[end:], encoding="utf-8")
+        return
+    assert result.stdout == block["out"], "stale: UPDATE_GOLDEN=1 rewrites the transcript"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
