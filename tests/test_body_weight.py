@@ -17,7 +17,7 @@ from infuse_calc.body_weight import (
     parse_height,
     parse_sex,
 )
-from infuse_calc.cli.patient_options import drip_rate
+from infuse_calc.drip import drip_rate
 from infuse_calc.errors import IncompatibleError, InputError
 
 

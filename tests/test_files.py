@@ -153,6 +153,7 @@ INPUT_FILES: dict[str, tuple[str, list[str]]] = {
     "file": ("ketamine-case.toml", []),
     "input_path": ("orders.csv", []),
     "library_path": ("drug-library.toml", ["--drug", "ketamine"]),
+    "grade_path": ("practice-answers.csv", []),
 }
 # Other extras for one command (batch reads its drugs from the rows of its input file).
 EXTRAS: dict[tuple[str, str], list[str]] = {

@@ -234,6 +234,8 @@ BASE: dict[str, dict[str, Any]] = {
     "drugs list": {},
     "drugs search": {"text": ["vaso"]},
     "drugs show": {"name": ["norepinephrine"]},
+    # a worksheet (a session would wait for input); --grade marks the example answers
+    "practice": {"--seed": "7", "--count": "4", "--format": "plain"},
 }
 # Values for required parameters of commands not in BASE, by parameter type name.
 DEFAULTS = {
@@ -247,6 +249,7 @@ SAMPLE_FILES = {
     "schedule": "@ketamine-case.toml",
     "batch": "@orders.csv",
     "library_path": "@drug-library.toml",
+    "grade_path": "@practice-answers.csv",
 }
 SLOW_PARAMS = {"plot_path"}  # drawing a plot per example is costly: fewer examples
 

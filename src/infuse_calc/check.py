@@ -62,7 +62,11 @@ class Cause:
     @property
     def text(self) -> str:
         """``pump is 600x the order: 10x (decimal slip?) and 60x (...)``."""
-        head = f"pump is {ratio_text(self.value)} the order"
+        return self.describe("pump", "the order")
+
+    def describe(self, subject: str, reference: str) -> str:
+        """``<subject> is 600x <reference>: ...`` (``practice`` says "your answer")."""
+        head = f"{subject} is {ratio_text(self.value)} {reference}"
         if len(self.parts) == 1:
             factor, sign = self.parts[0]
             return f"{head}: {factor.over if sign > 0 else factor.under}"

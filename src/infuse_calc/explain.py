@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from infuse_calc import units as u
 from infuse_calc.dosing import Calculation, Measure
-from infuse_calc.notation import format_number
-from infuse_calc.quantities import DAY, HOUR, MINUTE, UnitWord
+from infuse_calc.notation import format_exact, format_number
+from infuse_calc.quantities import DAY, HOUR, KG, MINUTE, UnitWord
 
 _TIMES = (MINUTE, HOUR, DAY)
 
@@ -17,6 +17,8 @@ _TIMES = (MINUTE, HOUR, DAY)
 def explain(calc: Calculation) -> list[str]:
     """One line per step, e.g. ``7 mcg/kg/min × 72 kg = 504 mcg/min``."""
     lines: list[str] = []
+    if calc.weight is not None and calc.weight.unit is not KG:
+        lines.append(weight_line(calc))
     dose = calc.dose_measure
     amount_symbol, time = _split(dose.unit)
     base = dose
@@ -49,6 +51,16 @@ def explain(calc: Calculation) -> list[str]:
     if calc.pump is not None and calc.pump.delivers is not None:
         lines.append(f"pump set to {calc.pump_text()}")
     return lines
+
+
+def weight_line(calc: Calculation) -> str:
+    """``154 lb ÷ 2.2046 lb/kg = 69.853 kg``: the weight as entered, to kg (factor by pint)."""
+    weight = calc.weight
+    assert weight is not None
+    symbol = weight.unit.symbol
+    per_kg = format_number(u.factor("kg", symbol))
+    entered = f"{format_exact(weight.value)} {symbol}"
+    return f"{entered} ÷ {per_kg} {symbol}/kg = {format_number(weight.kg)} kg"
 
 
 def _split(unit: str) -> tuple[str, str]:

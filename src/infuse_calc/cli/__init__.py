@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("batch", "Calculate every row of a CSV or JSON Lines file of orders."),
     "drugs": ("drugs", "The drug library in effect: built-in standard concentrations, yours."),
     "config": ("config", "Show the config file path and the settings in effect."),
+    "practice": ("practice", "Practice problems with worked answers; worksheets and marking."),
 }
 
 ROUNDING_HELP = (

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-DROP_FACTORS = (10, 15, 20, 60)
+# The drip-rate rule lives in the core (one rule for convert and practice).
+from infuse_calc.drip import drip_rate, explain_drip, whole_drops
+
 MAX_LIMIT_WARNINGS = 5  # a chart can hold hundreds of doses; a few lines say enough
 
 
@@ -32,6 +34,7 @@ class Extras:
     drop_factor: int | None = None
     drip_rate: Any = None  # dosing.Measure in gtt/min
     dose_unit: Any = None  # quantities.RateUnit: the drug's, to show a dose in it too
+    pump_rate: Any = None  # dosing.Measure in mL/h that the drip rate comes from
 
     def note(self, *messages: str | None) -> None:
         """Print each message once on stderr (``Note: ...``) and keep it for JSON."""
@@ -55,6 +58,7 @@ class Extras:
         if drop_factor is not None and calc.pump_rate is not None:
             self.drop_factor = int(drop_factor)
             self.drip_rate = drip_rate(calc.pump_rate.value, self.drop_factor)
+            self.pump_rate = calc.pump_rate
 
     def check_calculations(self, calcs: list[Any]) -> None:
         """Check every dose of a ladder or chart against the library (hard breach: error).
@@ -162,6 +166,15 @@ class Extras:
             return f" ({BUILTIN} reference data: verify against your institution's library)"
         return ""
 
+    def _explain_drip(self, view: Any) -> None:
+        """With --explain, the drip step ends the chain (human notes and JSON)."""
+        steps = view.document.get("explanation")
+        if steps is None:
+            return
+        lines = explain_drip(self.pump_rate, self.drop_factor or 0, self.drip_rate)
+        steps.extend(lines)
+        view.notes.extend(f"  {line}" for line in lines)
+
     @property
     def limits(self) -> Any:
         if self.delivered_limits is not None:
@@ -189,7 +202,7 @@ class Extras:
             added["dosing_weight"] = self.dosing.method
             view.document["weight_used"] = dosing_json(self.dosing)
         if self.drip_rate is not None:
-            whole = _whole(self.drip_rate.value)
+            whole = whole_drops(self.drip_rate.value)
             text = (
                 f"{format_number(whole)} gtt/min ({self.drop_factor} gtt/mL set; exact "
                 f"{self.drip_rate})"
@@ -199,6 +212,7 @@ class Extras:
             )
             view.rows.insert(position, ["Drip rate", text])
             added["drip_rate"] = self.drip_rate
+            self._explain_drip(view)
         if self.limits is not None:
             view.rows.append(["Limits", self.limits.summary])
             added["limits_status"] = self.limits.status
@@ -214,25 +228,6 @@ class Extras:
             if "drip_rate" in added:
                 view.measure_fields = set(view.measure_fields) | {"drip_rate"}
         return view
-
-
-def _whole(value: Fraction) -> Fraction:
-    from infuse_calc.notation import round_to_step
-
-    return round_to_step(value, Fraction(1))
-
-
-def drip_rate(pump_rate_ml_h: Fraction, drop_factor: int) -> Any:
-    """Drops per minute for a gravity set (exact): mL/h x gtt/mL, converted by pint."""
-    from infuse_calc import units as u
-    from infuse_calc.dosing import Measure
-
-    if drop_factor not in DROP_FACTORS:
-        raise ValueError(f"drop factor must be one of {DROP_FACTORS}")
-    q = u.quantity(Fraction(drop_factor), u.compose("gtt/mL")) * u.quantity(
-        pump_rate_ml_h, u.compose("mL/h")
-    )
-    return Measure(u.magnitude(q, u.compose("gtt/min")), "gtt/min")
 
 
 def dosing_text(dosing: Any) -> str:

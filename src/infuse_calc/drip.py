@@ -1,0 +1,46 @@
+"""Gravity drip rates: a volume rate and a giving set's drop factor to drops per minute.
+
+One place for the rule, used by ``convert --drop-factor`` (through the CLI edge) and by
+``practice``. The figure is exact (pint converts mL/h x gtt/mL to gtt/min); a nurse counts
+whole drops, so :func:`whole_drops` gives the figure to count, halves away from zero.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from infuse_calc import units as u
+from infuse_calc.dosing import Measure
+from infuse_calc.notation import format_number, round_to_step
+
+#: Giving sets, gtt/mL: macrodrip 10, 15 and 20; microdrip 60.
+DROP_FACTORS = (10, 15, 20, 60)
+
+
+def drip_rate(pump_rate_ml_h: Fraction, drop_factor: int) -> Measure:
+    """Drops per minute for a gravity set (exact): mL/h x gtt/mL, converted by pint."""
+    if drop_factor not in DROP_FACTORS:
+        raise ValueError(f"drop factor must be one of {DROP_FACTORS}")
+    q = u.quantity(Fraction(drop_factor), u.compose("gtt/mL")) * u.quantity(
+        pump_rate_ml_h, u.compose("mL/h")
+    )
+    return Measure(u.magnitude(q, u.compose("gtt/min")), "gtt/min")
+
+
+def whole_drops(value: Fraction) -> Fraction:
+    """The drops to count in a minute: the nearest whole drop, halves away from zero."""
+    return round_to_step(value, Fraction(1))
+
+
+def explain_drip(pump_rate: Measure, drop_factor: int, drip: Measure) -> list[str]:
+    """The ``--explain`` step: ``125 mL/h × 15 gtt/mL ÷ 60 min/h = 31.25 gtt/min``.
+
+    A second line gives the whole drops to count when the exact figure is not whole.
+    """
+    minutes = format_number(u.factor("h", "min"))
+    exact = f"{format_number(drip.value)} gtt/min"
+    lines = [f"{pump_rate} × {drop_factor} gtt/mL ÷ {minutes} min/h = {exact}"]
+    whole = whole_drops(drip.value)
+    if whole != drip.value:
+        lines.append(f"{exact} ≈ {format_number(whole)} gtt/min (whole drops)")
+    return lines
