@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from infuse_calc import __version__
+from infuse_calc.cli.params import CONTEXT_SETTINGS, ROUNDING_HELP
 
 #: command name -> (module under infuse_calc.cli.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -27,14 +28,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("batch", "Calculate every row of a CSV or JSON Lines file of orders."),
     "config": ("config", "Show the config file path and the settings in effect."),
 }
-
-ROUNDING_HELP = (
-    "Figures are exact; human output rounds to 5 significant figures (never rounding "
-    "whole-number digits, halves away from zero, no trailing zeros). JSON and CSV carry "
-    "full precision."
-)
-
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class InfuseGroup(click.Group):
@@ -66,7 +59,7 @@ class InfuseGroup(click.Group):
             # machinery (tomllib, platformdirs, pathlib) would cost them a third of their
             # start-up (benchmarks/run.py).
             if extra.get("default_map") is None and not _only_help_or_version(args):
-                from infuse_calc.cli.commands.config import DefaultMap
+                from infuse_calc.cli.defaults import DefaultMap
 
                 resilient = bool(extra.get("resilient_parsing"))
                 extra["default_map"] = DefaultMap(self, resilient=resilient)

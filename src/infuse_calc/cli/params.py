@@ -19,6 +19,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("table", "plain", "csv", "json")
 
+ROUNDING_HELP = (
+    "Figures are exact; human output rounds to 5 significant figures (never rounding "
+    "whole-number digits, halves away from zero, no trailing zeros). JSON and CSV carry "
+    "full precision."
+)
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
 
 #: Unit suffixes offered by shell completion; every one parses without a warning (tested).
 COMMON_RATE_UNITS = (

@@ -12,8 +12,7 @@ import click
 
 from infuse_calc.batch import INPUT_COLUMNS
 from infuse_calc.batch_files import INPUT_FORMATS, OUTPUT_FORMATS
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.cli.params import pump_resolution_option
+from infuse_calc.cli.params import CONTEXT_SETTINGS, ROUNDING_HELP, pump_resolution_option
 
 MAPPABLE = INPUT_COLUMNS
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
 from infuse_calc.cli.commands.titrate import input_errors
 from infuse_calc.cli.params import (
+    CONTEXT_SETTINGS,
     RATE_UNIT,
+    ROUNDING_HELP,
     concentration_option,
     drug_options,
     output_options,

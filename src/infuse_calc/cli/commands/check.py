@@ -7,9 +7,10 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
 from infuse_calc.cli.params import (
+    CONTEXT_SETTINGS,
     DOSE,
+    ROUNDING_HELP,
     body_weight_options,
     concentration_option,
     drug_options,

@@ -8,8 +8,15 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.cli.params import DOSE, output_options, warn_all, warnings_of, weight_option
+from infuse_calc.cli.params import (
+    CONTEXT_SETTINGS,
+    DOSE,
+    ROUNDING_HELP,
+    output_options,
+    warn_all,
+    warnings_of,
+    weight_option,
+)
 
 MEASURE_FIELDS = {
     "want",

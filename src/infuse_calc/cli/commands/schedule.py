@@ -11,8 +11,14 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.cli.params import concentration_option, output_options, warn_all, weight_option
+from infuse_calc.cli.params import (
+    CONTEXT_SETTINGS,
+    ROUNDING_HELP,
+    concentration_option,
+    output_options,
+    warn_all,
+    weight_option,
+)
 
 MEASURE_FIELDS = {
     "start_offset",
