@@ -153,7 +153,7 @@ def test_the_largest_and_smallest_inputs_give_finite_json(run: Any) -> None:
 
 def test_plain_text_of_an_empty_headerless_view() -> None:
     # max() of an empty sequence raised ValueError for a view with no rows and no headers
-    from infuse_calc.render import View, plain_text
+    from infuse_calc.formats.output import View, plain_text
 
     view = View(["", ""], [], {}, [], [], show_headers=False, notes=["nothing to show"])
     assert plain_text(view) == "nothing to show\n"

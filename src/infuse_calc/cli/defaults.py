@@ -43,7 +43,7 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
 
 def load_config(path: Path, command_names: list[str]) -> ConfigFile | None:
     """The parsed file, or ``None`` when there is none; :class:`ConfigError` if unusable."""
-    from infuse_calc.textfiles import TooLargeError, read_file_capped
+    from infuse_calc.formats.files import TooLargeError, read_file_capped
 
     try:
         data = read_file_capped(str(path))

@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 import click
 
 from infuse_calc.errors import InputError
+from infuse_calc.formats import VIEW_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ("table", "plain", "csv", "json")
 
 ROUNDING_HELP = (
     "Figures are exact; human output rounds to 5 significant figures (never rounding "
@@ -201,7 +201,7 @@ def output_options(f: F) -> F:
     f = click.option(
         "--format",
         "fmt",
-        type=click.Choice(FORMATS),
+        type=click.Choice(VIEW_FORMATS),
         default=None,
         help="Output format. Default: table in a terminal, plain when piped or with -o.",
     )(f)
@@ -267,7 +267,7 @@ def load_library(library_path: str | None) -> Any:
 
         path = Path(platformdirs.user_config_dir("infuse-calc")) / FILE_NAME
         origin = "the user config directory"
-    from infuse_calc.textfiles import TooLargeError, read_file_capped
+    from infuse_calc.formats.files import TooLargeError, read_file_capped
 
     try:
         text = read_file_capped(str(path)).decode("utf-8")

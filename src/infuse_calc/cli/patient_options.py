@@ -221,7 +221,7 @@ def library_and_weight(
     from infuse_calc.library import apply
 
     extras.library = load_library(library_path)
-    from infuse_calc.render import refuse_overwriting_input
+    from infuse_calc.formats.files import refuse_overwriting_input
 
     refuse_overwriting_input(output, [extras.library.source])
     kg = None if weight is None else weight.kg

@@ -11,8 +11,8 @@ from typing import Any
 import click
 
 from infuse_calc.batch import INPUT_COLUMNS
-from infuse_calc.batch_files import INPUT_FORMATS, OUTPUT_FORMATS
 from infuse_calc.cli.params import CONTEXT_SETTINGS, ROUNDING_HELP, pump_resolution_option
+from infuse_calc.formats import BATCH_INPUT_FORMATS, BATCH_OUTPUT_FORMATS
 
 MAPPABLE = INPUT_COLUMNS
 
@@ -21,13 +21,13 @@ MAPPABLE = INPUT_COLUMNS
 @click.argument("input_path", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--input-format",
-    type=click.Choice(INPUT_FORMATS),
+    type=click.Choice(BATCH_INPUT_FORMATS),
     help="Input format. Default: from the extension (.csv, .jsonl), else CSV.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(OUTPUT_FORMATS),
+    type=click.Choice(BATCH_OUTPUT_FORMATS),
     help="Output format. Default: the input format.",
 )
 @click.option(
@@ -98,14 +98,9 @@ def command(
         process,
         process_table,
     )
-    from infuse_calc.batch_files import (
-        BatchFileError,
-        CsvWriter,
-        open_binary,
-        open_input,
-        writer_for,
-    )
-    from infuse_calc.render import atomic_output, same_file
+    from infuse_calc.formats.batch_input import BatchFileError, open_binary, open_input
+    from infuse_calc.formats.files import atomic_output, same_file
+    from infuse_calc.formats.output import CsvWriter, writer_for
 
     mapping = _mapping(mappings)
     if output is not None and "\x00" in output:
@@ -119,7 +114,7 @@ def command(
         )
     from infuse_calc.batch import DrugLibrary
     from infuse_calc.cli.params import load_library
-    from infuse_calc.render import refuse_overwriting_input
+    from infuse_calc.formats.files import refuse_overwriting_input
 
     if output not in (None, "-"):
         refuse_overwriting_input(output, [_library_file(library_path)])

@@ -110,7 +110,7 @@ def command(
         grid.warnings,
         extras.warnings,
     )
-    from infuse_calc.render import emit
+    from infuse_calc.formats.output import emit
 
     emit(extras.annotate(chart_view(grid, round_to_pump)), fmt, output)
 
@@ -123,10 +123,10 @@ def column_name(dose: Any) -> str:
 
 
 def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
-    """The :class:`~infuse_calc.render.View` of a :class:`~infuse_calc.chart.Chart`."""
+    """The :class:`~infuse_calc.formats.output.View` of a :class:`~infuse_calc.chart.Chart`."""
     from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact, format_number
-    from infuse_calc.render import View
 
     any_flag = any(cell.flagged for row in grid.rows for cell in row.cells)
     headers = ["Weight"] + [f"{format_exact(d.value)} {d.unit}" for d in grid.doses]

@@ -130,7 +130,7 @@ def command(
         )
     warn_all(warnings_of(parsed, pump, weight, concentration), extras.warnings, result.warnings)
     dosing = extras.dosing
-    from infuse_calc.render import emit
+    from infuse_calc.formats.output import emit
 
     emit(check_view(result, dosing, applied, delivered_limits), fmt, output)
     if not result.match:
@@ -145,12 +145,12 @@ def command(
 
 
 def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: Any = None) -> Any:
-    """The :class:`~infuse_calc.render.View` of one check."""
+    """The :class:`~infuse_calc.formats.output.View` of one check."""
     from infuse_calc.check import ratio_text
     from infuse_calc.cli.patient_options import dosing_json, dosing_text
     from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact, format_number, format_percent
-    from infuse_calc.render import View
 
     order = result.order
     rows: list[list[str]] = []

@@ -88,7 +88,7 @@ def command(
         bag_volume = _parse_volume(volume, "'VOLUME'")
         view = state_view(drug, bag_volume)
         warn_all(drug[2], bag_volume[2])
-    from infuse_calc.render import emit
+    from infuse_calc.formats.output import emit
 
     emit(view, fmt, output)
 
@@ -171,8 +171,8 @@ def _per_ml(amount: Fraction, unit: Any, volume_ml: Fraction) -> tuple[Any, Any]
 def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, Any, Any]) -> Any:
     """The view for ``concentration AMOUNT VOLUME``."""
     from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact
-    from infuse_calc.render import View
 
     value, unit, _ = drug
     clearest, as_typed = _per_ml(value, unit, volume[0])
@@ -203,9 +203,9 @@ def build_view(want: Any, at: Any, weight: Any, volume: tuple[Fraction, Any, Any
     from infuse_calc import units as u
     from infuse_calc.dosing import Measure, calculate
     from infuse_calc.errors import IncompatibleError
+    from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact, format_number
     from infuse_calc.quantities import ML, Concentration
-    from infuse_calc.render import View
 
     if want.is_volume_rate:
         raise click.BadParameter(

@@ -80,7 +80,7 @@ def show_command(ctx: click.Context, fmt: str | None, output: str | None) -> Non
       infuse-calc config show
       infuse-calc --no-thousands-separator config show --format json
     """
-    from infuse_calc.render import View, emit
+    from infuse_calc.formats.output import View, emit
 
     root = ctx.find_root()
     group = root.command

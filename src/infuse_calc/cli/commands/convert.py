@@ -98,7 +98,7 @@ def command(
     warn_all(
         warnings_of(parsed, weight, concentration), unit_warnings, extras.warnings, calc.warnings
     )
-    from infuse_calc.render import emit
+    from infuse_calc.formats.output import emit
 
     emit(extras.extend(convert_view(calc, explain)), fmt, output)
 
@@ -110,10 +110,10 @@ def _reason(error: Exception) -> str:
 
 
 def convert_view(calc: Any, explain: bool = False) -> Any:
-    """The :class:`~infuse_calc.render.View` of one calculation."""
+    """The :class:`~infuse_calc.formats.output.View` of one calculation."""
     from infuse_calc.dosing import MEASURE_FIELDS
     from infuse_calc.explain import explain as explain_steps
-    from infuse_calc.render import View
+    from infuse_calc.formats.output import View
 
     reverse = calc.direction == "reverse"
     entered_is_pump_rate = reverse and str(calc.dose.unit) == "mL/h"

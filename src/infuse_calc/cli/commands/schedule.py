@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import tempfile
 from fractions import Fraction
 from typing import Any
 
@@ -103,10 +101,11 @@ def command(
       infuse-calc schedule course.csv -w 72 -c "10 mg/mL" --format json
       infuse-calc schedule examples/ketamine-case.toml --plot ketamine.png
     """
-    from infuse_calc import plot as pictures
-    from infuse_calc import schedule_files
     from infuse_calc.errors import InfuseCalcError
-    from infuse_calc.render import choose_format, emit, refuse_overwriting_input
+    from infuse_calc.formats import plot as pictures
+    from infuse_calc.formats import schedule_files
+    from infuse_calc.formats.files import atomic_output, refuse_overwriting_input
+    from infuse_calc.formats.output import choose_format, emit
     from infuse_calc.schedule import build_schedule
 
     refuse_overwriting_input(output, [file])
@@ -132,12 +131,13 @@ def command(
     warn_all(warnings, course.warnings)
     human = choose_format(fmt, output) in ("table", "plain")
     emit(schedule_view(course, chart, human), fmt, output)
-    if picture is not None and plot_path is not None:
-        _write_atomically(plot_path, picture)
+    if picture is not None:
+        with atomic_output(plot_path, "--plot", binary=True) as stream:
+            stream.write(picture)
 
 
 def _read(file: str) -> bytes:
-    from infuse_calc.schedule_files import ScheduleFileError, read_bytes
+    from infuse_calc.formats.schedule_files import ScheduleFileError, read_bytes
 
     if file == "-":
         return read_bytes(sys.stdin.buffer, file)
@@ -182,39 +182,16 @@ def _choose(what: str, given: Any, in_file: Any, warnings: list[str]) -> Any:
     return given
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    """Write a picture through a temporary file renamed over ``path`` when complete."""
-    from infuse_calc.errors import InfuseCalcError
-
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".infuse-calc-", suffix=".tmp", dir=directory)
-    except OSError as error:
-        raise InfuseCalcError(f"--plot {path!r}: cannot be written ({error.strerror})") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise InfuseCalcError(
-                f"--plot {path!r}: cannot be written ({error.strerror})"
-            ) from None
-        raise
-
-
 def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
-    """The :class:`~infuse_calc.render.View` of a worked schedule.
+    """The :class:`~infuse_calc.formats.output.View` of a worked schedule.
 
     ``human=False`` leaves out the formatted rows, the day table and the chart (CSV and
     JSON do not show them, and formatting 10,000 rows is most of the work).
     """
     from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View, plain_text
+    from infuse_calc.formats.plot import text_chart
     from infuse_calc.notation import format_exact
-    from infuse_calc.plot import text_chart
-    from infuse_calc.render import View, plain_text
     from infuse_calc.schedule import clock, day_of, duration_text, minutes_per, when
 
     with_volume = course.concentration is not None

@@ -210,7 +210,7 @@ def command(
         ladder.warnings,
         extras.warnings,
     )
-    from infuse_calc.render import emit
+    from infuse_calc.formats.output import emit
 
     emit(extras.annotate(titrate_view(ladder)), fmt, output)
 
@@ -234,10 +234,10 @@ def _rung_record(rung: Any, by_rate: bool) -> dict[str, Any]:
 
 
 def titrate_view(ladder: Any) -> Any:
-    """The :class:`~infuse_calc.render.View` of a :class:`~infuse_calc.titration.Ladder`."""
+    """The :class:`~infuse_calc.formats.output.View` of a :class:`~infuse_calc.titration.Ladder`."""
     from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact, format_number
-    from infuse_calc.render import View
 
     timed = ladder.every_minutes is not None
     has_pump = ladder.concentration is not None and not ladder.by_rate
