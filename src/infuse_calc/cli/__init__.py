@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 from infuse_calc import __version__
-from infuse_calc.cli.params import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.cli.commands import CONTEXT_SETTINGS, ROUNDING_HELP
 
 #: command name -> (module under infuse_calc.cli.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infuse_calc.cli.params import PatientChoices
 
 DROP_FACTORS = (10, 15, 20, 60)
 MAX_LIMIT_WARNINGS = 5  # a chart can hold hundreds of doses; a few lines say enough
@@ -189,16 +192,7 @@ def dosing_json(dosing: Any) -> dict[str, Any]:
 
 
 def library_and_weight(
-    dose: Any,
-    weight: Any,
-    concentration: Any,
-    height: str | None,
-    sex: str | None,
-    method: str,
-    drug: str | None,
-    library_path: str | None,
-    area: str | None,
-    output: str | None = None,
+    dose: Any, weight: Any, concentration: Any, patient: PatientChoices, output: str | None = None
 ) -> tuple[Any, Any, Extras]:
     """Before the calculation: the dosing weight, then the library's concentration and a
     limit check of ``dose`` (hard breach: :class:`~infuse_calc.errors.LimitError`).
@@ -210,21 +204,23 @@ def library_and_weight(
 
     from infuse_calc.cli.params import load_library, resolve_dosing_weight
 
-    weight, dosing = resolve_dosing_weight(weight, height, sex, method)
-    extras = Extras(dosing=dosing, area=area)
+    weight, dosing = resolve_dosing_weight(
+        weight, patient.height, patient.sex, patient.dosing_weight
+    )
+    extras = Extras(dosing=dosing, area=patient.area)
     if dosing is not None:
         extras.warnings.extend(dosing.warnings)
-    if drug is None:
-        if area is not None or library_path is not None:
+    if patient.drug is None:
+        if patient.area is not None or patient.library_path is not None:
             raise click.UsageError("--area and --library need --drug")
         return weight, concentration, extras
     from infuse_calc.library import apply
 
-    extras.library = load_library(library_path)
+    extras.library = load_library(patient.library_path)
     from infuse_calc.formats.files import refuse_overwriting_input
 
     refuse_overwriting_input(output, [extras.library.source])
     kg = None if weight is None else weight.kg
-    extras.applied = apply(extras.library, drug, area, dose, kg, concentration)
+    extras.applied = apply(extras.library, patient.drug, patient.area, dose, kg, concentration)
     extras.warnings.extend(extras.applied.warnings)
     return weight, extras.applied.concentration, extras

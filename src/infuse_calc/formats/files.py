@@ -18,7 +18,6 @@ import os
 import signal
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, BinaryIO, Literal, overload
 
@@ -103,6 +102,8 @@ def _atomic_output(path: str | None, what: str, binary: bool) -> Iterator[IO[Any
         return
     # A stop signal between mkstemp and the try below would leave the file behind: hold
     # the signals until the try owns it (they are delivered, as exceptions, right after).
+    import tempfile  # not at the top: reading a config file must not pay for it
+
     release = _hold_stop_signals()
     try:
         handle, temporary = tempfile.mkstemp(

@@ -11,13 +11,14 @@ from typing import Any
 import click
 
 from infuse_calc.batch import INPUT_COLUMNS
-from infuse_calc.cli.params import CONTEXT_SETTINGS, ROUNDING_HELP, pump_resolution_option
+from infuse_calc.cli.commands import infuse_command
+from infuse_calc.cli.params import pump_resolution_option
 from infuse_calc.formats import BATCH_INPUT_FORMATS, BATCH_OUTPUT_FORMATS
 
 MAPPABLE = INPUT_COLUMNS
 
 
-@click.command("batch", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@infuse_command("batch")
 @click.argument("input_path", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--input-format",

@@ -7,14 +7,14 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli.commands.titrate import input_errors
+from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
-    CONTEXT_SETTINGS,
     RATE_UNIT,
-    ROUNDING_HELP,
+    PatientChoices,
     concentration_option,
-    drug_options,
+    input_errors,
     output_options,
+    patient_options,
     pump_resolution_option,
     warn_all,
     warnings_of,
@@ -24,7 +24,7 @@ from infuse_calc.cli.params import (
 FLAG = "*"
 
 
-@click.command("chart", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@infuse_command("chart")
 @click.option(
     "--doses",
     metavar="LIST",
@@ -50,7 +50,7 @@ FLAG = "*"
     help="Cells show the rate rounded to the pump resolution (what you set), or the exact "
     "rate to 5 significant figures.",
 )
-@drug_options
+@patient_options(body_weight=False)
 @output_options
 def command(
     doses: str,
@@ -60,9 +60,7 @@ def command(
     concentration: Any,
     pump_resolution: Fraction,
     round_to_pump: bool,
-    drug: str | None,
-    library_path: str | None,
-    area: str | None,
+    patient: PatientChoices,
     fmt: str | None,
     output: str | None,
 ) -> None:
@@ -85,9 +83,7 @@ def command(
     from infuse_calc.cli.patient_options import library_and_weight
     from infuse_calc.titration import common_unit, parse_list
 
-    _, concentration, extras = library_and_weight(
-        None, None, concentration, None, None, "actual", drug, library_path, area, output
-    )
+    _, concentration, extras = library_and_weight(None, None, concentration, patient, output)
 
     unit_value, unit_warnings = unit if unit is not None else (None, ())
     parse_warnings: list[str] = []

@@ -8,10 +8,9 @@ from typing import Any
 
 import click
 
+from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
-    CONTEXT_SETTINGS,
     DOSE,
-    ROUNDING_HELP,
     output_options,
     warn_all,
     warnings_of,
@@ -30,7 +29,7 @@ MEASURE_FIELDS = {
 }
 
 
-@click.command("concentration", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@infuse_command("concentration")
 @click.argument("amount", required=False)
 @click.argument("volume", required=False)
 @click.option("--want", type=DOSE, default=None, help="Dose wanted, e.g. '0.1 mcg/kg/min'.")

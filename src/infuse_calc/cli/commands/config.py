@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
+from infuse_calc.cli.commands import CONTEXT_SETTINGS
 from infuse_calc.cli.defaults import DefaultMap, config_path, option_params, walk
-from infuse_calc.cli.params import CONTEXT_SETTINGS, output_options
+from infuse_calc.cli.params import output_options
 from infuse_calc.config import DEFAULT_KEYS, Setting, Source, env_name, resolve
 
 

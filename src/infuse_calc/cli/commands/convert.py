@@ -7,14 +7,14 @@ from typing import Any
 
 import click
 
+from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
-    CONTEXT_SETTINGS,
     RATE_UNIT,
-    ROUNDING_HELP,
-    body_weight_options,
+    PatientChoices,
     concentration_option,
-    drug_options,
     output_options,
+    parse_dose_words,
+    patient_options,
     pump_resolution_option,
     warn_all,
     warnings_of,
@@ -22,11 +22,7 @@ from infuse_calc.cli.params import (
 )
 
 
-@click.command(
-    "convert",
-    context_settings=CONTEXT_SETTINGS,
-    epilog=ROUNDING_HELP,
-)
+@infuse_command("convert")
 @click.argument("dose", nargs=-1, required=True, metavar="DOSE")
 @weight_option
 @concentration_option
@@ -43,8 +39,7 @@ from infuse_calc.cli.params import (
     default=None,
     help="Gravity giving set, gtt/mL: adds the drip rate in drops per minute.",
 )
-@body_weight_options
-@drug_options
+@patient_options()
 @output_options
 def command(
     dose: tuple[str, ...],
@@ -54,12 +49,7 @@ def command(
     pump_resolution: Fraction,
     explain: bool,
     drop_factor: str | None,
-    height: str | None,
-    sex: str | None,
-    dosing_weight: str,
-    drug: str | None,
-    library_path: str | None,
-    area: str | None,
+    patient: PatientChoices,
     fmt: str | None,
     output: str | None,
 ) -> None:
@@ -75,20 +65,14 @@ def command(
       infuse-calc convert 3 mL/h -w 72 -c "500 mg in 50 mL" --dose-unit mg/kg/h
       infuse-calc convert "0.1 units/kg/h" -w "154 lb" -c "100 units/100 mL" --format json
     """
+    from infuse_calc.cli.patient_options import library_and_weight
     from infuse_calc.dosing import calculate
     from infuse_calc.errors import InfuseCalcError
-    from infuse_calc.quantities import parse_dose
 
-    text = " ".join(dose)
-    try:
-        parsed = parse_dose(text)
-    except InfuseCalcError as error:
-        raise click.BadParameter(_reason(error), param_hint="'DOSE'") from None
+    parsed = parse_dose_words(dose, "'DOSE'")
     target, unit_warnings = dose_unit if dose_unit is not None else (None, ())
-    from infuse_calc.cli.patient_options import library_and_weight
-
     weight, concentration, extras = library_and_weight(
-        parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area, output
+        parsed, weight, concentration, patient, output
     )
     try:
         calc = calculate(parsed, weight, concentration, target, pump_resolution)
@@ -101,12 +85,6 @@ def command(
     from infuse_calc.formats.output import emit
 
     emit(extras.extend(convert_view(calc, explain)), fmt, output)
-
-
-def _reason(error: Exception) -> str:
-    text = getattr(error, "text", None)
-    reason = getattr(error, "reason", None)
-    return f"{text!r}: {reason}" if reason is not None else str(error)
 
 
 def convert_view(calc: Any, explain: bool = False) -> Any:

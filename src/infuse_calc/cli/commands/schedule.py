@@ -9,9 +9,8 @@ from typing import Any
 
 import click
 
+from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
-    CONTEXT_SETTINGS,
-    ROUNDING_HELP,
     concentration_option,
     output_options,
     warn_all,
@@ -53,7 +52,7 @@ CSV_FIELDS = [
 ]
 
 
-@click.command("schedule", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@infuse_command("schedule")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @weight_option
 @concentration_option
