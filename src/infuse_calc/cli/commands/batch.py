@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -90,35 +90,12 @@ def command(
       cat orders.jsonl | infuse-calc batch - --format jsonl
       infuse-calc batch orders.csv --map dose=rate_ordered
     """
-    from infuse_calc.batch import (
-        FLAT_WIDTH,
-        BatchOptions,
-        RowError,
-        error_of,
-        mismatched,
-        process,
-        process_table,
-    )
+    from infuse_calc.batch import BatchOptions, DrugLibrary
+    from infuse_calc.cli.params import load_library
     from infuse_calc.formats.batch_input import BatchFileError, open_binary, open_input
-    from infuse_calc.formats.files import atomic_output, same_file
-    from infuse_calc.formats.output import CsvWriter, writer_for
 
     mapping = _mapping(mappings)
-    if output is not None and "\x00" in output:
-        raise click.BadParameter(f"{output!r} is not a valid file name", param_hint="'-o'")
-    if "\x00" in input_path:
-        raise click.BadParameter(f"{input_path!r} is not a valid file name", param_hint="'FILE'")
-    if output not in (None, "-") and input_path != "-" and same_file(input_path, output):
-        raise click.BadParameter(
-            f"{output!r} is the input file; write the results to another file",
-            param_hint="'-o' / '--output'",
-        )
-    from infuse_calc.batch import DrugLibrary
-    from infuse_calc.cli.params import load_library
-    from infuse_calc.formats.files import refuse_overwriting_input
-
-    if output not in (None, "-"):
-        refuse_overwriting_input(output, [_library_file(library_path)])
+    _refuse_overwriting_inputs(input_path, output, library_path)
     drugs = DrugLibrary(lambda: load_library(library_path), area)
     if library_path is not None:
         # a file the user named is read before the run, so a bad one stops it (exit 2) as it
@@ -132,61 +109,110 @@ def command(
             opened = open_input(raw, name, input_format, [options.column("dose")])
         except BatchFileError as error:
             raise click.UsageError(str(error)) from None
-        chosen = fmt or opened.format
-        pump_column = options.column("pump")
         if opened.header is not None:  # CSV: every row has the same columns
-            options = replace(options, check_pump=pump_column in opened.header)
+            options = replace(options, check_pump=options.column("pump") in opened.header)
         show_progress = progress or (progress is None and sys.stderr.isatty())
-        total = failed = mismatches = 0
-        try:
-            with atomic_output(output) as stream:
-                writer = writer_for(chosen, stream, opened.header, pump_column)
-                if isinstance(writer, CsvWriter) and opened.records is not None:
-                    # CSV to CSV, the big-file case: flat rows, no dict per row
-                    assert opened.header is not None
-                    records = opened.records
-                    if show_progress:
-                        records = _with_progress(records)
-                    match = len(opened.header) + FLAT_WIDTH  # the match cell, if checked
-                    for row in process_table(opened.header, records, options, strict):
-                        total += 1
-                        if row[-1] is not None:
-                            failed += 1
-                        elif writer.checked and row[match] is False:
-                            mismatches += 1
-                        writer.write_table(row)
-                else:
-                    rows = opened.rows
-                    if show_progress:
-                        rows = _with_progress(rows)
-                    for record in process(rows, options, strict):
-                        total += 1
-                        if error_of(record) is not None:
-                            failed += 1
-                        elif record.checked and mismatched(record):
-                            mismatches += 1
-                        writer.write(record)
-                writer.close()
-                stream.flush()
-        except RowError as error:
-            click.echo(f"Error: {name} line {error.line}: {error.message}", err=True)
-            click.get_current_context().exit(1)
+        tally = _run(opened, options, fmt or opened.format, output, strict, show_progress, name)
     finally:
         if raw is not sys.stdin.buffer:
             raw.close()
-    dropped = getattr(writer, "dropped", None)
-    if dropped:
+    _report(tally)
+
+
+@dataclass
+class _Tally:
+    """What a run wrote: rows, rows with errors, pump rates that did not match, and the
+    JSON keys CSV output had no column for."""
+
+    total: int = 0
+    failed: int = 0
+    mismatches: int = 0
+    dropped: set[str] = field(default_factory=set)
+
+
+def _refuse_overwriting_inputs(input_path: str, output: str | None, library: str | None) -> None:
+    """-o may name neither the input file nor the drug library (both would be lost)."""
+    from infuse_calc.formats.files import refuse_overwriting_input, same_file
+
+    if output is not None and "\x00" in output:
+        raise click.BadParameter(f"{output!r} is not a valid file name", param_hint="'-o'")
+    if "\x00" in input_path:
+        raise click.BadParameter(f"{input_path!r} is not a valid file name", param_hint="'FILE'")
+    if output in (None, "-"):
+        return
+    assert output is not None
+    if input_path != "-" and same_file(input_path, output):
+        raise click.BadParameter(
+            f"{output!r} is the input file; write the results to another file",
+            param_hint="'-o' / '--output'",
+        )
+    refuse_overwriting_input(output, [_library_file(library)])
+
+
+def _run(
+    opened: Any,
+    options: Any,
+    fmt: str,
+    output: str | None,
+    strict: bool,
+    show_progress: bool,
+    name: str,
+) -> _Tally:
+    """Calculate and write every row, atomically to ``output``; a --strict stop exits 1."""
+    from infuse_calc.batch import FLAT_WIDTH, RowError, error_of, mismatched, process, process_table
+    from infuse_calc.formats.files import atomic_output
+    from infuse_calc.formats.output import CsvWriter, writer_for
+
+    tally = _Tally()
+    try:
+        with atomic_output(output) as stream:
+            writer = writer_for(fmt, stream, opened.header, options.column("pump"))
+            if isinstance(writer, CsvWriter) and opened.records is not None:
+                # CSV to CSV, the big-file case: flat rows, no dict per row
+                assert opened.header is not None
+                records = _with_progress(opened.records) if show_progress else opened.records
+                match = len(opened.header) + FLAT_WIDTH  # the match cell, if checked
+                for row in process_table(opened.header, records, options, strict):
+                    tally.total += 1
+                    if row[-1] is not None:
+                        tally.failed += 1
+                    elif writer.checked and row[match] is False:
+                        tally.mismatches += 1
+                    writer.write_table(row)
+            else:
+                rows = _with_progress(opened.rows) if show_progress else opened.rows
+                for record in process(rows, options, strict):
+                    tally.total += 1
+                    if error_of(record) is not None:
+                        tally.failed += 1
+                    elif record.checked and mismatched(record):
+                        tally.mismatches += 1
+                    writer.write(record)
+            writer.close()
+            stream.flush()
+    except RowError as error:
+        click.echo(f"Error: {name} line {error.line}: {error.message}", err=True)
+        click.get_current_context().exit(1)
+    tally.dropped = getattr(writer, "dropped", set())
+    return tally
+
+
+def _report(tally: _Tally) -> None:
+    """The warnings and the one error line that end a run; exit 1 if any row failed."""
+    if tally.dropped:
         click.echo(
             "Warning: CSV output keeps the first row's columns; not written: "
-            + ", ".join(sorted(dropped)),
+            + ", ".join(sorted(tally.dropped)),
             err=True,
         )
+    total = tally.total
     problems = []
-    if failed:
-        problems.append(f"{failed:,} of {total:,} rows had errors (see the error column)")
-    if mismatches:
+    if tally.failed:
+        problems.append(f"{tally.failed:,} of {total:,} rows had errors (see the error column)")
+    if tally.mismatches:
         problems.append(
-            f"{mismatches:,} of {total:,} pump rates did not match the order (see the match column)"
+            f"{tally.mismatches:,} of {total:,} pump rates did not match the order "
+            "(see the match column)"
         )
     if problems:
         click.echo("Error: " + "; ".join(problems), err=True)

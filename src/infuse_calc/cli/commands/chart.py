@@ -22,6 +22,15 @@ from infuse_calc.cli.params import (
 )
 
 FLAG = "*"
+#: what JSON gives for each cell of the chart
+JSON_CELL_FIELDS = (
+    "dose",
+    "pump_rate",
+    "pump_rate_rounded",
+    "rounded_rate_delivers",
+    "rounded_rate_difference_percent",
+    "warnings",
+)
 
 
 @infuse_command("chart")
@@ -144,18 +153,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
             cells.append(text)
             record[column_name(dose)] = cell.pump_rate.value
             calc_record = cell.calculation.record()
-            json_cells.append(
-                {
-                    "dose": calc_record["dose"],
-                    "pump_rate": calc_record["pump_rate"],
-                    "pump_rate_rounded": calc_record["pump_rate_rounded"],
-                    "rounded_rate_delivers": calc_record["rounded_rate_delivers"],
-                    "rounded_rate_difference_percent": calc_record[
-                        "rounded_rate_difference_percent"
-                    ],
-                    "warnings": calc_record["warnings"],
-                }
-            )
+            json_cells.append({name: calc_record[name] for name in JSON_CELL_FIELDS})
         rows.append([first.weight_text(), *cells])
         records.append(record)
         json_rows.append(
@@ -165,24 +163,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
                 "cells": json_cells,
             }
         )
-    resolution = format_number(grid.pump_resolution)
-    if round_to_pump:
-        policy = (
-            f"Pump rates in mL/h, rounded to {resolution} mL/h (the pump resolution), halves "
-            "away from zero; exact values in --format json/csv."
-        )
-    else:
-        policy = (
-            "Pump rates in mL/h, exact to 5 significant figures (halves away from zero), not "
-            f"rounded to the pump resolution ({resolution} mL/h); exact values in "
-            "--format json/csv."
-        )
-    notes = [policy]
-    if any_flag:
-        notes.append(
-            f"{FLAG} Check this cell: at the pump resolution the dose changes by more than 5%, "
-            "or the rate rounds to 0 or is above 999 mL/h (see the warnings)."
-        )
+    notes = _notes(grid, round_to_pump, any_flag)
     first_calc = grid.rows[0].cells[0].calculation
     document = {
         "command": "chart",
@@ -205,3 +186,28 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
         notes=notes,
         measure_fields={"weight"},
     )
+
+
+def _notes(grid: Any, round_to_pump: bool, any_flag: bool) -> list[str]:
+    """Under the chart: the rounding policy, and what a flagged cell means."""
+    from infuse_calc.notation import format_number
+
+    resolution = format_number(grid.pump_resolution)
+    if round_to_pump:
+        policy = (
+            f"Pump rates in mL/h, rounded to {resolution} mL/h (the pump resolution), halves "
+            "away from zero; exact values in --format json/csv."
+        )
+    else:
+        policy = (
+            "Pump rates in mL/h, exact to 5 significant figures (halves away from zero), not "
+            f"rounded to the pump resolution ({resolution} mL/h); exact values in "
+            "--format json/csv."
+        )
+    notes = [policy]
+    if any_flag:
+        notes.append(
+            f"{FLAG} Check this cell: at the pump resolution the dose changes by more than 5%, "
+            "or the rate rounds to 0 or is above 999 mL/h (see the warnings)."
+        )
+    return notes
