@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from infuse_calc.bag import drip_rate
 from infuse_calc.body_weight import (
     adjusted_body_weight,
     dosing_weight,
@@ -17,7 +18,6 @@ from infuse_calc.body_weight import (
     parse_height,
     parse_sex,
 )
-from infuse_calc.cli.patient_options import drip_rate
 from infuse_calc.errors import IncompatibleError, InputError
 
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from infuse_calc.cli.params import PatientChoices
 
-DROP_FACTORS = (10, 15, 20, 60)
 MAX_LIMIT_WARNINGS = 5  # a chart can hold hundreds of doses; a few lines say enough
 
 
@@ -46,6 +45,8 @@ class Extras:
             )
             self.warnings.extend(self.delivered_limits.messages)
         if drop_factor is not None and calc.pump_rate is not None:
+            from infuse_calc.bag import drip_rate
+
             self.drop_factor = int(drop_factor)
             self.drip_rate = drip_rate(calc.pump_rate.value, self.drop_factor)
 
@@ -143,19 +144,6 @@ def _whole(value: Fraction) -> Fraction:
     from infuse_calc.notation import round_to_step
 
     return round_to_step(value, Fraction(1))
-
-
-def drip_rate(pump_rate_ml_h: Fraction, drop_factor: int) -> Any:
-    """Drops per minute for a gravity set (exact): mL/h x gtt/mL, converted by pint."""
-    from infuse_calc import units as u
-    from infuse_calc.dosing import Measure
-
-    if drop_factor not in DROP_FACTORS:
-        raise ValueError(f"drop factor must be one of {DROP_FACTORS}")
-    q = u.quantity(Fraction(drop_factor), u.compose("gtt/mL")) * u.quantity(
-        pump_rate_ml_h, u.compose("mL/h")
-    )
-    return Measure(u.magnitude(q, u.compose("gtt/min")), "gtt/min")
 
 
 def dosing_text(dosing: Any) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from infuse_calc.bag import DROP_FACTORS
 from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
     RATE_UNIT,
@@ -35,7 +36,7 @@ from infuse_calc.cli.params import (
 @click.option("--explain", is_flag=True, help="Show the dimensional-analysis steps.")
 @click.option(
     "--drop-factor",
-    type=click.Choice(["10", "15", "20", "60"]),
+    type=click.Choice([str(factor) for factor in DROP_FACTORS]),
     default=None,
     help="Gravity giving set, gtt/mL: adds the drip rate in drops per minute.",
 )

@@ -149,24 +149,10 @@ def _read(file: str) -> bytes:
         raise ScheduleFileError(f"{file}: cannot be read ({error.strerror})") from None
 
 
-def _per_ml(concentration: Any) -> Fraction:
-    """A concentration as its amount unit per mL (pint converts L to mL)."""
-    from infuse_calc import units as u
-
-    amount = concentration.amount_unit.symbol
-    per_volume = u.factor(f"{amount}/{concentration.volume_unit.symbol}", f"{amount}/mL")
-    return Fraction(concentration.amount / concentration.volume * per_volume)
-
-
 def _same(what: str, one: Any, other: Any) -> bool:
-    from infuse_calc import units as u
+    from infuse_calc.bag import same_strength
 
-    if what == "weight":
-        return bool(one.kg == other.kg)
-    if one.kind is not other.kind:
-        return False
-    to_other = u.factor(one.amount_unit.symbol, other.amount_unit.symbol)
-    return _per_ml(one) * to_other == _per_ml(other)
+    return bool(one.kg == other.kg) if what == "weight" else same_strength(one, other)
 
 
 def _choose(what: str, given: Any, in_file: Any, warnings: list[str]) -> Any:
@@ -207,7 +193,7 @@ def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
         "weight": None if course.weight is None else Measure(course.weight.kg, "kg"),
         "concentration": None
         if course.concentration is None
-        else Measure(_per_ml(course.concentration), f"{course.concentration.amount_unit}/mL"),
+        else _concentration(course.concentration),
         "segments": [_document_entry(record) for record in segments],
         "days": [_document_entry(record, day=True) for record in days],
         "total": _document_entry(total),
@@ -383,6 +369,13 @@ def _day_table(course: Any) -> Any:
     )
 
 
+def _concentration(concentration: Any) -> Any:
+    from infuse_calc.bag import per_ml
+    from infuse_calc.dosing import Measure
+
+    return Measure(per_ml(concentration), f"{concentration.amount_unit}/mL")
+
+
 def _end_clock(instant: Fraction) -> str:
     from infuse_calc.schedule import clock
 
@@ -391,14 +384,13 @@ def _end_clock(instant: Fraction) -> str:
 
 
 def _title(course: Any) -> str:
-    from infuse_calc.dosing import Measure
     from infuse_calc.notation import format_number
 
     parts = []
     if course.weight is not None:
         parts.append(f"weight {format_number(course.weight.kg)} kg")
     if course.concentration is not None:
-        per_ml = Measure(_per_ml(course.concentration), f"{course.concentration.amount_unit}/mL")
+        per_ml = _concentration(course.concentration)
         parts.append(f"concentration {per_ml}")
     return "Schedule" + (f" ({', '.join(parts)})" if parts else "") + ":"
 
