@@ -10,12 +10,9 @@ from typing import Any
 
 import click
 
-from infuse_calc.batch import INPUT_COLUMNS
 from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import pump_resolution_option
 from infuse_calc.formats import BATCH_INPUT_FORMATS, BATCH_OUTPUT_FORMATS
-
-MAPPABLE = INPUT_COLUMNS
 
 
 @infuse_command("batch")
@@ -220,13 +217,15 @@ def _report(tally: _Tally) -> None:
 
 
 def _mapping(mappings: tuple[str, ...]) -> dict[str, str]:
+    from infuse_calc.batch import INPUT_COLUMNS
+
     mapping: dict[str, str] = {}
     for item in mappings:
         name, sep, column = item.partition("=")
         name, column = name.strip(), column.strip()
-        if not sep or not column or name not in MAPPABLE:
+        if not sep or not column or name not in INPUT_COLUMNS:
             raise click.BadParameter(
-                f"{item!r}: expected NAME=COLUMN with NAME one of {', '.join(MAPPABLE)}",
+                f"{item!r}: expected NAME=COLUMN with NAME one of {', '.join(INPUT_COLUMNS)}",
                 param_hint="'--map'",
             )
         mapping[name] = column
