@@ -29,12 +29,11 @@ from infuse_calc.batch import (
     output_names,
     process,
 )
-from infuse_calc.batch_files import CsvWriter
 from infuse_calc.cli import cli
 from infuse_calc.dosing import calculate
 from infuse_calc.errors import InfuseCalcError, InputError
+from infuse_calc.formats.output import CsvWriter, jsonable
 from infuse_calc.quantities import parse_concentration, parse_dose, parse_rate_unit, parse_weight
-from infuse_calc.render import jsonable
 from tests.conftest import check_golden
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from infuse_calc.errors import IncompatibleError
 from infuse_calc.library import LIMIT_KEYS, tall_man
 from infuse_calc.library_choice import per_ml
-from infuse_calc.library_files import builtin_library, builtin_text
 from infuse_calc.library_limits import dose_in
+from infuse_calc.library_parse import builtin_library, builtin_text
 from infuse_calc.quantities import HOUR, Dose, Kind, RateUnit, parse_concentration
 
 LIBRARY = builtin_library()

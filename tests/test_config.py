@@ -249,7 +249,7 @@ def test_a_flag_from_a_command_table(config_file: Path) -> None:
 
 
 def test_library_path_expands_home(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from infuse_calc.cli.commands.config import DefaultMap
+    from infuse_calc.cli.defaults import DefaultMap
 
     monkeypatch.setenv("HOME", "/home/nurse")
     config_file.write_text("[defaults]\nlibrary = '~/ward.toml'\n", encoding="utf-8")
@@ -261,7 +261,7 @@ def test_library_path_expands_home(config_file: Path, monkeypatch: pytest.Monkey
 
 
 def _option_keys(name: str) -> dict[str, Any]:
-    from infuse_calc.cli.commands.config import option_params
+    from infuse_calc.cli.defaults import option_params
 
     command = cli.get_command(None, name)  # type: ignore[arg-type]
     assert command is not None
@@ -270,7 +270,7 @@ def _option_keys(name: str) -> dict[str, Any]:
 
 def test_every_default_key_reaches_every_command_that_has_it(config_file: Path) -> None:
     """Generic over COMMANDS: a [defaults] key lands in each command's default_map."""
-    from infuse_calc.cli.commands.config import DefaultMap
+    from infuse_calc.cli.defaults import DefaultMap
 
     values = {
         "format": "csv",

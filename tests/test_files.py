@@ -16,7 +16,8 @@ from typing import Any
 import click
 import pytest
 
-from infuse_calc import render
+from infuse_calc.formats import files
+from infuse_calc.formats import output as render
 from tests.test_fuzz import (
     BASE,
     EXAMPLES,
@@ -35,7 +36,7 @@ def test_a_failure_mid_write_leaves_the_previous_file_and_no_temporary(tmp_path:
     target.write_text("previous result\n", encoding="utf-8")
 
     def write_half_then_fail() -> None:
-        with render.atomic_output(str(target)) as out:
+        with files.atomic_output(str(target)) as out:
             out.write("half a tab")
             raise RuntimeError("disk on fire")
 
@@ -86,6 +87,67 @@ def test_a_new_output_file_gets_the_umask_mode_not_0600(tmp_path: Path) -> None:
         os.umask(old)
     assert result.exit_code == 0, result.stderr
     assert stat.S_IMODE(target.stat().st_mode) == 0o644  # 0666 & ~022
+
+
+def test_plot_files_get_the_same_mode_as_output_files(tmp_path: Path) -> None:
+    # --plot files used to be left 0600 by mkstemp; -o files get the umask's mode
+    pytest.importorskip("matplotlib")
+    picture, table = tmp_path / "k.png", tmp_path / "k.csv"
+    replaced = tmp_path / "old.svg"
+    replaced.write_bytes(b"old picture")
+    replaced.chmod(0o604)
+    ketamine = str(EXAMPLES / "ketamine-case.toml")
+    old = os.umask(0o027)
+    try:
+        first = invoke(["schedule", ketamine, "--plot", str(picture), "-o", str(table)])
+        second = invoke(["schedule", ketamine, "--plot", str(replaced), "--format", "csv"])
+    finally:
+        os.umask(old)
+    assert first.exit_code == 0, first.stderr
+    assert second.exit_code == 0, second.stderr
+    assert stat.S_IMODE(table.stat().st_mode) == 0o640  # 0666 & ~027
+    assert stat.S_IMODE(picture.stat().st_mode) == 0o640
+    assert stat.S_IMODE(replaced.stat().st_mode) == 0o604  # a replaced picture keeps its mode
+    assert replaced.read_bytes().startswith(b"<?xml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.csv", "k.png", "old.svg"]
+
+
+def test_binary_output_is_atomic_too(tmp_path: Path) -> None:
+    target = tmp_path / "picture.png"
+    target.write_bytes(b"previous picture")
+
+    def write_half_then_fail() -> None:
+        with files.atomic_output(str(target), "--plot", binary=True) as out:
+            out.write(b"\x89PNG half")
+            raise RuntimeError("renderer crashed")
+
+    with pytest.raises(RuntimeError, match="renderer crashed"):
+        write_half_then_fail()
+    assert target.read_bytes() == b"previous picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["picture.png"]
+    with files.atomic_output(str(target), "--plot", binary=True) as out:
+        out.write(b"\x89PNG whole")
+    assert target.read_bytes() == b"\x89PNG whole"
+
+
+def test_an_unwritable_plot_is_one_clean_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("matplotlib")
+
+    def full_disk(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tempfile.mkstemp", full_disk)
+    picture = tmp_path / "k.png"
+    ketamine = str(EXAMPLES / "ketamine-case.toml")
+    result = invoke(["schedule", ketamine, "--plot", str(picture), "--format", "csv"])
+    check_outcome(result, [])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: --plot {str(picture)!r}: cannot be written: No space left on device\n"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_output_through_a_symlink_writes_the_target_and_keeps_the_link(tmp_path: Path) -> None:

@@ -362,7 +362,7 @@ def test_unknown_practice_drug() -> None:
 
 def test_practice_drugs_come_from_the_built_in_library() -> None:
     """The bags are the standard concentrations convert --drug uses, first one first."""
-    from infuse_calc.library_files import builtin_library
+    from infuse_calc.library_parse import builtin_library
 
     for name in sorted({r.drug for r in ranges().doses}):
         drug = builtin_library().find(name)

@@ -5,11 +5,14 @@ Each test names what used to happen.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
+import time
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -153,7 +156,7 @@ def test_the_largest_and_smallest_inputs_give_finite_json(run: Any) -> None:
 
 def test_plain_text_of_an_empty_headerless_view() -> None:
     # max() of an empty sequence raised ValueError for a view with no rows and no headers
-    from infuse_calc.render import View, plain_text
+    from infuse_calc.formats.output import View, plain_text
 
     view = View(["", ""], [], {}, [], [], show_headers=False, notes=["nothing to show"])
     assert plain_text(view) == "nothing to show\n"
@@ -220,3 +223,129 @@ def test_batch_refuses_an_endless_line(fmt: str, where: str, tmp_path: Path) -> 
     assert f"line {line}: is longer than 1,000,000 bytes" in result.stderr.splitlines()[-1]
     devzero = CliRunner().invoke(cli, ["batch", "/dev/zero", "--input-format", fmt])
     assert devzero.exit_code == 2
+
+
+# --- stop signals: no debris ----------------------------------------------------------------
+
+STOPS = [signal.SIGTERM, signal.SIGHUP]
+
+
+def stop_line(signum: int) -> str:
+    """What a stopped run prints: ``Terminated (SIGTERM).``, ``Hangup (SIGHUP).``"""
+    return f"{signal.strsignal(signum)} ({signal.Signals(signum).name}).\n"
+
+
+def test_the_stop_lines_read_as_expected() -> None:
+    assert stop_line(signal.SIGTERM) == "Terminated (SIGTERM).\n"
+    assert stop_line(signal.SIGHUP) == "Hangup (SIGHUP).\n"
+
+
+def temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob(".infuse-calc-*.tmp"))
+
+
+def script() -> list[str]:
+    """The installed ``infuse-calc`` script beside this Python, else ``python -m``."""
+    installed = Path(sys.executable).parent / "infuse-calc"
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "infuse_calc"]
+
+
+@pytest.mark.parametrize("signum", STOPS, ids=lambda s: signal.Signals(s).name)
+def test_a_batch_stopped_mid_write_leaves_no_debris(signum: int, tmp_path: Path) -> None:
+    # Used to leave a 12 MB .infuse-calc-*.tmp beside the output on SIGTERM (Ctrl-C was
+    # fine). Enough rows that the run is still writing when the signal comes.
+    big = tmp_path / "big.csv"
+    rows = (f"{n},{1 + n % 20} mcg/kg/min,{40 + n % 80},10 mg/mL\n" for n in range(400_000))
+    big.write_text("id,dose,weight,concentration\n" + "".join(rows), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    out.write_bytes(b"id,result\nprevious results, kept\n")
+    before = out.read_bytes()
+    env = {**os.environ, "INFUSE_CALC_CONFIG": str(tmp_path / "no-config.toml")}
+    process = subprocess.Popen(
+        [*script(), "batch", str(big), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        # Wait until the temporary output has bytes (giving up after a minute: a hang guard).
+        deadline = 600
+        while not any(p.stat().st_size for p in tmp_path.glob(".infuse-calc-*.tmp")):
+            assert process.poll() is None, "batch finished before the signal: use more rows"
+            deadline -= 1
+            assert deadline, "batch wrote nothing"
+            time.sleep(0.1)
+        process.send_signal(signum)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + signum, stderr
+    assert stderr == stop_line(signum)
+    assert stdout == ""
+    assert temporaries(tmp_path) == []
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "out.csv"]
+
+
+def signal_mid_render(signum: int) -> Any:
+    """A renderer that writes half its output, then receives ``signum`` from outside."""
+
+    def render(view: Any, fmt: str, stream: Any, color: Any = None) -> None:
+        stream.write("half a resul")
+        stream.flush()
+        os.kill(os.getpid(), signum)
+        for _ in range(1000):  # the handler runs at the next bytecode; wait if it is late
+            time.sleep(0.001)
+        stream.write("t\n")
+
+    return render
+
+
+@pytest.mark.parametrize("signum", STOPS, ids=lambda s: signal.Signals(s).name)
+def test_output_files_stopped_mid_write_are_left_untouched(
+    signum: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infuse_calc.formats import output
+
+    monkeypatch.setattr(output, "render", signal_mid_render(signum))
+    table, picture = tmp_path / "k.csv", tmp_path / "k.png"
+    table.write_text("previous table\n", encoding="utf-8")
+    picture.write_bytes(b"previous picture")
+    handlers = {s: signal.getsignal(s) for s in STOPS}
+    ketamine = str(Path(__file__).parents[1] / "examples" / "ketamine-case.toml")
+    args = ["schedule", ketamine, "-o", str(table)]
+    if importlib.util.find_spec("matplotlib") is not None:
+        args += ["--plot", str(picture)]  # drawn before -o is written, saved after
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 128 + signum, result.output
+    assert result.stderr == stop_line(signum)
+    assert table.read_text(encoding="utf-8") == "previous table\n"
+    assert picture.read_bytes() == b"previous picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.csv", "k.png"]
+    # an in-process run gives the caller its own handlers back
+    assert {s: signal.getsignal(s) for s in STOPS} == handlers
+
+
+def test_an_ignored_hangup_stays_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # under nohup SIGHUP is ignored: the run must go on and write its file whole
+    from infuse_calc.formats import output
+
+    real_render = output.render
+
+    def render(view: Any, fmt: str, stream: Any, color: Any = None) -> None:
+        os.kill(os.getpid(), signal.SIGHUP)
+        real_render(view, fmt, stream, color)
+
+    monkeypatch.setattr(output, "render", render)
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        out = tmp_path / "out.txt"
+        result = CliRunner().invoke(cli, ["convert", "7 mcg/kg/min", "-w", "72", "-o", str(out)])
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("Dose        7 mcg/kg/min\n")

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infuse_calc.dosing import Measure
+from infuse_calc.formats.schedule_files import parse
 from infuse_calc.quantities import Dose, parse_concentration, parse_dose, parse_weight
 from infuse_calc.schedule import (
     Schedule,
@@ -22,7 +23,6 @@ from infuse_calc.schedule import (
     pieces,
     when,
 )
-from infuse_calc.schedule_files import parse
 
 KETAMINE = Path(__file__).parents[1] / "examples" / "ketamine-case.toml"
 WEIGHT = parse_weight("72")
@@ -298,7 +298,7 @@ def test_doubling_every_dose_doubles_every_amount(specs: list[SegmentSpec]) -> N
 
 
 def test_text_chart_exact() -> None:
-    from infuse_calc.plot import text_chart
+    from infuse_calc.formats.plot import text_chart
 
     # 4 mg/h from day 1 12:00 for 12 h, then 2 mg/h for 12 h: 24 h over 12 columns = 2 h
     # each; 4 mg/h fills both rows (16 eighths), 2 mg/h one row; midnight is column 6.
@@ -315,7 +315,7 @@ def test_text_chart_exact() -> None:
 
 
 def test_text_chart_keeps_a_short_peak() -> None:
-    from infuse_calc.plot import text_chart
+    from infuse_calc.formats.plot import text_chart
 
     # a 1-minute bolus-like step to 8 mg/h inside a 2-day course still reaches the top row;
     # 2 mg/h is a quarter of 8: 2 of the 8 eighths of one row
@@ -332,7 +332,7 @@ def test_text_chart_keeps_a_short_peak() -> None:
 
 
 def test_chart_uses_hourly_amounts_when_dose_units_differ() -> None:
-    from infuse_calc.plot import chart_series
+    from infuse_calc.formats.plot import chart_series
 
     # 2 mg/h and 50 mcg/min (= 3 mg/h) are drawn as 2 and 3 mg/h
     course = build_schedule(

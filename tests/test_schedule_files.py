@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from infuse_calc.schedule_files import (
+from infuse_calc.formats.schedule_files import (
     MAX_FILE_BYTES,
     ScheduleFile,
     ScheduleFileError,

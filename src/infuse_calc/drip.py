@@ -8,10 +8,13 @@ whole drops, so :func:`whole_drops` gives the figure to count, halves away from 
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from infuse_calc import units as u
-from infuse_calc.dosing import Measure
-from infuse_calc.notation import format_number, round_to_step
+if TYPE_CHECKING:
+    from infuse_calc.dosing import Measure
+
+# Heavy modules are imported inside the functions: the CLI imports this module for
+# DROP_FACTORS while it parses options.
 
 #: Giving sets, gtt/mL: macrodrip 10, 15 and 20; microdrip 60.
 DROP_FACTORS = (10, 15, 20, 60)
@@ -19,6 +22,9 @@ DROP_FACTORS = (10, 15, 20, 60)
 
 def drip_rate(pump_rate_ml_h: Fraction, drop_factor: int) -> Measure:
     """Drops per minute for a gravity set (exact): mL/h x gtt/mL, converted by pint."""
+    from infuse_calc import units as u
+    from infuse_calc.dosing import Measure
+
     if drop_factor not in DROP_FACTORS:
         raise ValueError(f"drop factor must be one of {DROP_FACTORS}")
     q = u.quantity(Fraction(drop_factor), u.compose("gtt/mL")) * u.quantity(
@@ -29,6 +35,8 @@ def drip_rate(pump_rate_ml_h: Fraction, drop_factor: int) -> Measure:
 
 def whole_drops(value: Fraction) -> Fraction:
     """The drops to count in a minute: the nearest whole drop, halves away from zero."""
+    from infuse_calc.notation import round_to_step
+
     return round_to_step(value, Fraction(1))
 
 
@@ -37,6 +45,9 @@ def explain_drip(pump_rate: Measure, drop_factor: int, drip: Measure) -> list[st
 
     A second line gives the whole drops to count when the exact figure is not whole.
     """
+    from infuse_calc import units as u
+    from infuse_calc.notation import format_number
+
     minutes = format_number(u.factor("h", "min"))
     exact = f"{format_number(drip.value)} gtt/min"
     lines = [f"{pump_rate} × {drop_factor} gtt/mL ÷ {minutes} min/h = {exact}"]

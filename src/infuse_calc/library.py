@@ -10,7 +10,7 @@ The pieces: :mod:`~infuse_calc.library_model` (drugs, lookup),
 :mod:`~infuse_calc.library_parse` (text to a library, combining libraries),
 :mod:`~infuse_calc.library_choice` (which concentration, which dosing unit) and
 :mod:`~infuse_calc.library_limits` (limits). This package reads no files:
-:mod:`infuse_calc.library_files` finds and reads them.
+:mod:`infuse_calc.formats.library_files` finds and reads them.
 """
 
 from __future__ import annotations

@@ -27,15 +27,18 @@ dose measures (a mass drug stays a mass drug).
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import replace
 from fractions import Fraction
+from importlib import resources
 from typing import Any
 
 from infuse_calc import units as u
 from infuse_calc.errors import InfuseCalcError
 from infuse_calc.library_model import (
+    BUILTIN,
     LIMIT_KEYS,
     Area,
     Drug,
@@ -64,6 +67,21 @@ _TOP_KEYS = {"library", "drug"}
 _LIBRARY_KEYS = {"name", "example", "note", "version", "population", "sources", "builtin"}
 #: the fields ``drugs show`` traces to a library
 TRACED = ("aliases", "dose_unit", "concentrations", "limits", "population", "source")
+
+
+#: The built-in data file (package data, like units.txt).
+DATA_FILE = "standard-concentrations.toml"
+
+
+def builtin_text() -> str:
+    """The built-in data file's text."""
+    return (resources.files("infuse_calc") / "data" / DATA_FILE).read_text("utf-8")
+
+
+@functools.cache
+def builtin_library() -> Library:
+    """The built-in library, parsed once per process."""
+    return parse_library(builtin_text(), BUILTIN)
 
 
 def parse_library(text: str, source: str = "<library>", base: Library | None = None) -> Library:

@@ -38,7 +38,7 @@ class PracticeDataError(InfuseCalcError):
 @functools.cache
 def drug_facts(name: str) -> DrugFacts:
     """A practice drug, from the built-in standard-concentration library (any capitalisation)."""
-    from infuse_calc.library_files import builtin_library
+    from infuse_calc.library_parse import builtin_library
 
     try:
         drug = builtin_library().find(name)

@@ -14,7 +14,7 @@ Each segment's dose goes through :func:`infuse_calc.dosing.calculate` (so the sa
 compatibility checks apply as for ``convert``); the amount per minute is then converted by
 pint into one amount unit for the whole course, and amounts are that rate times minutes.
 
-Pure: no I/O, no click. The file formats live in :mod:`infuse_calc.schedule_files`.
+Pure: no I/O, no click. The file formats live in :mod:`infuse_calc.formats.schedule_files`.
 """
 
 from __future__ import annotations

@@ -3,18 +3,26 @@
 Commands live in ``infuse_calc.cli.commands.<name>`` and are imported only when run, so
 ``infuse-calc --help`` and ``--version`` load neither pint nor rich. Every error reaches the
 user as one line on stderr (``Error: ...``) with exit status 2 for bad input, 1 for a failed
-check or limit, 130 for Ctrl-C; never a traceback.
+check or limit, 130 for Ctrl-C; never a traceback. SIGTERM and SIGHUP stop a run as Ctrl-C
+does (a file being written is removed, the target left as it was: see
+:func:`~infuse_calc.formats.files.atomic_output`), with one line on stderr and exit status
+128 + the signal's number.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import signal
 import sys
+from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 import click
 
 from infuse_calc import __version__
+from infuse_calc.cli.commands import CONTEXT_SETTINGS, ROUNDING_HELP
 
 #: command name -> (module under infuse_calc.cli.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -30,13 +38,45 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "practice": ("practice", "Practice problems with worked answers; worksheets and marking."),
 }
 
-ROUNDING_HELP = (
-    "Figures are exact; human output rounds to 5 significant figures (never rounding "
-    "whole-number digits, halves away from zero, no trailing zeros). JSON and CSV carry "
-    "full precision."
+
+#: signals that stop a run like Ctrl-C (SIGINT is Python's KeyboardInterrupt already)
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+class Stopped(BaseException):
+    """A stop signal, raised where the program was (as Ctrl-C raises KeyboardInterrupt), so
+    that every ``finally`` and ``except BaseException`` cleans up on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_signals_raise() -> Iterator[None]:
+    """While in the block, :data:`STOP_SIGNALS` raise :class:`Stopped` (signals that were
+    ignored, as under ``nohup``, stay ignored); the handlers are restored afterwards."""
+    previous: dict[int, Any] = {}
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        # The first signal stops the run; more of them must not interrupt its clean-up.
+        for number in previous:
+            signal.signal(number, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    try:
+        for number in STOP_SIGNALS:
+            if signal.getsignal(number) is not signal.SIG_IGN:
+                previous[number] = signal.signal(number, stop)
+    except ValueError:  # not the main thread (an in-process caller): signals are not ours
+        pass
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class InfuseGroup(click.Group):
@@ -68,7 +108,7 @@ class InfuseGroup(click.Group):
             # machinery (tomllib, platformdirs, pathlib) would cost them a third of their
             # start-up (benchmarks/run.py).
             if extra.get("default_map") is None and not _only_help_or_version(args):
-                from infuse_calc.cli.commands.config import DefaultMap
+                from infuse_calc.cli.defaults import DefaultMap
 
                 resilient = bool(extra.get("resilient_parsing"))
                 extra["default_map"] = DefaultMap(self, resilient=resilient)
@@ -91,7 +131,13 @@ class InfuseGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            result = super().main(args, prog_name, complete_var, False, **extra)
+            with stop_signals_raise():
+                result = super().main(args, prog_name, complete_var, False, **extra)
+        except Stopped as stopped:
+            name = signal.Signals(stopped.signum).name
+            with contextlib.suppress(OSError):  # after a hang-up stderr may be gone too
+                click.echo(f"{signal.strsignal(stopped.signum)} ({name}).", err=True)
+            sys.exit(128 + stopped.signum)
         except click.exceptions.Abort:
             click.echo("Interrupted.", err=True)
             sys.exit(130)

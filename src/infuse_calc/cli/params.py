@@ -7,18 +7,21 @@ user gets ``Error: Invalid value for '--weight': ...`` and exit status 2. Parse 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
-from infuse_calc.errors import InputError
+from infuse_calc.errors import IncompatibleError, InfuseCalcError, InputError
+from infuse_calc.formats import VIEW_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ("table", "plain", "csv", "json")
 #: a word, not a quantity: ``--concentration central`` names a standard concentration
 LABEL = re.compile(r"[A-Za-z][A-Za-z_-]*", re.ASCII)
 
@@ -219,7 +222,7 @@ def output_options(f: F) -> F:
     f = click.option(
         "--format",
         "fmt",
-        type=click.Choice(FORMATS),
+        type=click.Choice(VIEW_FORMATS),
         default=None,
         help="Output format. Default: table in a terminal, plain when piped or with -o.",
     )(f)
@@ -242,6 +245,30 @@ def warnings_of(*values: Any) -> list[str]:
     for value in values:
         found.extend(getattr(value, "warnings", ()) or ())
     return found
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Core errors as click errors: one ``Error: ...`` line naming the option, exit 2."""
+    try:
+        yield
+    except InputError as error:
+        hint = f"'{error.what}'" if error.what.startswith("--") else None
+        raise click.BadParameter(f"{error.text!r}: {error.reason}", param_hint=hint) from None
+    except IncompatibleError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def parse_dose_words(words: tuple[str, ...], hint: str) -> Any:
+    """A dose given as one argument or as several words (``7 mcg/kg/min``, ``7 mg/h``)."""
+    from infuse_calc.quantities import parse_dose
+
+    try:
+        return parse_dose(" ".join(words))
+    except InfuseCalcError as error:
+        text, reason = getattr(error, "text", None), getattr(error, "reason", None)
+        message = f"{text!r}: {reason}" if reason is not None else str(error)
+        raise click.BadParameter(message, param_hint=hint) from None
 
 
 # --- drug library and dosing weight (shared by convert, check, titrate, chart) -------------
@@ -272,7 +299,7 @@ def drug_options(f: F) -> F:
 def load_library(library_path: str | None) -> Any:
     """The drug library in effect (built-in, extended by ``--library``, $INFUSE_CALC_LIBRARY
     or the user config directory's drug-library.toml); its warnings go to stderr."""
-    from infuse_calc.library_files import load
+    from infuse_calc.formats.library_files import load
 
     loaded = load(library_path)
     warn_all(loaded.warnings)
@@ -294,6 +321,38 @@ def body_weight_options(f: F) -> F:
         "--height", default=None, help="Height for ideal body weight: '180 cm' or '70.9 in'."
     )(f)
     return f
+
+
+@dataclasses.dataclass(frozen=True)
+class PatientChoices:
+    """What was given with ``--height``/``--sex``/``--dosing-weight`` and
+    ``--drug``/``--library``/``--area``: resolved by
+    :func:`~infuse_calc.cli.patient_options.library_and_weight`."""
+
+    height: str | None = None
+    sex: str | None = None
+    dosing_weight: str = "actual"
+    drug: str | None = None
+    library_path: str | None = None
+    area: str | None = None
+
+
+def patient_options(body_weight: bool = True) -> Callable[[F], F]:
+    """:func:`drug_options` and (with ``body_weight``) :func:`body_weight_options`, handed
+    to the command as one argument, ``patient``: a :class:`PatientChoices`."""
+    names = [field.name for field in dataclasses.fields(PatientChoices)]
+
+    def decorate(f: F) -> F:
+        @functools.wraps(f)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name in names if name in kwargs}
+            return f(*args, patient=PatientChoices(**given), **kwargs)
+
+        # wraps() shares f's click parameters, so these options keep their place in --help
+        wrapped = drug_options(cast(F, command))
+        return body_weight_options(wrapped) if body_weight else wrapped
+
+    return decorate
 
 
 def resolve_dosing_weight(

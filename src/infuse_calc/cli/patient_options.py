@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infuse_calc.cli.params import PatientChoices
 
 # The drip-rate rule lives in the core (one rule for convert and practice).
 from infuse_calc.drip import drip_rate, explain_drip, whole_drops
@@ -264,16 +267,7 @@ def dosing_json(dosing: Any) -> dict[str, Any]:
 
 
 def library_and_weight(
-    dose: Any,
-    weight: Any,
-    concentration: Any,
-    height: str | None,
-    sex: str | None,
-    method: str,
-    drug: str | None,
-    library_path: str | None,
-    area: str | None,
-    output: str | None = None,
+    dose: Any, weight: Any, concentration: Any, patient: PatientChoices, output: str | None = None
 ) -> tuple[Any, Any, Extras]:
     """Before the calculation: the dosing weight, then the library's concentration and a
     limit check of ``dose`` (hard breach: :class:`~infuse_calc.errors.LimitError`).
@@ -285,32 +279,34 @@ def library_and_weight(
 
     from infuse_calc.cli.params import ConcentrationLabel, load_library, resolve_dosing_weight
 
-    weight, dosing = resolve_dosing_weight(weight, height, sex, method)
-    extras = Extras(dosing=dosing, area=area)
+    weight, dosing = resolve_dosing_weight(
+        weight, patient.height, patient.sex, patient.dosing_weight
+    )
+    extras = Extras(dosing=dosing, area=patient.area)
     if dosing is not None:
         extras.warnings.extend(dosing.warnings)
     label = concentration if isinstance(concentration, ConcentrationLabel) else None
-    if drug is None:
+    if patient.drug is None:
         # a library chosen once (config file, $INFUSE_CALC_LIBRARY) is no error without --drug
         ctx = click.get_current_context(silent=True)
         typed = ctx is not None and ctx.get_parameter_source("library_path") in (
             click.core.ParameterSource.COMMANDLINE,
             None,
         )
-        if area is not None or (library_path is not None and typed):
+        if patient.area is not None or (patient.library_path is not None and typed):
             raise click.UsageError("--area and --library need --drug")
         if label is not None:
             raise click.BadParameter(label.reason, param_hint="'-c' / '--concentration'")
         return weight, concentration, extras
     from infuse_calc.library import REFERENCE_NOTICE, apply, dose_unit_for
 
-    extras.library = load_library(library_path)
-    from infuse_calc.render import refuse_overwriting_input
+    extras.library = load_library(patient.library_path)
+    from infuse_calc.formats.files import refuse_overwriting_input
 
     refuse_overwriting_input(output, list(extras.library.files))
     kg = None if weight is None else weight.kg
     given = None if label is not None else concentration
-    extras.applied = apply(extras.library, drug, area, dose, kg, given, label)
+    extras.applied = apply(extras.library, patient.drug, patient.area, dose, kg, given, label)
     extras.warnings.extend(extras.applied.warnings)
     extras.note(*extras.applied.notes)
     if dose is not None:

@@ -4,31 +4,28 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 import click
 
-from infuse_calc.batch import INPUT_COLUMNS
-from infuse_calc.batch_files import INPUT_FORMATS, OUTPUT_FORMATS
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import pump_resolution_option
+from infuse_calc.formats import BATCH_INPUT_FORMATS, BATCH_OUTPUT_FORMATS
 
-MAPPABLE = INPUT_COLUMNS
 
-
-@click.command("batch", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@infuse_command("batch")
 @click.argument("input_path", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--input-format",
-    type=click.Choice(INPUT_FORMATS),
+    type=click.Choice(BATCH_INPUT_FORMATS),
     help="Input format. Default: from the extension (.csv, .jsonl), else CSV.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(OUTPUT_FORMATS),
+    type=click.Choice(BATCH_OUTPUT_FORMATS),
     help="Output format. Default: the input format.",
 )
 @click.option(
@@ -91,39 +88,11 @@ def command(
       cat orders.jsonl | infuse-calc batch - --format jsonl
       infuse-calc batch orders.csv --map dose=rate_ordered
     """
-    from infuse_calc.batch import (
-        FLAT_WIDTH,
-        BatchOptions,
-        RowError,
-        error_of,
-        mismatched,
-        process,
-        process_table,
-    )
-    from infuse_calc.batch_files import (
-        BatchFileError,
-        CsvWriter,
-        open_binary,
-        open_input,
-        writer_for,
-    )
-    from infuse_calc.render import atomic_output, same_file
+    from infuse_calc.batch import BatchOptions, DrugLibrary
+    from infuse_calc.formats.batch_input import BatchFileError, open_binary, open_input
 
     mapping = _mapping(mappings)
-    if output is not None and "\x00" in output:
-        raise click.BadParameter(f"{output!r} is not a valid file name", param_hint="'-o'")
-    if "\x00" in input_path:
-        raise click.BadParameter(f"{input_path!r} is not a valid file name", param_hint="'FILE'")
-    if output not in (None, "-") and input_path != "-" and same_file(input_path, output):
-        raise click.BadParameter(
-            f"{output!r} is the input file; write the results to another file",
-            param_hint="'-o' / '--output'",
-        )
-    from infuse_calc.batch import DrugLibrary
-    from infuse_calc.render import refuse_overwriting_input
-
-    if output not in (None, "-"):
-        refuse_overwriting_input(output, [_library_file(library_path)])
+    _refuse_overwriting_inputs(input_path, output, library_path)
     drugs = DrugLibrary(lambda: _drug_library(library_path), area)
     if library_path is not None:
         # a file the user named is read before the run, so a bad one stops it (exit 2) as it
@@ -137,61 +106,110 @@ def command(
             opened = open_input(raw, name, input_format, [options.column("dose")])
         except BatchFileError as error:
             raise click.UsageError(str(error)) from None
-        chosen = fmt or opened.format
-        pump_column = options.column("pump")
         if opened.header is not None:  # CSV: every row has the same columns
-            options = replace(options, check_pump=pump_column in opened.header)
+            options = replace(options, check_pump=options.column("pump") in opened.header)
         show_progress = progress or (progress is None and sys.stderr.isatty())
-        total = failed = mismatches = 0
-        try:
-            with atomic_output(output) as stream:
-                writer = writer_for(chosen, stream, opened.header, pump_column)
-                if isinstance(writer, CsvWriter) and opened.records is not None:
-                    # CSV to CSV, the big-file case: flat rows, no dict per row
-                    assert opened.header is not None
-                    records = opened.records
-                    if show_progress:
-                        records = _with_progress(records)
-                    match = len(opened.header) + FLAT_WIDTH  # the match cell, if checked
-                    for row in process_table(opened.header, records, options, strict):
-                        total += 1
-                        if row[-1] is not None:
-                            failed += 1
-                        elif writer.checked and row[match] is False:
-                            mismatches += 1
-                        writer.write_table(row)
-                else:
-                    rows = opened.rows
-                    if show_progress:
-                        rows = _with_progress(rows)
-                    for record in process(rows, options, strict):
-                        total += 1
-                        if error_of(record) is not None:
-                            failed += 1
-                        elif record.checked and mismatched(record):
-                            mismatches += 1
-                        writer.write(record)
-                writer.close()
-                stream.flush()
-        except RowError as error:
-            click.echo(f"Error: {name} line {error.line}: {error.message}", err=True)
-            click.get_current_context().exit(1)
+        tally = _run(opened, options, fmt or opened.format, output, strict, show_progress, name)
     finally:
         if raw is not sys.stdin.buffer:
             raw.close()
-    dropped = getattr(writer, "dropped", None)
-    if dropped:
+    _report(tally)
+
+
+@dataclass
+class _Tally:
+    """What a run wrote: rows, rows with errors, pump rates that did not match, and the
+    JSON keys CSV output had no column for."""
+
+    total: int = 0
+    failed: int = 0
+    mismatches: int = 0
+    dropped: set[str] = field(default_factory=set)
+
+
+def _refuse_overwriting_inputs(input_path: str, output: str | None, library: str | None) -> None:
+    """-o may name neither the input file nor the drug library (both would be lost)."""
+    from infuse_calc.formats.files import refuse_overwriting_input, same_file
+
+    if output is not None and "\x00" in output:
+        raise click.BadParameter(f"{output!r} is not a valid file name", param_hint="'-o'")
+    if "\x00" in input_path:
+        raise click.BadParameter(f"{input_path!r} is not a valid file name", param_hint="'FILE'")
+    if output in (None, "-"):
+        return
+    assert output is not None
+    if input_path != "-" and same_file(input_path, output):
+        raise click.BadParameter(
+            f"{output!r} is the input file; write the results to another file",
+            param_hint="'-o' / '--output'",
+        )
+    refuse_overwriting_input(output, [_library_file(library)])
+
+
+def _run(
+    opened: Any,
+    options: Any,
+    fmt: str,
+    output: str | None,
+    strict: bool,
+    show_progress: bool,
+    name: str,
+) -> _Tally:
+    """Calculate and write every row, atomically to ``output``; a --strict stop exits 1."""
+    from infuse_calc.batch import FLAT_WIDTH, RowError, error_of, mismatched, process, process_table
+    from infuse_calc.formats.files import atomic_output
+    from infuse_calc.formats.output import CsvWriter, writer_for
+
+    tally = _Tally()
+    try:
+        with atomic_output(output) as stream:
+            writer = writer_for(fmt, stream, opened.header, options.column("pump"))
+            if isinstance(writer, CsvWriter) and opened.records is not None:
+                # CSV to CSV, the big-file case: flat rows, no dict per row
+                assert opened.header is not None
+                records = _with_progress(opened.records) if show_progress else opened.records
+                match = len(opened.header) + FLAT_WIDTH  # the match cell, if checked
+                for row in process_table(opened.header, records, options, strict):
+                    tally.total += 1
+                    if row[-1] is not None:
+                        tally.failed += 1
+                    elif writer.checked and row[match] is False:
+                        tally.mismatches += 1
+                    writer.write_table(row)
+            else:
+                rows = _with_progress(opened.rows) if show_progress else opened.rows
+                for record in process(rows, options, strict):
+                    tally.total += 1
+                    if error_of(record) is not None:
+                        tally.failed += 1
+                    elif record.checked and mismatched(record):
+                        tally.mismatches += 1
+                    writer.write(record)
+            writer.close()
+            stream.flush()
+    except RowError as error:
+        click.echo(f"Error: {name} line {error.line}: {error.message}", err=True)
+        click.get_current_context().exit(1)
+    tally.dropped = getattr(writer, "dropped", set())
+    return tally
+
+
+def _report(tally: _Tally) -> None:
+    """The warnings and the one error line that end a run; exit 1 if any row failed."""
+    if tally.dropped:
         click.echo(
             "Warning: CSV output keeps the first row's columns; not written: "
-            + ", ".join(sorted(dropped)),
+            + ", ".join(sorted(tally.dropped)),
             err=True,
         )
+    total = tally.total
     problems = []
-    if failed:
-        problems.append(f"{failed:,} of {total:,} rows had errors (see the error column)")
-    if mismatches:
+    if tally.failed:
+        problems.append(f"{tally.failed:,} of {total:,} rows had errors (see the error column)")
+    if tally.mismatches:
         problems.append(
-            f"{mismatches:,} of {total:,} pump rates did not match the order (see the match column)"
+            f"{tally.mismatches:,} of {total:,} pump rates did not match the order "
+            "(see the match column)"
         )
     if problems:
         click.echo("Error: " + "; ".join(problems), err=True)
@@ -199,13 +217,15 @@ def command(
 
 
 def _mapping(mappings: tuple[str, ...]) -> dict[str, str]:
+    from infuse_calc.batch import INPUT_COLUMNS
+
     mapping: dict[str, str] = {}
     for item in mappings:
         name, sep, column = item.partition("=")
         name, column = name.strip(), column.strip()
-        if not sep or not column or name not in MAPPABLE:
+        if not sep or not column or name not in INPUT_COLUMNS:
             raise click.BadParameter(
-                f"{item!r}: expected NAME=COLUMN with NAME one of {', '.join(MAPPABLE)}",
+                f"{item!r}: expected NAME=COLUMN with NAME one of {', '.join(INPUT_COLUMNS)}",
                 param_hint="'--map'",
             )
         mapping[name] = column
@@ -226,7 +246,7 @@ def _drug_library(library_path: str | None) -> Any:
 
 def _library_file(library_path: str | None) -> str:
     """The file the library would be read from (to refuse ``-o`` naming it before the run)."""
-    from infuse_calc.library_files import library_file
+    from infuse_calc.formats.library_files import library_file
 
     return str(library_file(library_path).path)
 

@@ -7,13 +7,14 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.cli.commands.titrate import input_errors
+from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
     RATE_UNIT,
+    PatientChoices,
     concentration_option,
-    drug_options,
+    input_errors,
     output_options,
+    patient_options,
     pump_resolution_option,
     warn_all,
     warnings_of,
@@ -21,9 +22,18 @@ from infuse_calc.cli.params import (
 )
 
 FLAG = "*"
+#: what JSON gives for each cell of the chart
+JSON_CELL_FIELDS = (
+    "dose",
+    "pump_rate",
+    "pump_rate_rounded",
+    "rounded_rate_delivers",
+    "rounded_rate_difference_percent",
+    "warnings",
+)
 
 
-@click.command("chart", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@infuse_command("chart")
 @click.option(
     "--doses",
     metavar="LIST",
@@ -49,7 +59,7 @@ FLAG = "*"
     help="Cells show the rate rounded to the pump resolution (what you set), or the exact "
     "rate to 5 significant figures.",
 )
-@drug_options
+@patient_options(body_weight=False)
 @output_options
 def command(
     doses: str,
@@ -59,9 +69,7 @@ def command(
     concentration: Any,
     pump_resolution: Fraction,
     round_to_pump: bool,
-    drug: str | None,
-    library_path: str | None,
-    area: str | None,
+    patient: PatientChoices,
     fmt: str | None,
     output: str | None,
 ) -> None:
@@ -84,9 +92,7 @@ def command(
     from infuse_calc.cli.patient_options import library_and_weight
     from infuse_calc.titration import common_unit, parse_list
 
-    _, concentration, extras = library_and_weight(
-        None, None, concentration, None, None, "actual", drug, library_path, area, output
-    )
+    _, concentration, extras = library_and_weight(None, None, concentration, patient, output)
 
     unit_value, unit_warnings = unit if unit is not None else (None, ())
     parse_warnings: list[str] = []
@@ -109,7 +115,7 @@ def command(
         grid.warnings,
         extras.warnings,
     )
-    from infuse_calc.render import emit
+    from infuse_calc.formats.output import emit
 
     emit(extras.annotate(chart_view(grid, round_to_pump)), fmt, output)
 
@@ -122,10 +128,10 @@ def column_name(dose: Any) -> str:
 
 
 def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
-    """The :class:`~infuse_calc.render.View` of a :class:`~infuse_calc.chart.Chart`."""
+    """The :class:`~infuse_calc.formats.output.View` of a :class:`~infuse_calc.chart.Chart`."""
     from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact, format_number
-    from infuse_calc.render import View
 
     any_flag = any(cell.flagged for row in grid.rows for cell in row.cells)
     headers = ["Weight"] + [f"{format_exact(d.value)} {d.unit}" for d in grid.doses]
@@ -147,18 +153,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
             cells.append(text)
             record[column_name(dose)] = cell.pump_rate.value
             calc_record = cell.calculation.record()
-            json_cells.append(
-                {
-                    "dose": calc_record["dose"],
-                    "pump_rate": calc_record["pump_rate"],
-                    "pump_rate_rounded": calc_record["pump_rate_rounded"],
-                    "rounded_rate_delivers": calc_record["rounded_rate_delivers"],
-                    "rounded_rate_difference_percent": calc_record[
-                        "rounded_rate_difference_percent"
-                    ],
-                    "warnings": calc_record["warnings"],
-                }
-            )
+            json_cells.append({name: calc_record[name] for name in JSON_CELL_FIELDS})
         rows.append([first.weight_text(), *cells])
         records.append(record)
         json_rows.append(
@@ -168,24 +163,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
                 "cells": json_cells,
             }
         )
-    resolution = format_number(grid.pump_resolution)
-    if round_to_pump:
-        policy = (
-            f"Pump rates in mL/h, rounded to {resolution} mL/h (the pump resolution), halves "
-            "away from zero; exact values in --format json/csv."
-        )
-    else:
-        policy = (
-            "Pump rates in mL/h, exact to 5 significant figures (halves away from zero), not "
-            f"rounded to the pump resolution ({resolution} mL/h); exact values in "
-            "--format json/csv."
-        )
-    notes = [policy]
-    if any_flag:
-        notes.append(
-            f"{FLAG} Check this cell: at the pump resolution the dose changes by more than 5%, "
-            "or the rate rounds to 0 or is above 999 mL/h (see the warnings)."
-        )
+    notes = _notes(grid, round_to_pump, any_flag)
     first_calc = grid.rows[0].cells[0].calculation
     document = {
         "command": "chart",
@@ -208,3 +186,28 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
         notes=notes,
         measure_fields={"weight"},
     )
+
+
+def _notes(grid: Any, round_to_pump: bool, any_flag: bool) -> list[str]:
+    """Under the chart: the rounding policy, and what a flagged cell means."""
+    from infuse_calc.notation import format_number
+
+    resolution = format_number(grid.pump_resolution)
+    if round_to_pump:
+        policy = (
+            f"Pump rates in mL/h, rounded to {resolution} mL/h (the pump resolution), halves "
+            "away from zero; exact values in --format json/csv."
+        )
+    else:
+        policy = (
+            "Pump rates in mL/h, exact to 5 significant figures (halves away from zero), not "
+            f"rounded to the pump resolution ({resolution} mL/h); exact values in "
+            "--format json/csv."
+        )
+    notes = [policy]
+    if any_flag:
+        notes.append(
+            f"{FLAG} Check this cell: at the pump resolution the dose changes by more than 5%, "
+            "or the rate rounds to 0 or is above 999 mL/h (see the warnings)."
+        )
+    return notes

@@ -7,13 +7,14 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
     DOSE,
-    body_weight_options,
+    PatientChoices,
     concentration_option,
-    drug_options,
     output_options,
+    parse_dose_words,
+    patient_options,
     pump_resolution_option,
     warn_all,
     warnings_of,
@@ -55,7 +56,7 @@ class PercentType(click.ParamType):
         return percent
 
 
-@click.command("check", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@infuse_command("check")
 @click.argument("order", nargs=-1, required=True, metavar="ORDER")
 @click.option(
     "--pump", "pump", type=DOSE, required=True, help="The rate programmed, e.g. '30.2 mL/h'."
@@ -70,8 +71,7 @@ class PercentType(click.ParamType):
     show_default=True,
     help="Allowed difference in percent, on top of half a pump step.",
 )
-@body_weight_options
-@drug_options
+@patient_options()
 @output_options
 def command(
     order: tuple[str, ...],
@@ -80,12 +80,7 @@ def command(
     concentration: Any,
     pump_resolution: Fraction,
     tolerance: Fraction,
-    height: str | None,
-    sex: str | None,
-    dosing_weight: str,
-    drug: str | None,
-    library_path: str | None,
-    area: str | None,
+    patient: PatientChoices,
     fmt: str | None,
     output: str | None,
 ) -> None:
@@ -104,17 +99,10 @@ def command(
     """
     from infuse_calc.check import check
     from infuse_calc.cli.patient_options import library_and_weight
-    from infuse_calc.errors import InfuseCalcError
-    from infuse_calc.quantities import parse_dose
 
-    try:
-        parsed = parse_dose(" ".join(order))
-    except InfuseCalcError as error:
-        reason = getattr(error, "reason", str(error))
-        text = getattr(error, "text", "")
-        raise click.BadParameter(f"{text!r}: {reason}", param_hint="'ORDER'") from None
+    parsed = parse_dose_words(order, "'ORDER'")
     weight, concentration, extras = library_and_weight(
-        parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area, output
+        parsed, weight, concentration, patient, output
     )
     result = check(parsed, pump, weight, concentration, pump_resolution, tolerance)
     delivered_limits = None
@@ -124,11 +112,11 @@ def command(
 
         kg = None if weight is None else weight.kg
         delivered_limits = check_delivered(
-            extras.library, applied.drug, area, result.delivered, kg, raise_on_hard=False
+            extras.library, applied.drug, patient.area, result.delivered, kg, raise_on_hard=False
         )
     warn_all(warnings_of(parsed, pump, weight, concentration), extras.warnings, result.warnings)
     dosing = extras.dosing
-    from infuse_calc.render import emit
+    from infuse_calc.formats.output import emit
 
     view = check_view(result, dosing, applied, delivered_limits)
     if applied is not None:
@@ -152,12 +140,12 @@ def command(
 
 
 def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: Any = None) -> Any:
-    """The :class:`~infuse_calc.render.View` of one check."""
+    """The :class:`~infuse_calc.formats.output.View` of one check."""
     from infuse_calc.check import ratio_text
     from infuse_calc.cli.patient_options import dosing_json, dosing_text
     from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact, format_number, format_percent
-    from infuse_calc.render import View
 
     order = result.order
     rows: list[list[str]] = []

@@ -8,8 +8,15 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.cli.params import DOSE, output_options, warn_all, warnings_of, weight_option
+from infuse_calc.cli.commands import infuse_command
+from infuse_calc.cli.params import (
+    DOSE,
+    input_errors,
+    output_options,
+    warn_all,
+    warnings_of,
+    weight_option,
+)
 
 MEASURE_FIELDS = {
     "want",
@@ -23,7 +30,7 @@ MEASURE_FIELDS = {
 }
 
 
-@click.command("concentration", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@infuse_command("concentration")
 @click.argument("amount", required=False)
 @click.argument("volume", required=False)
 @click.option("--want", type=DOSE, default=None, help="Dose wanted, e.g. '0.1 mcg/kg/min'.")
@@ -81,7 +88,7 @@ def command(
         bag_volume = _parse_volume(volume, "'VOLUME'")
         view = state_view(drug, bag_volume)
         warn_all(drug[2], bag_volume[2])
-    from infuse_calc.render import emit
+    from infuse_calc.formats.output import emit
 
     emit(view, fmt, output)
 
@@ -135,40 +142,15 @@ def _number_and_unit(what: str, text: str, hint: str) -> tuple[Fraction, Any, li
     return value, unit, warnings
 
 
-def _clearest_amount(value: Fraction, unit: Any) -> Any:
-    """The largest unit of the kind in which the amount is still at least 1."""
-    from infuse_calc import units as u
-    from infuse_calc.dosing import Measure
-    from infuse_calc.quantities import LADDERS
-
-    ladder = [w for w in LADDERS[unit.kind] if w.rank >= unit.rank] or [unit]
-    quantity = u.quantity(value, u.unit(unit.symbol))
-    best = Measure(value, unit.symbol)
-    for word in ladder:
-        converted = u.magnitude(quantity, u.unit(word.symbol))
-        if converted >= 1:
-            best = Measure(converted, word.symbol)
-    return best
-
-
-def _per_ml(amount: Fraction, unit: Any, volume_ml: Fraction) -> tuple[Any, Any]:
-    """(concentration in its clearest unit per mL, concentration in ``unit``/mL)."""
-    from infuse_calc import units as u
-    from infuse_calc.dosing import Measure, _in_best_unit
-    from infuse_calc.quantities import LADDERS, ML
-
-    q = u.quantity(amount / volume_ml, u.unit(unit.symbol) / u.unit("mL"))
-    return _in_best_unit(q, LADDERS[unit.kind][0], ML), Measure(amount / volume_ml, f"{unit}/mL")
-
-
 def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, Any, Any]) -> Any:
     """The view for ``concentration AMOUNT VOLUME``."""
+    from infuse_calc.bag import strength
     from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact
-    from infuse_calc.render import View
 
     value, unit, _ = drug
-    clearest, as_typed = _per_ml(value, unit, volume[0])
+    clearest, as_typed = strength(value, unit, volume[0])
     amount = Measure(value, unit.symbol)
     vol = Measure(volume[0], "mL")
     rows = [
@@ -193,41 +175,15 @@ def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, An
 
 def build_view(want: Any, at: Any, weight: Any, volume: tuple[Fraction, Any, Any]) -> Any:
     """The view for the bag builder: amount = dose x weight x volume / rate."""
-    from infuse_calc import units as u
-    from infuse_calc.dosing import Measure, calculate
-    from infuse_calc.errors import IncompatibleError
+    from infuse_calc.bag import make_up
+    from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact, format_number
-    from infuse_calc.quantities import ML, Concentration
-    from infuse_calc.render import View
 
-    if want.is_volume_rate:
-        raise click.BadParameter(
-            f"{want.text!r}: give the dose wanted (e.g. 0.1 mcg/kg/min), not a volume rate",
-            param_hint="'--want'",
-        )
-    if not at.is_volume_rate:
-        raise click.BadParameter(
-            f"{at.text!r}: give the pump rate as a volume rate, e.g. 1 mL/h", param_hint="'--at'"
-        )
-    if want.per_kg and weight is None:
-        raise IncompatibleError(
-            f"dose {want.text!r} is per kg: give the patient's weight with --weight"
-        )
-    dose_q = u.quantity(want.value, u.rate_unit(want.unit))
-    if want.per_kg:
-        dose_q = dose_q * u.quantity(weight.kg, u.unit("kg"))
-    rate_q = u.quantity(at.value, u.rate_unit(at.unit))
-    volume_q = u.quantity(volume[0], u.unit("mL"))
-    amount_unit = want.unit.amount
-    exact = u.magnitude(dose_q * volume_q / rate_q, u.unit(amount_unit.symbol))
-    amount = _clearest_amount(exact, amount_unit)
-    clearest, _ = _per_ml(exact, amount_unit, volume[0])
-    bag = Concentration(exact, amount_unit, volume[0], ML, "", True)
-    # Independent check: run the pump rate forward through the dosing core.
-    delivered = calculate(at, weight if want.per_kg else None, bag, want.unit).dose_rate
-    assert delivered is not None
-    assert delivered.value == want.value, "bag builder check failed"
-    each = Measure(want.value / at.value * u.factor(str(at.unit), "mL/h"), str(want.unit))
+    with input_errors():
+        recipe = make_up(want, at, weight, volume[0])
+    amount, clearest = recipe.amount, recipe.concentration
+    each, delivered = recipe.each_ml_per_hour, recipe.check_dose
     rows = [
         ["Want", f"{format_exact(want.value)} {want.unit} at {format_exact(at.value)} {at.unit}"]
     ]

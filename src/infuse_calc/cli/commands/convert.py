@@ -7,25 +7,23 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
     RATE_UNIT,
-    body_weight_options,
+    PatientChoices,
     concentration_option,
-    drug_options,
     output_options,
+    parse_dose_words,
+    patient_options,
     pump_resolution_option,
     warn_all,
     warnings_of,
     weight_option,
 )
+from infuse_calc.drip import DROP_FACTORS
 
 
-@click.command(
-    "convert",
-    context_settings=CONTEXT_SETTINGS,
-    epilog=ROUNDING_HELP,
-)
+@infuse_command("convert")
 @click.argument("dose", nargs=-1, required=True, metavar="DOSE")
 @weight_option
 @concentration_option
@@ -38,12 +36,11 @@ from infuse_calc.cli.params import (
 @click.option("--explain", is_flag=True, help="Show the dimensional-analysis steps.")
 @click.option(
     "--drop-factor",
-    type=click.Choice(["10", "15", "20", "60"]),
+    type=click.Choice([str(factor) for factor in DROP_FACTORS]),
     default=None,
     help="Gravity giving set, gtt/mL: adds the drip rate in drops per minute.",
 )
-@body_weight_options
-@drug_options
+@patient_options()
 @output_options
 def command(
     dose: tuple[str, ...],
@@ -53,12 +50,7 @@ def command(
     pump_resolution: Fraction,
     explain: bool,
     drop_factor: str | None,
-    height: str | None,
-    sex: str | None,
-    dosing_weight: str,
-    drug: str | None,
-    library_path: str | None,
-    area: str | None,
+    patient: PatientChoices,
     fmt: str | None,
     output: str | None,
 ) -> None:
@@ -74,20 +66,14 @@ def command(
       infuse-calc convert 3 mL/h -w 72 -c "500 mg in 50 mL" --dose-unit mg/kg/h
       infuse-calc convert "0.1 units/kg/h" -w "154 lb" -c "100 units/100 mL" --format json
     """
+    from infuse_calc.cli.patient_options import library_and_weight
     from infuse_calc.dosing import calculate
     from infuse_calc.errors import InfuseCalcError
-    from infuse_calc.quantities import parse_dose
 
-    text = " ".join(dose)
-    try:
-        parsed = parse_dose(text)
-    except InfuseCalcError as error:
-        raise click.BadParameter(_reason(error), param_hint="'DOSE'") from None
+    parsed = parse_dose_words(dose, "'DOSE'")
     target, unit_warnings = dose_unit if dose_unit is not None else (None, ())
-    from infuse_calc.cli.patient_options import library_and_weight
-
     weight, concentration, extras = library_and_weight(
-        parsed, weight, concentration, height, sex, dosing_weight, drug, library_path, area, output
+        parsed, weight, concentration, patient, output
     )
     target = target or extras.dose_unit  # --drug: the dose in the drug's dosing unit too
     try:
@@ -98,22 +84,16 @@ def command(
     warn_all(
         warnings_of(parsed, weight, concentration), unit_warnings, extras.warnings, calc.warnings
     )
-    from infuse_calc.render import emit
+    from infuse_calc.formats.output import emit
 
     emit(extras.extend(convert_view(calc, explain)), fmt, output)
 
 
-def _reason(error: Exception) -> str:
-    text = getattr(error, "text", None)
-    reason = getattr(error, "reason", None)
-    return f"{text!r}: {reason}" if reason is not None else str(error)
-
-
 def convert_view(calc: Any, explain: bool = False) -> Any:
-    """The :class:`~infuse_calc.render.View` of one calculation."""
+    """The :class:`~infuse_calc.formats.output.View` of one calculation."""
     from infuse_calc.dosing import MEASURE_FIELDS
     from infuse_calc.explain import explain as explain_steps
-    from infuse_calc.render import View
+    from infuse_calc.formats.output import View
 
     reverse = calc.direction == "reverse"
     entered_is_pump_rate = reverse and str(calc.dose.unit) == "mL/h"

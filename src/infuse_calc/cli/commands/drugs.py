@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS
+from infuse_calc.cli.commands import CONTEXT_SETTINGS
 from infuse_calc.cli.params import output_options
 
 LIBRARY_HELP = (
@@ -126,7 +126,7 @@ def show_command(name: str, library_path: str | None, fmt: str | None, output: s
 
 def _load(library_path: str | None, output: str | None) -> Any:
     from infuse_calc.cli.params import load_library
-    from infuse_calc.render import refuse_overwriting_input
+    from infuse_calc.formats.files import refuse_overwriting_input
 
     library = load_library(library_path)
     refuse_overwriting_input(output, list(library.files))
@@ -135,8 +135,8 @@ def _load(library_path: str | None, output: str | None) -> Any:
 
 def _emit(view: Any, fmt: str | None, output: str | None, builtin: bool) -> None:
     """Emit ``view``, saying it is reference data when built-in data are in it."""
+    from infuse_calc.formats.output import choose_format, emit
     from infuse_calc.library import REFERENCE_NOTICE
-    from infuse_calc.render import choose_format, emit
 
     if builtin:
         view.document["reference_notice"] = REFERENCE_NOTICE
@@ -160,7 +160,7 @@ def _basis(drug: Any) -> str:
 
 def list_view(library: Any, drugs: list[Any]) -> Any:
     """One row per drug."""
-    from infuse_calc.render import View
+    from infuse_calc.formats.output import View
 
     rows = [
         [d.name, ", ".join(d.aliases), str(d.dose_unit), _concentrations_text(d), d.library]
@@ -196,8 +196,8 @@ def list_view(library: Any, drugs: list[Any]) -> Any:
 
 def show_view(library: Any, drug: Any) -> Any:
     """One row per field, with the library it came from."""
+    from infuse_calc.formats.output import View
     from infuse_calc.library import BUILTIN
-    from infuse_calc.render import View
 
     origin = drug.origins.get
     rows: list[list[str]] = [

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS
+from infuse_calc.cli.commands import CONTEXT_SETTINGS
 from infuse_calc.practice import MAX_COUNT
 from infuse_calc.practice_types import TYPE_NAMES
 
@@ -194,7 +194,7 @@ def _worksheet(
 
 
 def _write(text: str, output: str | None) -> None:
-    from infuse_calc.render import atomic_output
+    from infuse_calc.formats.files import atomic_output
 
     with atomic_output(output) as stream:
         stream.write(text)
@@ -209,10 +209,11 @@ def _grade(
     fmt: str | None,
     output: str | None,
 ) -> None:
+    from infuse_calc.formats.files import refuse_overwriting_input
+    from infuse_calc.formats.output import emit
     from infuse_calc.practice_grading import mark
     from infuse_calc.practice_sets import problem_set
     from infuse_calc.practice_sheets import match_answers, read_answers
-    from infuse_calc.render import emit, refuse_overwriting_input
 
     refuse_overwriting_input(output, [path])
     answer_file = read_answers(_read_text(path), path)
@@ -247,7 +248,7 @@ def _grading_set(sheet: Any, kind: str, level: int, count: int | None, seed: int
 
 def _read_text(path: str) -> str:
     from infuse_calc.errors import InputError
-    from infuse_calc.textfiles import TooLargeError, read_file_capped
+    from infuse_calc.formats.files import TooLargeError, read_file_capped
 
     try:
         return read_file_capped(path).decode("utf-8-sig")
@@ -260,9 +261,9 @@ def _read_text(path: str) -> str:
 
 
 def grade_view(marks: list[Any], info: Any) -> Any:
-    """The marks as a :class:`~infuse_calc.render.View` (table, plain, CSV, JSON)."""
+    """The marks as a :class:`~infuse_calc.formats.output.View` (table, plain, CSV, JSON)."""
+    from infuse_calc.formats.output import View
     from infuse_calc.practice_grading import most_missed, score_line
-    from infuse_calc.render import View
 
     rows = [[m.part_id, m.given or "-", "right" if m.right else "wrong", m.detail] for m in marks]
     summary = most_missed(marks)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import tempfile
 from fractions import Fraction
 from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
-from infuse_calc.cli.params import concentration_option, output_options, warn_all, weight_option
+from infuse_calc.cli.commands import infuse_command
+from infuse_calc.cli.params import (
+    concentration_option,
+    output_options,
+    warn_all,
+    weight_option,
+)
 
 MEASURE_FIELDS = {
     "start_offset",
@@ -49,7 +52,7 @@ CSV_FIELDS = [
 ]
 
 
-@click.command("schedule", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@infuse_command("schedule")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @weight_option
 @concentration_option
@@ -97,10 +100,11 @@ def command(
       infuse-calc schedule course.csv -w 72 -c "10 mg/mL" --format json
       infuse-calc schedule examples/ketamine-case.toml --plot ketamine.png
     """
-    from infuse_calc import plot as pictures
-    from infuse_calc import schedule_files
     from infuse_calc.errors import InfuseCalcError
-    from infuse_calc.render import choose_format, emit, refuse_overwriting_input
+    from infuse_calc.formats import plot as pictures
+    from infuse_calc.formats import schedule_files
+    from infuse_calc.formats.files import atomic_output, refuse_overwriting_input
+    from infuse_calc.formats.output import choose_format, emit
     from infuse_calc.schedule import build_schedule
 
     refuse_overwriting_input(output, [file])
@@ -126,12 +130,13 @@ def command(
     warn_all(warnings, course.warnings)
     human = choose_format(fmt, output) in ("table", "plain")
     emit(schedule_view(course, chart, human), fmt, output)
-    if picture is not None and plot_path is not None:
-        _write_atomically(plot_path, picture)
+    if picture is not None:
+        with atomic_output(plot_path, "--plot", binary=True) as stream:
+            stream.write(picture)
 
 
 def _read(file: str) -> bytes:
-    from infuse_calc.schedule_files import ScheduleFileError, read_bytes
+    from infuse_calc.formats.schedule_files import ScheduleFileError, read_bytes
 
     if file == "-":
         return read_bytes(sys.stdin.buffer, file)
@@ -144,24 +149,10 @@ def _read(file: str) -> bytes:
         raise ScheduleFileError(f"{file}: cannot be read ({error.strerror})") from None
 
 
-def _per_ml(concentration: Any) -> Fraction:
-    """A concentration as its amount unit per mL (pint converts L to mL)."""
-    from infuse_calc import units as u
-
-    amount = concentration.amount_unit.symbol
-    per_volume = u.factor(f"{amount}/{concentration.volume_unit.symbol}", f"{amount}/mL")
-    return Fraction(concentration.amount / concentration.volume * per_volume)
-
-
 def _same(what: str, one: Any, other: Any) -> bool:
-    from infuse_calc import units as u
+    from infuse_calc.bag import same_strength
 
-    if what == "weight":
-        return bool(one.kg == other.kg)
-    if one.kind is not other.kind:
-        return False
-    to_other = u.factor(one.amount_unit.symbol, other.amount_unit.symbol)
-    return _per_ml(one) * to_other == _per_ml(other)
+    return bool(one.kg == other.kg) if what == "weight" else same_strength(one, other)
 
 
 def _choose(what: str, given: Any, in_file: Any, warnings: list[str]) -> Any:
@@ -176,197 +167,35 @@ def _choose(what: str, given: Any, in_file: Any, warnings: list[str]) -> Any:
     return given
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    """Write a picture through a temporary file renamed over ``path`` when complete."""
-    from infuse_calc.errors import InfuseCalcError
-
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".infuse-calc-", suffix=".tmp", dir=directory)
-    except OSError as error:
-        raise InfuseCalcError(f"--plot {path!r}: cannot be written ({error.strerror})") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise InfuseCalcError(
-                f"--plot {path!r}: cannot be written ({error.strerror})"
-            ) from None
-        raise
-
-
 def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
-    """The :class:`~infuse_calc.render.View` of a worked schedule.
+    """The :class:`~infuse_calc.formats.output.View` of a worked schedule.
 
     ``human=False`` leaves out the formatted rows, the day table and the chart (CSV and
     JSON do not show them, and formatting 10,000 rows is most of the work).
     """
     from infuse_calc.dosing import Measure
-    from infuse_calc.notation import format_exact
-    from infuse_calc.plot import text_chart
-    from infuse_calc.render import View, plain_text
-    from infuse_calc.schedule import clock, day_of, duration_text, minutes_per, when
+    from infuse_calc.formats.output import View, plain_text
+    from infuse_calc.formats.plot import text_chart
 
     with_volume = course.concentration is not None
-    per_hour = minutes_per("h")
-
-    def hours(minutes: Fraction) -> Measure:
-        return Measure(minutes / per_hour, "h")
-
-    def volume(value: Fraction | None) -> Measure | None:
-        return None if value is None else Measure(value, "mL")
-
-    def text(value: Any) -> str:
-        return "" if value is None else str(value)
-
-    headers = ["#", "Start", "End", "Duration", "Dose", "Rate", "Amount"]
-    if with_volume:
-        headers += ["Volume"]
-    headers += ["Cumulative"]
-    if with_volume:
-        headers += ["Cum. volume"]
     has_notes = any(s.note for s in course.segments)
-    if has_notes:
-        headers.append("Note")
-    rows: list[list[str]] = []
-    records: list[dict[str, Any]] = []
-    segments: list[dict[str, Any]] = []
-    for s in course.segments:
-        dose = Measure(s.dose.value, str(s.dose.unit))
-        rate = course.rate_measure(s.rate)
-        if human:
-            row = [
-                str(s.number),
-                when(s.start),
-                when(s.end),
-                duration_text(s.minutes),
-                f"{format_exact(s.dose.value)} {s.dose.unit}",
-                str(rate),
-                str(course.amount_measure(s.amount)),
-            ]
-            if with_volume:
-                row.append(text(volume(s.volume)))
-            row.append(str(course.amount_measure(s.cumulative_amount)))
-            if with_volume:
-                row.append(text(volume(s.cumulative_volume)))
-            if has_notes:
-                row.append(s.note)
-            rows.append(row)
-        record = {
-            "row": "segment",
-            "segment": s.number,
-            "day": None,
-            "start_day": day_of(s.start),
-            "start_time": clock(s.start),
-            "end_day": day_of(s.end),
-            "end_time": clock(s.end),
-            "start_offset": hours(s.start - course.start),
-            "end_offset": hours(s.end - course.start),
-            "duration": hours(s.minutes),
-            "dose": dose,
-            "rate": rate,
-            "volume_rate": None
-            if s.volume_rate is None
-            else Measure(s.volume_rate * per_hour, "mL/h"),
-            "amount": course.amount_measure(s.amount),
-            "volume": volume(s.volume),
-            "cumulative_amount": course.amount_measure(s.cumulative_amount),
-            "cumulative_volume": volume(s.cumulative_volume),
-            "note": s.note,
-        }
-        records.append(record)
-        segments.append(_document_entry(record))
-    days: list[dict[str, Any]] = []
-    day_rows: list[list[str]] = []
-    for d in course.days:
-        record = {
-            "row": "day",
-            "segment": None,
-            "day": d.day,
-            "start_day": d.day,
-            "start_time": clock(d.first),
-            "end_day": day_of(d.last),
-            "end_time": clock(d.last),
-            "start_offset": hours(d.first - course.start),
-            "end_offset": hours(d.last - course.start),
-            "duration": hours(d.minutes),
-            "dose": None,
-            "rate": None,
-            "volume_rate": None,
-            "amount": course.amount_measure(d.amount),
-            "volume": volume(d.volume),
-            "cumulative_amount": course.amount_measure(d.cumulative_amount),
-            "cumulative_volume": volume(d.cumulative_volume),
-            "note": "",
-        }
-        records.append(record)
-        days.append(_document_entry(record, day=True))
-        if human:
-            day_row = [
-                f"day {d.day}",
-                f"{clock(d.first)}-{_end_clock(d.last)}",
-                duration_text(d.minutes),
-                str(course.amount_measure(d.amount)),
-            ]
-            if with_volume:
-                day_row.append(text(volume(d.volume)))
-            day_rows.append(day_row)
-    total = {
-        "row": "total",
-        "segment": None,
-        "day": None,
-        "start_day": day_of(course.start),
-        "start_time": clock(course.start),
-        "end_day": day_of(course.end),
-        "end_time": clock(course.end),
-        "start_offset": hours(Fraction(0)),
-        "end_offset": hours(course.minutes),
-        "duration": hours(course.minutes),
-        "dose": None,
-        "rate": None,
-        "volume_rate": None,
-        "amount": course.amount_measure(course.total_amount),
-        "volume": volume(course.total_volume),
-        "cumulative_amount": course.amount_measure(course.total_amount),
-        "cumulative_volume": volume(course.total_volume),
-        "note": "",
-    }
-    records.append(total)
-    total_text = str(course.amount_measure(course.total_amount))
-    if with_volume:
-        total_text += f", {volume(course.total_volume)}"
-    day_rows.append(
-        [
-            "course",
-            f"{when(course.start)}-{when(course.end)}",
-            duration_text(course.minutes),
-            *total_text.split(", "),
-        ]
-    )
-    day_headers = ["Day", "Infusing", "Time", "Amount"] + (["Volume"] if with_volume else [])
-    day_table = View(
-        headers=day_headers,
-        rows=day_rows,
-        document=None,
-        csv_fields=[],
-        records=[],
-        title="Totals per calendar day (a segment crossing midnight is split there):",
-        numeric_columns={2, 3, 4},
-    )
-    notes = ["", *plain_text(day_table).splitlines()] if human else []
+    headers = ["#", "Start", "End", "Duration", "Dose", "Rate", "Amount"]
+    headers += ["Volume", "Cumulative", "Cum. volume"] if with_volume else ["Cumulative"]
+    headers += ["Note"] if has_notes else []
+    segments = [_segment_record(course, s) for s in course.segments]
+    days = [_day_record(course, d) for d in course.days]
+    total = _total_record(course)
+    rows = [_segment_row(course, s, has_notes) for s in course.segments] if human else []
+    notes = ["", *plain_text(_day_table(course)).splitlines()] if human else []
     if chart and human:
         notes += ["", *text_chart(course)]
     document = {
         "weight": None if course.weight is None else Measure(course.weight.kg, "kg"),
         "concentration": None
         if course.concentration is None
-        else Measure(_per_ml(course.concentration), f"{course.concentration.amount_unit}/mL"),
-        "segments": segments,
-        "days": days,
+        else _concentration(course.concentration),
+        "segments": [_document_entry(record) for record in segments],
+        "days": [_document_entry(record, day=True) for record in days],
         "total": _document_entry(total),
         "warnings": list(course.warnings),
     }
@@ -375,12 +204,176 @@ def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
         rows=rows,
         document=document,
         csv_fields=CSV_FIELDS,
-        records=records,
+        records=[*segments, *days, total],
         title=_title(course),
         numeric_columns={i for i, h in enumerate(headers) if h not in TEXT_COLUMNS},
         notes=notes,
         measure_fields=MEASURE_FIELDS,
     )
+
+
+def _hours(minutes: Fraction) -> Any:
+    from infuse_calc.dosing import Measure
+    from infuse_calc.schedule import minutes_per
+
+    return Measure(minutes / minutes_per("h"), "h")
+
+
+def _volume(value: Fraction | None) -> Any:
+    from infuse_calc.dosing import Measure
+
+    return None if value is None else Measure(value, "mL")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _span(course: Any, first: Fraction, last: Fraction, minutes: Fraction) -> dict[str, Any]:
+    """The time fields of a record: calendar start and end, offsets, duration."""
+    from infuse_calc.schedule import clock, day_of
+
+    return {
+        "start_day": day_of(first),
+        "start_time": clock(first),
+        "end_day": day_of(last),
+        "end_time": clock(last),
+        "start_offset": _hours(first - course.start),
+        "end_offset": _hours(last - course.start),
+        "duration": _hours(minutes),
+    }
+
+
+def _segment_record(course: Any, s: Any) -> dict[str, Any]:
+    from infuse_calc.dosing import Measure
+    from infuse_calc.schedule import minutes_per
+
+    return {
+        "row": "segment",
+        "segment": s.number,
+        "day": None,
+        **_span(course, s.start, s.end, s.minutes),
+        "dose": Measure(s.dose.value, str(s.dose.unit)),
+        "rate": course.rate_measure(s.rate),
+        "volume_rate": None
+        if s.volume_rate is None
+        else Measure(s.volume_rate * minutes_per("h"), "mL/h"),
+        "amount": course.amount_measure(s.amount),
+        "volume": _volume(s.volume),
+        "cumulative_amount": course.amount_measure(s.cumulative_amount),
+        "cumulative_volume": _volume(s.cumulative_volume),
+        "note": s.note,
+    }
+
+
+def _day_record(course: Any, d: Any) -> dict[str, Any]:
+    record = {
+        "row": "day",
+        "segment": None,
+        "day": d.day,
+        **_span(course, d.first, d.last, d.minutes),
+    }
+    record["start_day"] = d.day
+    record.update(
+        {
+            "dose": None,
+            "rate": None,
+            "volume_rate": None,
+            "amount": course.amount_measure(d.amount),
+            "volume": _volume(d.volume),
+            "cumulative_amount": course.amount_measure(d.cumulative_amount),
+            "cumulative_volume": _volume(d.cumulative_volume),
+            "note": "",
+        }
+    )
+    return record
+
+
+def _total_record(course: Any) -> dict[str, Any]:
+    return {
+        "row": "total",
+        "segment": None,
+        "day": None,
+        **_span(course, course.start, course.end, course.minutes),
+        "dose": None,
+        "rate": None,
+        "volume_rate": None,
+        "amount": course.amount_measure(course.total_amount),
+        "volume": _volume(course.total_volume),
+        "cumulative_amount": course.amount_measure(course.total_amount),
+        "cumulative_volume": _volume(course.total_volume),
+        "note": "",
+    }
+
+
+def _segment_row(course: Any, s: Any, has_notes: bool) -> list[str]:
+    from infuse_calc.notation import format_exact
+    from infuse_calc.schedule import duration_text, when
+
+    row = [
+        str(s.number),
+        when(s.start),
+        when(s.end),
+        duration_text(s.minutes),
+        f"{format_exact(s.dose.value)} {s.dose.unit}",
+        str(course.rate_measure(s.rate)),
+        str(course.amount_measure(s.amount)),
+    ]
+    with_volume = course.concentration is not None
+    if with_volume:
+        row.append(_text(_volume(s.volume)))
+    row.append(str(course.amount_measure(s.cumulative_amount)))
+    if with_volume:
+        row.append(_text(_volume(s.cumulative_volume)))
+    if has_notes:
+        row.append(s.note)
+    return row
+
+
+def _day_table(course: Any) -> Any:
+    """The totals per calendar day and for the course, shown under the segments."""
+    from infuse_calc.formats.output import View
+    from infuse_calc.schedule import clock, duration_text, when
+
+    with_volume = course.concentration is not None
+    rows: list[list[str]] = []
+    for d in course.days:
+        row = [
+            f"day {d.day}",
+            f"{clock(d.first)}-{_end_clock(d.last)}",
+            duration_text(d.minutes),
+            str(course.amount_measure(d.amount)),
+        ]
+        if with_volume:
+            row.append(_text(_volume(d.volume)))
+        rows.append(row)
+    total_text = str(course.amount_measure(course.total_amount))
+    if with_volume:
+        total_text += f", {_volume(course.total_volume)}"
+    rows.append(
+        [
+            "course",
+            f"{when(course.start)}-{when(course.end)}",
+            duration_text(course.minutes),
+            *total_text.split(", "),
+        ]
+    )
+    return View(
+        headers=["Day", "Infusing", "Time", "Amount"] + (["Volume"] if with_volume else []),
+        rows=rows,
+        document=None,
+        csv_fields=[],
+        records=[],
+        title="Totals per calendar day (a segment crossing midnight is split there):",
+        numeric_columns={2, 3, 4},
+    )
+
+
+def _concentration(concentration: Any) -> Any:
+    from infuse_calc.bag import per_ml
+    from infuse_calc.dosing import Measure
+
+    return Measure(per_ml(concentration), f"{concentration.amount_unit}/mL")
 
 
 def _end_clock(instant: Fraction) -> str:
@@ -391,14 +384,13 @@ def _end_clock(instant: Fraction) -> str:
 
 
 def _title(course: Any) -> str:
-    from infuse_calc.dosing import Measure
     from infuse_calc.notation import format_number
 
     parts = []
     if course.weight is not None:
         parts.append(f"weight {format_number(course.weight.kg)} kg")
     if course.concentration is not None:
-        per_ml = Measure(_per_ml(course.concentration), f"{course.concentration.amount_unit}/mL")
+        per_ml = _concentration(course.concentration)
         parts.append(f"concentration {per_ml}")
     return "Schedule" + (f" ({', '.join(parts)})" if parts else "") + ":"
 

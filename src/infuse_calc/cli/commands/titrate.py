@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
 
 import click
 
-from infuse_calc.cli import CONTEXT_SETTINGS, ROUNDING_HELP
+from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
     RATE_UNIT,
-    body_weight_options,
+    PatientChoices,
     concentration_option,
-    drug_options,
+    input_errors,
     output_options,
+    patient_options,
     pump_resolution_option,
     warn_all,
     warnings_of,
@@ -63,21 +62,7 @@ MEASURE_FIELDS = {
 }
 
 
-@contextmanager
-def input_errors() -> Iterator[None]:
-    """Core errors as click errors: one ``Error: ...`` line naming the option, exit 2."""
-    from infuse_calc.errors import IncompatibleError, InputError
-
-    try:
-        yield
-    except InputError as error:
-        hint = f"'{error.what}'" if error.what.startswith("--") else None
-        raise click.BadParameter(f"{error.text!r}: {error.reason}", param_hint=hint) from None
-    except IncompatibleError as error:
-        raise click.UsageError(str(error)) from None
-
-
-@click.command("titrate", context_settings=CONTEXT_SETTINGS, epilog=ROUNDING_HELP)
+@infuse_command("titrate")
 @click.option(
     "--from", "start", metavar="DOSE", help="First dose: '2 mcg/kg/min', or 2 with --unit."
 )
@@ -116,8 +101,7 @@ def input_errors() -> Iterator[None]:
 @click.option(
     "--start", "start_time", metavar="HH:MM", help="Clock time of the first step (default 00:00)."
 )
-@body_weight_options
-@drug_options
+@patient_options()
 @output_options
 def command(
     start: str | None,
@@ -132,12 +116,7 @@ def command(
     pump_resolution: Fraction,
     every: str | None,
     start_time: str | None,
-    height: str | None,
-    sex: str | None,
-    dosing_weight: str,
-    drug: str | None,
-    library_path: str | None,
-    area: str | None,
+    patient: PatientChoices,
     fmt: str | None,
     output: str | None,
 ) -> None:
@@ -159,32 +138,15 @@ def command(
     from infuse_calc import titration as t
     from infuse_calc.cli.patient_options import library_and_weight
 
-    weight, concentration, extras = library_and_weight(
-        None, weight, concentration, height, sex, dosing_weight, drug, library_path, area, output
-    )
+    weight, concentration, extras = library_and_weight(None, weight, concentration, patient, output)
     unit_value, unit_warnings = unit if unit is not None else (None, ())
     target, target_warnings = dose_unit if dose_unit is not None else (None, ())
     parse_warnings: list[str] = []
     notes: list[str] = []
     with input_errors():
-        if doses is not None:
-            if start is not None or stop is not None or step is not None:
-                raise click.UsageError("give either --doses or --from/--to/--step, not both")
-            amounts = t.parse_list("--doses", doses, parse_warnings, t.MAX_LADDER_ROWS)
-            default = _rate_default(by_rate) or extras.default_unit(amounts, unit_value)
-            chosen = t.common_unit(amounts, unit_value, default)
-            values = [amount.value for amount in amounts]
-        else:
-            if start is None or stop is None:
-                raise click.UsageError("give --from and --to (or an explicit --doses list)")
-            if step is None and not by_rate:
-                raise click.UsageError("give the step size with --step (e.g. --step 1)")
-            first = t.parse_amount("--from", start, parse_warnings)
-            last = t.parse_amount("--to", stop, parse_warnings)
-            size = None if step is None else t.parse_amount("--step", step, parse_warnings)
-            given = [first, last] + ([size] if size is not None else [])
-            default = _rate_default(by_rate) or extras.default_unit(given, unit_value)
-            values, chosen, notes = t.ladder_between(first, last, size, unit_value, default)
+        values, chosen = _doses(
+            start, stop, step, doses, unit_value, by_rate, extras, parse_warnings, notes
+        )
         every_minutes = t.parse_interval(every) if every is not None else None
         if start_time is not None and every_minutes is None:
             raise click.UsageError("--start sets the clock of a timed ladder: give --every too")
@@ -210,9 +172,47 @@ def command(
         ladder.warnings,
         extras.warnings,
     )
-    from infuse_calc.render import emit
+    from infuse_calc.formats.output import emit
 
     emit(extras.annotate(titrate_view(ladder)), fmt, output)
+
+
+def _doses(
+    start: str | None,
+    stop: str | None,
+    step: str | None,
+    doses: str | None,
+    unit: Any,
+    by_rate: bool,
+    extras: Any,
+    warnings: list[str],
+    notes: list[str],
+) -> tuple[list[Fraction], Any]:
+    """The ladder's values and their unit: an explicit --doses list, or --from/--to/--step.
+
+    A value without a unit is in the drug's dosing unit when ``--drug`` gives one.
+    """
+    from infuse_calc import titration as t
+
+    if doses is not None:
+        if start is not None or stop is not None or step is not None:
+            raise click.UsageError("give either --doses or --from/--to/--step, not both")
+        amounts = t.parse_list("--doses", doses, warnings, t.MAX_LADDER_ROWS)
+        default = _rate_default(by_rate) or extras.default_unit(amounts, unit)
+        chosen = t.common_unit(amounts, unit, default)
+        return [amount.value for amount in amounts], chosen
+    if start is None or stop is None:
+        raise click.UsageError("give --from and --to (or an explicit --doses list)")
+    if step is None and not by_rate:
+        raise click.UsageError("give the step size with --step (e.g. --step 1)")
+    first = t.parse_amount("--from", start, warnings)
+    last = t.parse_amount("--to", stop, warnings)
+    size = None if step is None else t.parse_amount("--step", step, warnings)
+    given = [first, last] + ([size] if size is not None else [])
+    default = _rate_default(by_rate) or extras.default_unit(given, unit)
+    values, chosen, found = t.ladder_between(first, last, size, unit, default)
+    notes.extend(found)
+    return values, chosen
 
 
 def _rate_default(by_rate: bool) -> Any:
@@ -234,10 +234,10 @@ def _rung_record(rung: Any, by_rate: bool) -> dict[str, Any]:
 
 
 def titrate_view(ladder: Any) -> Any:
-    """The :class:`~infuse_calc.render.View` of a :class:`~infuse_calc.titration.Ladder`."""
+    """The :class:`~infuse_calc.formats.output.View` of a :class:`~infuse_calc.titration.Ladder`."""
     from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact, format_number
-    from infuse_calc.render import View
 
     timed = ladder.every_minutes is not None
     has_pump = ladder.concentration is not None and not ladder.by_rate

@@ -1,10 +1,11 @@
-"""Reading batch input (CSV, JSON Lines) and writing batch output (CSV, JSON Lines, JSON).
+"""Reading batch input: a CSV or JSON Lines file of orders, as rows.
 
-Everything streams: rows are read, calculated and written one at a time, so memory does not
-grow with the file. A row that cannot be read (bytes that are not UTF-8, the wrong number
-of columns, a JSON line that is not an object) becomes an :class:`~infuse_calc.batch.InputRow`
-with a ``problem``, which the batch reports in that row's ``error`` column; only problems
-that stop the run starting (no header, no ``dose`` column) raise :class:`BatchFileError`.
+Everything streams: rows are read one at a time (and calculated and written by the caller
+one at a time), so memory does not grow with the file. A row that cannot be read (bytes
+that are not UTF-8, the wrong number of columns, a JSON line that is not an object) becomes
+an :class:`~infuse_calc.batch.InputRow` with a ``problem``, which the batch reports in that
+row's ``error`` column; only problems that stop the run starting (no header, no ``dose``
+column) raise :class:`BatchFileError`.
 
 Blank lines are skipped entirely: they are not rows, and produce no output row.
 """
@@ -22,18 +23,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from infuse_calc.batch import (
-    ERROR_FIELD,
-    FIELDS,
-    InputRow,
-    computed_fields,
-    is_measure,
-    output_names,
-)
+from infuse_calc.batch import InputRow
 from infuse_calc.errors import InfuseCalcError
 
-INPUT_FORMATS = ("csv", "jsonl")
-OUTPUT_FORMATS = ("csv", "jsonl", "json")
 MAX_LINE_BYTES = 1_000_000
 _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -207,175 +199,6 @@ def _jsonl_rows(raw: Iterator[bytes], name: str) -> Iterator[InputRow]:
             yield InputRow(number, {}, f"line {number}: expected a JSON object, found {kind}")
             continue
         yield InputRow(number, value)
-
-
-# --- writing ------------------------------------------------------------------------------
-
-
-def input_cell(value: Any) -> str:
-    """An input cell as CSV text (JSON values: numbers as written, objects as JSON)."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-_BLANK_MEASURE = ("", "")
-_PLAIN, _MEASURE, _LIST, _BOOL = range(4)
-
-
-def _kind(name: str) -> int:
-    if is_measure(name):
-        return _MEASURE
-    return {"warnings": _LIST, "causes": _LIST, "match": _BOOL}.get(name, _PLAIN)
-
-
-class CsvWriter:
-    """Writes output records as CSV, with columns fixed by the first record's input columns.
-
-    A later JSON line may lack some of those keys (blank cells) or have others; those are
-    not written (CSV has one header) and :attr:`dropped` names them. The check columns are
-    written when the first record has the ``pump_column``.
-    """
-
-    def __init__(
-        self, stream: IO[str], input_columns: list[str] | None, pump_column: str = "pump"
-    ) -> None:
-        self.stream = stream
-        self.writer = csv.writer(stream, lineterminator="\n")
-        self.pump_column = pump_column
-        self.columns = input_columns
-        # CSV input: every record has exactly the header's columns, or fewer (a short row)
-        self.fixed = input_columns is not None
-        self.dropped: set[str] = set()
-        self.checked = False
-        self.kinds: tuple[int, ...] = ()
-        if input_columns is not None:
-            self._start(input_columns, pump_column in input_columns)
-
-    def _start(self, columns: list[str], checked: bool) -> None:
-        self.columns = columns
-        self.checked = checked
-        self.computed = (*computed_fields(self.checked), ERROR_FIELD)
-        self.kinds = tuple(_kind(name) for name in self.computed)
-        # the cells of a flat row (process_table) that are not written as they are
-        self.table_kinds: list[tuple[int, int]] = []
-        i = len(columns)
-        for kind in self.kinds:
-            if kind in (_LIST, _BOOL):
-                self.table_kinds.append((i, kind))
-            i += 2 if kind == _MEASURE else 1
-        names = output_names(columns, self.checked)
-        header = list(columns)
-        for name in self.computed:
-            out = names[name]
-            header.extend([f"{out}_value", f"{out}_unit"] if is_measure(name) else [out])
-        self.writer.writerow(header)
-
-    def write(self, record: dict[str, Any]) -> None:
-        """Write one output record of :func:`~infuse_calc.batch.process`."""
-        if self.columns is None:
-            self._start(_input_columns(record), bool(getattr(record, "checked", False)))
-        assert self.columns is not None
-        width = len(self.columns)
-        values = list(record.values())
-        if self.fixed and len(values) == width + len(self.computed):
-            row = values[:width]
-            computed = values[width:]
-        else:
-            input_columns = _input_columns(record)
-            self.dropped.update(set(input_columns) - set(self.columns))
-            row = [input_cell(record.get(column)) for column in self.columns]
-            names = output_names(input_columns, bool(getattr(record, "checked", False)))
-            computed = [record.get(names.get(name, "")) for name in self.computed]
-        # csv writes None as an empty cell and a float as its repr, as flat_record does
-        for kind, value in zip(self.kinds, computed, strict=True):
-            if kind == _MEASURE:
-                row.extend(value or _BLANK_MEASURE)
-            elif kind == _LIST and value is not None:
-                row.append("; ".join(value))
-            elif kind == _BOOL and value is not None:
-                row.append("true" if value else "false")
-            else:
-                row.append(value)
-        self.writer.writerow(row)
-
-    def write_table(self, row: list[Any]) -> None:
-        """Write one row of :func:`~infuse_calc.batch.process_table` (a CSV input)."""
-        if self.columns is None:
-            raise ValueError("write_table needs the input columns")
-        for i, kind in self.table_kinds:
-            value = row[i]
-            if value is not None:
-                row[i] = "; ".join(value) if kind == _LIST else ("true" if value else "false")
-        self.writer.writerow(row)
-
-    def close(self) -> None:
-        if self.columns is None:
-            self._start([], False)
-
-
-class JsonLinesWriter:
-    """One JSON object per line."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-
-    def write(self, record: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(_jsonable(record), ensure_ascii=False))
-        self.stream.write("\n")
-
-    def close(self) -> None:
-        pass
-
-
-class JsonArrayWriter(JsonLinesWriter):
-    """A JSON array written element by element, one object per line."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        super().__init__(stream)
-        self.count = 0
-
-    def write(self, record: dict[str, Any]) -> None:
-        self.stream.write("[\n" if self.count == 0 else ",\n")
-        self.stream.write(json.dumps(_jsonable(record), ensure_ascii=False))
-        self.count += 1
-
-    def close(self) -> None:
-        self.stream.write("[]\n" if self.count == 0 else "\n]\n")
-
-
-def _input_columns(record: dict[str, Any]) -> list[str]:
-    width = getattr(record, "width", None)
-    if width is None:  # a plain dict: the computed fields and the error come last
-        width = len(record) - len(FIELDS) - 1
-    return list(record)[:width]
-
-
-def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: value.as_json() if hasattr(value, "as_json") else value
-        for key, value in record.items()
-    }
-
-
-Writer = CsvWriter | JsonLinesWriter
-
-
-def writer_for(
-    fmt: str, stream: IO[str], header: list[str] | None, pump_column: str = "pump"
-) -> Writer:
-    """The writer for an output format."""
-    if fmt == "csv":
-        return CsvWriter(stream, header, pump_column)
-    if fmt == "json":
-        return JsonArrayWriter(stream)
-    return JsonLinesWriter(stream)
 
 
 def open_binary(path: str) -> IO[bytes]:

@@ -6,23 +6,21 @@ is one. A file named by the user must exist; the one in the config directory is 
 The built-in data (``data/standard-concentrations.toml`` in the package) is always the
 base unless the user's file says ``builtin = false``.
 
-No click here: warnings come back as text for the command line to print.
+No click here: warnings come back as text for the command line to print. The built-in
+data is package data, read by the core (:func:`infuse_calc.library_parse.builtin_library`).
 """
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from infuse_calc.library import ENV_VAR, FILE_NAME, Library, LibraryError
 from infuse_calc.library_model import BUILTIN
-from infuse_calc.library_parse import combine, parse_library
+from infuse_calc.library_parse import builtin_library, combine, parse_library
 
-DATA_FILE = "standard-concentrations.toml"
 APP_NAME = "infuse-calc"
 
 
@@ -44,17 +42,6 @@ class Loaded:
     warnings: tuple[str, ...] = field(default=())
 
 
-def builtin_text() -> str:
-    """The built-in data file's text (package data)."""
-    return (resources.files("infuse_calc") / "data" / DATA_FILE).read_text("utf-8")
-
-
-@functools.cache
-def builtin_library() -> Library:
-    """The built-in library, parsed once per process."""
-    return parse_library(builtin_text(), BUILTIN)
-
-
 def library_file(library_path: str | None, environ: Mapping[str, str] | None = None) -> LibraryFile:
     """Which user library file applies (see the module docstring)."""
     environ = os.environ if environ is None else environ
@@ -70,7 +57,7 @@ def library_file(library_path: str | None, environ: Mapping[str, str] | None = N
 
 def read_library_file(where: LibraryFile, base: Library | None) -> Library | None:
     """The user's library (over ``base``), or ``None`` when an optional file is absent."""
-    from infuse_calc.textfiles import TooLargeError, read_file_capped
+    from infuse_calc.formats.files import TooLargeError, read_file_capped
 
     path = where.path
     try:

@@ -42,9 +42,9 @@ from fractions import Fraction
 from typing import Any
 
 from infuse_calc.errors import InfuseCalcError
+from infuse_calc.formats.files import MAX_TEXT_FILE_BYTES
 from infuse_calc.quantities import Concentration, Weight
 from infuse_calc.schedule import MAX_DAY, MAX_SEGMENTS, SegmentSpec, midnight_before, minutes_per
-from infuse_calc.textfiles import MAX_TEXT_FILE_BYTES
 
 MAX_FILE_BYTES = MAX_TEXT_FILE_BYTES
 TOP_LEVEL_KEYS = ("weight", "concentration", "segment")
@@ -91,7 +91,7 @@ def format_of(name: str, given: str | None) -> str:
 
 def read_bytes(stream: Any, name: str) -> bytes:
     """Read at most :data:`MAX_FILE_BYTES` (one more to notice a larger file)."""
-    from infuse_calc.textfiles import TooLargeError, read_capped
+    from infuse_calc.formats.files import TooLargeError, read_capped
 
     try:
         return read_capped(stream, MAX_FILE_BYTES)

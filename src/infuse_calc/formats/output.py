@@ -1,0 +1,332 @@
+"""One output system: what a command shows, and batch's records, as text.
+
+A command builds a :class:`View` (human rows already formatted by
+:mod:`infuse_calc.notation`, machine records holding exact
+:class:`~infuse_calc.dosing.Measure` values) and calls :func:`emit`; batch streams its
+records through a :func:`writer_for` its format. Human formats (a table, plain text) are
+rounded for display; CSV, JSON and JSON Lines carry full-precision floats and pint-parsable
+unit strings. The rules of machine output live here once, for both:
+
+- a CSV cell: :func:`cell` (empty for none, ``true``/``false``, a float's shortest repr,
+  lists joined with ``"; "``);
+- a measure: two CSV columns ``<name>_value`` and ``<name>_unit`` (:func:`csv_header`,
+  :func:`measure_cells`), one JSON object ``{"value", "unit"}`` (:func:`jsonable`).
+
+rich is imported only when a table is drawn (:mod:`infuse_calc.formats.table`); files are
+written through :func:`~infuse_calc.formats.files.atomic_output`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import IO, Any
+
+from infuse_calc.formats.files import atomic_output
+
+
+@dataclass
+class View:
+    """What a command shows, in both human and machine form."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    document: Any
+    csv_fields: list[str]
+    records: list[dict[str, Any]]
+    title: str | None = None
+    numeric_columns: set[int] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    measure_fields: AbstractSet[str] = field(default_factory=set)
+    show_headers: bool = True
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+#: values JSON writes as they are (checked by exact type: a batch writes millions)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def jsonable(value: Any) -> Any:
+    """Measures to ``{"value", "unit"}``, Fractions to floats, recursively."""
+    if type(value) in _SCALARS:
+        return value
+    as_json = getattr(value, "as_json", None)
+    if callable(as_json):
+        return as_json()
+    if isinstance(value, Fraction):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): v if type(v) in _SCALARS else jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def cell(value: Any) -> str:
+    """A computed value as one CSV cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Fraction | float):
+        return repr(float(value))
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def input_cell(value: Any) -> str:
+    """An input value passed through to CSV (JSON Lines values: numbers as written,
+    arrays and objects as JSON)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return cell(value)
+
+
+def measure_cells(value: Any) -> tuple[str, str]:
+    """A measure (or ``None``) as its two CSV cells, value and unit."""
+    return ("", "") if value is None else (repr(float(value.value)), value.unit)
+
+
+def csv_header(fields: Iterable[str], measure_fields: AbstractSet[str]) -> list[str]:
+    """The CSV columns of ``fields``: a measure field becomes ``<name>_value``, ``<name>_unit``."""
+    header: list[str] = []
+    for name in fields:
+        header.extend([f"{name}_value", f"{name}_unit"] if name in measure_fields else [name])
+    return header
+
+
+def flat_record(
+    record: dict[str, Any], fields: list[str], measure_fields: AbstractSet[str]
+) -> list[str]:
+    """One CSV row of a view's record, in the order of :func:`csv_header`."""
+    row: list[str] = []
+    for name in fields:
+        value = record.get(name)
+        if name in measure_fields:
+            row.extend(measure_cells(value))
+        else:
+            row.append(cell(value))
+    return row
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+def choose_format(fmt: str | None, output: str | None) -> str:
+    """The explicit format, else table in a terminal and plain text anywhere else."""
+    if fmt:
+        return fmt
+    if output in (None, "-") and sys.stdout.isatty():
+        return "table"
+    return "plain"
+
+
+def render(view: View, fmt: str, stream: IO[str], color: bool | None = None) -> None:
+    if fmt == "json":
+        json.dump(jsonable(view.document), stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(csv_header(view.csv_fields, view.measure_fields))
+        for record in view.records:
+            writer.writerow(flat_record(record, view.csv_fields, view.measure_fields))
+    elif fmt == "table":
+        from infuse_calc.formats.table import render_table
+
+        render_table(view, stream, color)
+    else:
+        stream.write(plain_text(view))
+
+
+def plain_text(view: View) -> str:
+    """Columns aligned with spaces, numbers right-justified, no colour or box."""
+    lines: list[str] = []
+    if view.title:
+        lines.append(view.title)
+    # A header may hold a second line (its unit): "Per hour\nmg/h".
+    header_lines = [h.split("\n") for h in view.headers]
+    depth = max((len(h) for h in header_lines), default=1)
+    headers = [[*h, *[""] * (depth - len(h))] for h in header_lines]
+    head_rows = [[h[line] for h in headers] for line in range(depth)]
+    table = [*head_rows, *view.rows] if view.show_headers else list(view.rows)
+    widths = [max((len(row[i]) for row in table), default=0) for i in range(len(view.headers))]
+    for row in table:
+        cells = [
+            text.rjust(widths[i]) if i in view.numeric_columns else text.ljust(widths[i])
+            for i, text in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    lines.extend(view.notes)
+    return "\n".join(lines) + "\n"
+
+
+def emit(view: View, fmt: str | None, output: str | None) -> None:
+    """Render ``view`` in the chosen format to stdout or, atomically, to ``output``."""
+    chosen = choose_format(fmt, output)
+    if output in (None, "-"):
+        if chosen == "table":
+            render(view, chosen, sys.stdout)
+            return
+        # Render to memory first: a failure mid-render must not leave half a document.
+        buffer = io.StringIO()
+        render(view, chosen, buffer)
+        sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+        return
+    with atomic_output(output) as stream:
+        render(view, chosen, stream)
+
+
+# --- batch records ------------------------------------------------------------------------
+
+
+class CsvWriter:
+    """Writes batch records as CSV, with columns fixed by the first record's input columns.
+
+    A later JSON line may lack some of those keys (blank cells) or have others; those are
+    not written (CSV has one header) and :attr:`dropped` names them. The check columns are
+    written when the first record has the ``pump_column``.
+    """
+
+    def __init__(
+        self, stream: IO[str], input_columns: list[str] | None, pump_column: str = "pump"
+    ) -> None:
+        self.writer = csv.writer(stream, lineterminator="\n")
+        self.pump_column = pump_column
+        self.columns = input_columns
+        # CSV input: every record has exactly the header's columns, or fewer (a short row)
+        self.fixed = input_columns is not None
+        self.dropped: set[str] = set()
+        self.checked = False
+        self.measures: tuple[bool, ...] = ()
+        if input_columns is not None:
+            self._start(input_columns, pump_column in input_columns)
+
+    def _start(self, columns: list[str], checked: bool) -> None:
+        from infuse_calc.batch import ERROR_FIELD, computed_fields, is_measure, output_names
+
+        self.columns = columns
+        self.checked = checked
+        self.computed = (*computed_fields(self.checked), ERROR_FIELD)
+        self.measures = tuple(is_measure(name) for name in self.computed)
+        # the cells of a flat row (process_table) that csv would not write as they are:
+        # lists and booleans, which are neither measure halves nor plain text
+        self.converted: list[int] = []
+        i = len(columns)
+        for name, measure in zip(self.computed, self.measures, strict=True):
+            if name in ("warnings", "causes", "match"):
+                self.converted.append(i)
+            i += 2 if measure else 1
+        names = output_names(columns, self.checked)
+        measures = {names[name] for name in self.computed if is_measure(name)}
+        header = list(columns) + csv_header([names[name] for name in self.computed], measures)
+        self.writer.writerow(header)
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Write one output record of :func:`~infuse_calc.batch.process`."""
+        if self.columns is None:
+            self._start(_input_columns(record), bool(getattr(record, "checked", False)))
+        assert self.columns is not None
+        width = len(self.columns)
+        values = list(record.values())
+        if self.fixed and len(values) == width + len(self.computed):
+            row = values[:width]
+            computed = values[width:]
+        else:
+            from infuse_calc.batch import output_names
+
+            input_columns = _input_columns(record)
+            self.dropped.update(set(input_columns) - set(self.columns))
+            row = [input_cell(record.get(column)) for column in self.columns]
+            names = output_names(input_columns, bool(getattr(record, "checked", False)))
+            computed = [record.get(names.get(name, "")) for name in self.computed]
+        for measure, value in zip(self.measures, computed, strict=True):
+            if measure:
+                row.extend(measure_cells(value))
+            else:
+                row.append(cell(value))
+        self.writer.writerow(row)
+
+    def write_table(self, row: list[Any]) -> None:
+        """Write one row of :func:`~infuse_calc.batch.process_table` (a CSV input).
+
+        Its measures are already flat (a float and a unit: csv writes a float as its
+        shortest repr, as :func:`measure_cells` does); only lists and booleans need
+        :func:`cell`.
+        """
+        if self.columns is None:
+            raise ValueError("write_table needs the input columns")
+        for i in self.converted:
+            if row[i] is not None:
+                row[i] = cell(row[i])
+        self.writer.writerow(row)
+
+    def close(self) -> None:
+        if self.columns is None:
+            self._start([], False)
+
+
+class JsonLinesWriter:
+    """One JSON object per line."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(jsonable(record), ensure_ascii=False))
+        self.stream.write("\n")
+
+    def close(self) -> None:
+        pass
+
+
+class JsonArrayWriter(JsonLinesWriter):
+    """A JSON array written element by element, one object per line."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self.count = 0
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.stream.write("[\n" if self.count == 0 else ",\n")
+        self.stream.write(json.dumps(jsonable(record), ensure_ascii=False))
+        self.count += 1
+
+    def close(self) -> None:
+        self.stream.write("[]\n" if self.count == 0 else "\n]\n")
+
+
+def _input_columns(record: dict[str, Any]) -> list[str]:
+    width = getattr(record, "width", None)
+    if width is None:  # a plain dict: the computed fields and the error come last
+        from infuse_calc.batch import FIELDS
+
+        width = len(record) - len(FIELDS) - 1
+    return list(record)[:width]
+
+
+Writer = CsvWriter | JsonLinesWriter
+
+
+def writer_for(
+    fmt: str, stream: IO[str], header: list[str] | None, pump_column: str = "pump"
+) -> Writer:
+    """The writer of batch records in an output format (csv, jsonl, json)."""
+    if fmt == "csv":
+        return CsvWriter(stream, header, pump_column)
+    if fmt == "json":
+        return JsonArrayWriter(stream)
+    return JsonLinesWriter(stream)
