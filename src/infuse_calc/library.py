@@ -509,10 +509,9 @@ def _comparable(dose: Dose, limit: Dose, weight_kg: Fraction | None, name: str) 
             f"the {name} limit {limit.text!r} and the dose {dose.text!r} differ in being per "
             "kg: give the weight with --weight to compare them"
         )
-    kg = u.quantity(weight_kg, u.unit("kg"))
-    q = u.quantity(dose.value, u.rate_unit(dose.unit))
-    q = q / kg if limit.per_kg else q * kg
-    return u.magnitude(q, u.rate_unit(limit.unit))
+    if limit.per_kg:
+        return dose.value / weight_kg * u.factor(f"{dose.unit}/kg", str(limit.unit))
+    return dose.value * weight_kg * u.factor(f"{dose.unit}*kg", str(limit.unit))
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ _POWERS = tuple(10**n for n in range(64))
 
 
 def _power(n: int) -> int:
-    return _POWERS[n] if n < 64 else 10**n
+    return _POWERS[n] if n < 64 else int(10**n)
 
 
 def _exponent(numerator: int, denominator: int) -> int:
