@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
 from infuse_calc.errors import IncompatibleError
@@ -90,22 +89,27 @@ def choice(source: str, floor: UnitWord, per: str | None = None) -> Choice:
     return _choice([(u, factor(source, u)) for u in units])
 
 
-def choose(numerator: int, denominator: int, candidates: Choice) -> Figure:
-    """A value (``numerator / denominator`` in the choice's source unit) in its clearest unit."""
-    steps, first = candidates
+def choose(numerator: int, denominator: int, choices: tuple[Choice, ...]) -> list[Figure]:
+    """A value (``numerator / denominator`` in the choices' source unit) in the clearest
+    unit of each choice (a rate per minute, per hour and per day, say)."""
     try:
         x = numerator / denominator
     except OverflowError:  # beyond floats: larger than any threshold
         x = float("inf")
-    for lower, upper, n, d, symbol in steps:
-        if x >= upper or (x >= lower and numerator * n >= denominator * d):
-            return numerator * n, denominator * d, symbol
-    return numerator * first[0], denominator * first[1], first[2]
+    figures = []
+    for steps, first in choices:
+        for lower, upper, n, d, symbol in steps:
+            if x >= upper or (x >= lower and numerator * n >= denominator * d):
+                figures.append((numerator * n, denominator * d, symbol))
+                break
+        else:
+            figures.append((numerator * first[0], denominator * first[1], first[2]))
+    return figures
 
 
 def clearest(value: Fraction, unit: str, floor: UnitWord, per: str | None = None) -> Figure:
     """``value`` (in ``unit``) in the clearest unit of ``floor``'s kind (see :func:`choice`)."""
-    return choose(value.numerator, value.denominator, choice(unit, floor, per))
+    return choose(value.numerator, value.denominator, (choice(unit, floor, per),))[0]
 
 
 def concentration_figure(concentration: Concentration) -> Figure:
@@ -119,25 +123,45 @@ def concentration_figure(concentration: Concentration) -> Figure:
 # --- plans --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class Plan:
     """What one combination of units does to the numbers of an order.
 
     An order's figures are the dose times the weight in kg (``per_kg``), times the
     concentration (``amount_c``: a volume rate's amount) or divided by it (``volume_c``: a
-    dose's volume), times a factor from pint.
+    dose's volume), times a factor from pint. (A plain class: a dataclass costs a
+    millisecond of start-up to make, and ``convert`` is meant to start fast.)
     """
 
-    forward: bool  # a dose to a pump rate; else a volume rate to the dose it delivers
-    dose_unit: str
-    per_kg: bool
-    amount_c: bool
-    volume_c: bool
-    per_minute: Choice
-    per_hour: Choice
-    per_day: Choice
-    volume: tuple[int, int, int, int] | None  # volume rate to mL/h and to mL/day
-    dose_rate: tuple[str, bool, bool, int, int] | None  # unit, of volume, per kg, factor n/d
+    __slots__ = (
+        "amount_c",
+        "dose_rate",
+        "dose_unit",
+        "forward",
+        "per_kg",
+        "per_time",
+        "volume",
+        "volume_c",
+    )
+
+    def __init__(
+        self,
+        forward: bool,
+        dose_unit: str,
+        per_kg: bool,
+        amount_c: bool,
+        volume_c: bool,
+        per_time: tuple[Choice, Choice, Choice],
+        volume: tuple[int, int, int, int] | None,
+        dose_rate: tuple[str, bool, bool, int, int] | None,
+    ) -> None:
+        self.forward = forward  # a dose to a pump rate; else a volume rate to its dose
+        self.dose_unit = dose_unit
+        self.per_kg = per_kg
+        self.amount_c = amount_c
+        self.volume_c = volume_c
+        self.per_time = per_time  # clearest-unit choices per minute, per hour, per day
+        self.volume = volume  # volume rate to mL/h and to mL/day
+        self.dose_rate = dose_rate  # unit, of the volume, per kg, factor n and d
 
 
 PlanKey = tuple[RateUnit, bool, tuple[UnitWord, UnitWord] | None, RateUnit | None]
@@ -212,9 +236,11 @@ def _compile(
         per_kg=dose_unit.per_kg,
         amount_c=not forward and concentration_units is not None,
         volume_c=forward and concentration_units is not None,
-        per_minute=choice(amount, floor, "min"),
-        per_hour=choice(amount, floor, "h"),
-        per_day=choice(amount, floor, "day"),
+        per_time=(
+            choice(amount, floor, "min"),
+            choice(amount, floor, "h"),
+            choice(amount, floor, "day"),
+        ),
         volume=volume_factors,
         dose_rate=dose_rate,
     )
@@ -288,20 +314,27 @@ def check_compatible(
 # --- the pump -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    """A pump's resolution (mL/h) and the text its warnings quote."""
+class Resolution(tuple[Fraction, int, int, str]):
+    """A pump's resolution (mL/h): as a Fraction, as numerator and denominator, and the
+    text its warnings quote (``0.1 mL/h``)."""
 
-    value: Fraction
-    step: str  # "0.1 mL/h"
+    __slots__ = ()
+
+    @property
+    def value(self) -> Fraction:
+        return self[0]
 
     @property
     def numerator(self) -> int:
-        return self.value.numerator
+        return self[1]
 
     @property
     def denominator(self) -> int:
-        return self.value.denominator
+        return self[2]
+
+    @property
+    def step(self) -> str:
+        return self[3]
 
 
 @functools.lru_cache(maxsize=64)
@@ -310,19 +343,14 @@ def resolution(value: Fraction, separators: bool | None = None) -> Resolution:
     if value <= 0:
         raise IncompatibleError("the pump resolution must be greater than zero")
     value = Fraction(value)
-    text = format_ratio(value.numerator, value.denominator, separators=separators)
-    return Resolution(value, f"{text} mL/h")
-
-
-def pump_steps(numerator: int, denominator: int, step: Resolution) -> int:
-    """How many pump steps a rate of ``numerator / denominator`` mL/h is set to: the
-    nearest whole number, halves up."""
-    return nearest(numerator * step.denominator, denominator * step.numerator)
+    n, d = value.numerator, value.denominator
+    return Resolution((value, n, d, f"{format_ratio(n, d, separators=separators)} mL/h"))
 
 
 def pump_setting(rate: Fraction, step: Resolution) -> Fraction:
-    """A rate in mL/h rounded to what the pump can be set to."""
-    return pump_steps(rate.numerator, rate.denominator, step) * step.value
+    """A rate in mL/h rounded to what the pump can be set to (as :func:`round_pump`)."""
+    rounded_n, rounded_d = round_pump(1, 1, rate.numerator, rate.denominator, step)[:2]
+    return Fraction(rounded_n, rounded_d)
 
 
 _MAX_RATE = (PUMP_MAX_RATE.numerator, PUMP_MAX_RATE.denominator)
@@ -340,8 +368,8 @@ def round_pump(dn: int, dd: int, pn: int, pd: int, step: Resolution) -> PumpFigu
     Warns when the rounded rate is 0, when rounding changes the dose by more than
     ``ROUNDING_WARNING_PERCENT``, and when the rate is above ``PUMP_MAX_RATE``.
     """
-    whole = pump_steps(pn, pd, step)
-    sn, sd = step.numerator, step.denominator
+    sn, sd = step[1], step[2]  # the resolution's numerator and denominator
+    whole = nearest(pn * sd, pd * sn)  # the number of pump steps
     # delivered / dose = rounded / rate = whole * sn * pd / (sd * pn)
     rn, rd = whole * sn * pd, sd * pn
     difference_n, difference_d = (rn - rd) * 100, rd
@@ -411,12 +439,5 @@ def evaluate(
         if wanted[2]:
             xn, xd = xn * wd, xd * wn
         dose_rate = (xn * wanted[3], xd * wanted[4], wanted[0])
-    return (
-        choose(an, ad, plan.per_minute),
-        choose(an, ad, plan.per_hour),
-        choose(an, ad, plan.per_day),
-        pump_rate,
-        volume_per_day,
-        dose_rate,
-        pump,
-    )
+    minute, hour, day = choose(an, ad, plan.per_time)
+    return minute, hour, day, pump_rate, volume_per_day, dose_rate, pump

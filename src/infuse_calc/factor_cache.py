@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 import zlib
 from collections.abc import Iterator
@@ -32,7 +31,15 @@ ENV_VAR = "INFUSE_CALC_CACHE_DIR"
 FILE_NAME = "factors.json"
 SCHEMA = 1
 
-_VALUE = re.compile(r"[1-9][0-9]*/[1-9][0-9]*", re.ASCII)
+
+def _is_ratio(text: object) -> bool:
+    """``"3/50"``: positive whole numerator and denominator, digits only, no leading zero."""
+    if not isinstance(text, str):
+        return False
+    numerator, slash, denominator = text.partition("/")
+    return all(
+        part.isascii() and part.isdigit() and part[0] != "0" for part in (numerator, denominator)
+    ) and bool(slash)
 
 
 class _State:
@@ -172,10 +179,7 @@ def _read() -> dict[str, str]:
         valid = (
             document["key"] == key()
             and isinstance(factors, dict)
-            and all(
-                isinstance(name, str) and isinstance(value, str) and _VALUE.fullmatch(value)
-                for name, value in factors.items()
-            )
+            and all(isinstance(name, str) and _is_ratio(value) for name, value in factors.items())
             and document["check"] == _checksum(factors)
         )
     except Exception:  # missing, unreadable, not JSON, not our layout: no cache

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from fractions import Fraction
 from typing import Any, Protocol
 
@@ -75,9 +74,6 @@ def magnitude(q: Any, target: Any) -> Fraction:
     return Fraction(value)
 
 
-_OPERATOR = re.compile(r"([*/])")
-
-
 @functools.cache
 def compose(expression: str) -> Any:
     """The pint unit of a unit expression this program built (``"mcg/kg/min*kg"``).
@@ -85,10 +81,18 @@ def compose(expression: str) -> Any:
     Read left to right, ``*`` and ``/`` between names from ``units.txt``; built name by name
     so that not even these go through pint's expression parser.
     """
-    parts = _OPERATOR.split(expression)
-    composed = unit(parts[0])
-    for operator, name in zip(parts[1::2], parts[2::2], strict=True):
-        composed = composed * unit(name) if operator == "*" else composed / unit(name)
+    composed = None
+    operator = "*"
+    name = ""
+    for char in expression + "*":
+        if char not in "*/":
+            name += char
+            continue
+        if composed is None:
+            composed = unit(name)
+        else:
+            composed = composed * unit(name) if operator == "*" else composed / unit(name)
+        operator, name = char, ""
     return composed
 
 

@@ -67,66 +67,77 @@ def _short(value: Any) -> str:
 
 # --- parsed cells -------------------------------------------------------------------------
 
-_IDS: dict[object, int] = {}
+# A parsed cell keeps only what a row needs: the exact number as numerator and denominator,
+# what machine output writes (a float's repr, made once here rather than once per row),
+# the cell's warnings, and the identity of its unit (interned, so a plan key is a few ints).
+# The parsed values themselves are not kept: a batch of a million rows holds tens of
+# thousands of distinct texts, and memory must not grow with them. The rare paths that
+# need them (a new unit combination, a pump check, a drug) parse the texts again.
+
+_UNITS: dict[object, object] = {}
 
 
-def _id(units: object) -> int:
-    """A small number for a unit or unit pair: plan keys of ints hash fastest."""
-    return _IDS.setdefault(units, len(_IDS) + 1)
+def _unit_id(unit: object) -> int:
+    """The same number for equal units (the interned object stays alive, so its id does)."""
+    return id(_UNITS.setdefault(unit, unit))
 
 
 class DoseCell(NamedTuple):
-    dose: Dose
     numerator: int
     denominator: int
-    value: float  # the dose as machine output writes it
-    unit: str
-    unit_id: int
-
-
-class WeightCell(NamedTuple):
-    weight: Weight
-    numerator: int  # of the weight in kg
-    denominator: int
-    cells: tuple[float, str, float, str]  # weight (kg), weight_entered: value, unit
-
-
-class ConcentrationCell(NamedTuple):
-    concentration: Concentration
-    numerator: int  # of the amount per volume, in its own units
-    denominator: int
-    cells: tuple[float, str]  # per mL, in the clearest unit
-    units_id: int
-
-
-class TargetCell(NamedTuple):
-    unit: RateUnit
+    value: str  # repr of the dose's nearest float
     unit_id: int
     warnings: tuple[str, ...]
 
 
-def dose_cell(dose: Dose) -> DoseCell:
+class WeightCell(NamedTuple):
+    numerator: int  # of the weight in kg
+    denominator: int
+    cells: tuple[str, str, str, str]  # weight (kg), weight_entered: repr of value, unit
+    warnings: tuple[str, ...]
+
+
+class ConcentrationCell(NamedTuple):
+    numerator: int  # of the amount per volume, in its own units
+    denominator: int
+    cells: tuple[str, str]  # per mL, in the clearest unit: repr of value, unit
+    units_id: int
+    warnings: tuple[str, ...]
+
+
+class TargetCell(NamedTuple):
+    unit_id: int
+    warnings: tuple[str, ...]
+
+
+def _dose_cell(text: str) -> DoseCell:
+    dose = parse_dose(text)
     value = dose.value
-    unit = str(dose.unit)
-    return DoseCell(dose, value.numerator, value.denominator, float(value), unit, _id(dose.unit))
+    number = repr(float(value))
+    return DoseCell(value.numerator, value.denominator, number, _unit_id(dose.unit), dose.warnings)
 
 
-def weight_cell(weight: Weight) -> WeightCell:
+def _weight_cell(text: str) -> WeightCell:
+    weight = parse_weight(text)
     kg = weight.kg
-    cells = (float(kg), "kg", float(weight.value), weight.unit.symbol)
-    return WeightCell(weight, kg.numerator, kg.denominator, cells)
+    cells = (repr(float(kg)), "kg", repr(float(weight.value)), weight.unit.symbol)
+    return WeightCell(kg.numerator, kg.denominator, cells, weight.warnings)
 
 
 def concentration_cell(concentration: Concentration) -> ConcentrationCell:
+    """The parsed cell of a concentration (also of a drug library's)."""
     per = concentration.amount / concentration.volume
     n, d, unit = concentration_figure(concentration)
-    units_id = _id((concentration.amount_unit, concentration.volume_unit))
-    return ConcentrationCell(concentration, per.numerator, per.denominator, (n / d, unit), units_id)
+    units_id = _unit_id((concentration.amount_unit, concentration.volume_unit))
+    cells = (repr(n / d), unit)
+    return ConcentrationCell(
+        per.numerator, per.denominator, cells, units_id, concentration.warnings
+    )
 
 
 def _target_cell(text: str) -> TargetCell:
     unit, warnings = parse_rate_unit(text)
-    return TargetCell(unit, _id(unit), warnings)
+    return TargetCell(_unit_id(unit), warnings)
 
 
 # Distinct texts remembered per kind of cell; past this the memory is cleared (a batch of
@@ -160,9 +171,27 @@ class _Cells(dict[str, T]):
 
 
 #: ``DOSES[text]`` is the parsed cell, or raises ``convert``'s error for that text.
-DOSES: _Cells[DoseCell] = _Cells(lambda text: dose_cell(parse_dose(text)))
-WEIGHTS: _Cells[WeightCell] = _Cells(lambda text: weight_cell(parse_weight(text)))
+DOSES: _Cells[DoseCell] = _Cells(_dose_cell)
+WEIGHTS: _Cells[WeightCell] = _Cells(_weight_cell)
 CONCENTRATIONS: _Cells[ConcentrationCell] = _Cells(
     lambda text: concentration_cell(parse_concentration(text))
 )
 TARGETS: _Cells[TargetCell] = _Cells(_target_cell)
+
+
+def parsed_values(
+    dose: str | None,
+    weight: str | None,
+    concentration: str | Concentration | None,
+    dose_unit: str | None,
+) -> tuple[Dose, Weight | None, Concentration | None, RateUnit | None]:
+    """The parsed values of cells that parsed before (a concentration may be given parsed:
+    a drug library's)."""
+    if isinstance(concentration, str):
+        concentration = parse_concentration(concentration)
+    return (
+        parse_dose(dose if dose is not None else ""),
+        None if weight is None else parse_weight(weight),
+        concentration,
+        None if dose_unit is None else parse_rate_unit(dose_unit)[0],
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from infuse_calc.batch.cells import cell, concentration_cell
+from infuse_calc.batch.cells import cell, parsed_values
 from infuse_calc.batch.fields import (
     CHECK_FIELDS,
     CHECK_FLAT_WIDTH,
@@ -19,8 +19,10 @@ from infuse_calc.batch.fields import (
     record_keys,
     unflatten,
 )
-from infuse_calc.batch.rows import Cells, Parsed, Run, check_values, evaluate, flat, parse
+from infuse_calc.batch.rows import Cells, Run, check_values, row
+from infuse_calc.engine import Figure, Plan
 from infuse_calc.errors import InfuseCalcError
+from infuse_calc.quantities import Concentration
 
 
 @dataclass(frozen=True)
@@ -107,36 +109,37 @@ class Record(dict[str, Any]):
 
 def computed(
     cells: Cells, drug: str | None, drugs: DrugLibrary | None, run: Run
-) -> tuple[Parsed, list[Any]]:
-    """A row's cells parsed and its computed fields, flat (see :func:`~.rows.flat`)."""
+) -> tuple[list[Any], Concentration | None]:
+    """A row's computed fields, flat (see :func:`~.rows.row`), and the drug library's
+    concentration if the row used one."""
     if drug is None or drugs is None:
-        parsed = parse(*cells)
-        plan, figures = evaluate(parsed, run)
-        return parsed, flat(parsed, plan, figures, run)
+        return row(*cells, run), None
     return _drug_row(cells, drug, drugs, run)
 
 
-def _drug_row(cells: Cells, name: str, drugs: DrugLibrary, run: Run) -> tuple[Parsed, list[Any]]:
+def _drug_row(
+    cells: Cells, name: str, drugs: DrugLibrary, run: Run
+) -> tuple[list[Any], Concentration | None]:
     """A row naming a drug, as ``convert --drug``: the library's concentration if the row
     has none, and the dose checked against the limits (a hard breach raises
     :class:`~infuse_calc.errors.LimitError`, a soft one is a warning)."""
     from infuse_calc.library import apply, check_limits, dose_from_measure
 
     library = drugs.get()
-    parsed = parse(*cells)
-    given = None if parsed.concentration is None else parsed.concentration.concentration
-    kg = None if parsed.weight is None else parsed.weight.weight.kg
-    applied = apply(library, name, drugs.area, parsed.dose.dose, kg, given)
-    if given is None:
-        parsed = parsed._replace(concentration=concentration_cell(applied.concentration))
-    plan, figures = evaluate(parsed, run)
-    warnings = list(applied.warnings)
-    dose_rate = figures[5]
-    if not plan.forward and dose_rate is not None:
+    dose, weight, given, _ = parsed_values(*cells)  # a bad cell's error first, as convert
+    kg = None if weight is None else weight.kg
+    applied = apply(library, name, drugs.area, dose, kg, given)
+    standard = applied.concentration if given is None else None
+
+    def limits(plan: Plan, dose_rate: Figure | None) -> tuple[str, ...]:
+        warnings = tuple(applied.warnings)
+        if plan.forward or dose_rate is None:
+            return warnings
         # as convert: a volume rate is checked by the dose it delivers
         delivered = dose_from_measure(Fraction(dose_rate[0], dose_rate[1]), dose_rate[2])
-        warnings += check_limits(library, applied.drug, drugs.area, delivered, kg).messages
-    return parsed, flat(parsed, plan, figures, run, tuple(warnings))
+        return warnings + check_limits(library, applied.drug, drugs.area, delivered, kg).messages
+
+    return row(*cells, run, (standard, limits)), standard
 
 
 def _failure(error: Exception) -> str:
@@ -171,11 +174,11 @@ def process(
     run = Run(options.pump_resolution)
     shape: tuple[tuple[str, ...], bool] | None = None
     keys: tuple[str, ...] = ()
-    for number, row in enumerate(rows, start=1):
-        if isinstance(row, InputRow):
-            fields, error, line = row.fields, row.problem, row.line
+    for number, given in enumerate(rows, start=1):
+        if isinstance(given, InputRow):
+            fields, error, line = given.fields, given.problem, given.line
         else:
-            fields, error, line = dict(row), None, number
+            fields, error, line = dict(given), None, number
         checked = options.check_pump
         if checked is None:
             checked = pump_column in fields
@@ -190,11 +193,11 @@ def process(
                 drug = None
                 if options.drugs is not None and drug_column in fields:
                     drug = cell(drug_column, fields[drug_column])
-                parsed, flat_values = computed(cells, drug, options.drugs, run)
+                flat_values, standard = computed(cells, drug, options.drugs, run)
                 values = unflatten(flat_values, SHAPE)
                 pump = cell(pump_column, fields.get(pump_column)) if checked else None
                 if pump is not None:
-                    verdict = check_values(parsed, pump, run)
+                    verdict = check_values(cells, standard, pump, run)
             except Exception as failure:
                 values, verdict, error = _EMPTY, _EMPTY_CHECK, _failure(failure)
         else:
@@ -234,22 +237,35 @@ class _Table:
         self.run = Run(options.pump_resolution)
         self.empty = [None] * (FLAT_WIDTH + (CHECK_FLAT_WIDTH if self.checked else 0))
 
-    def computed(self, row: list[Any]) -> list[Any]:
+    def computed(self, texts: list[Any]) -> list[Any]:
         """The computed cells of a row of text cells (with the blank cell appended)."""
-        texts = [row[i] for i in self.cells]
-        for i, text in enumerate(texts):
-            if not text or text.isspace():  # a blank cell is a missing one
-                texts[i] = None
-        drug = row[self.drug]
+        di, wi, ci, ui = self.cells
+        dose, weight, conc, target = texts[di], texts[wi], texts[ci], texts[ui]
+        drug = texts[self.drug]
+        # as cell_text: a blank cell is a missing one, any other is its text as it is
+        if not dose or dose.isspace():
+            dose = None
+        if not weight or weight.isspace():
+            weight = None
+        if not conc or conc.isspace():
+            conc = None
+        if not target or target.isspace():
+            target = None
+        standard = None
         if not drug or drug.isspace():
-            drug = None
-        parsed, values = computed(Cells(*texts), drug, self.drugs, self.run)
+            values = row(dose, weight, conc, target, self.run)
+        else:
+            assert self.drugs is not None  # else the drug index is the blank cell
+            values, standard = _drug_row(
+                Cells(dose, weight, conc, target), drug, self.drugs, self.run
+            )
         if self.checked:
-            pump = cell(self.pump_column, row[self.pump])
+            pump = cell(self.pump_column, texts[self.pump])
             if pump is None:
                 values += _EMPTY_CHECK_FLAT
             else:
-                values += flatten(check_values(parsed, pump, self.run), CHECK_SHAPE)
+                cells = Cells(dose, weight, conc, target)
+                values += flatten(check_values(cells, standard, pump, self.run), CHECK_SHAPE)
         return values
 
 

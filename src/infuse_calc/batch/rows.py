@@ -9,6 +9,7 @@ each figure one correctly rounded ``int / int`` division, which is exactly
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -16,16 +17,19 @@ from infuse_calc import engine, notation
 from infuse_calc.batch.cells import (
     CONCENTRATIONS,
     DOSES,
+    MAX_REMEMBERED,
     TARGETS,
     WEIGHTS,
     ConcentrationCell,
     DoseCell,
     TargetCell,
     WeightCell,
+    concentration_cell,
+    parsed_values,
 )
 from infuse_calc.batch.fields import CHECK_FIELDS, CHECK_MEASURE_FIELDS, Figure
 from infuse_calc.errors import InputError
-from infuse_calc.quantities import parse_dose
+from infuse_calc.quantities import Concentration, parse_dose
 
 
 class Cells(NamedTuple):
@@ -37,145 +41,134 @@ class Cells(NamedTuple):
     dose_unit: str | None
 
 
-class Parsed(NamedTuple):
-    """A row's cells, parsed (``None`` for a cell not given)."""
-
-    dose: DoseCell
-    weight: WeightCell | None
-    concentration: ConcentrationCell | None
-    target: TargetCell | None
-
-
+#: A row's cells, parsed: dose, weight, concentration, dose unit (``None`` if not given).
+Parsed = tuple[DoseCell, WeightCell | None, ConcentrationCell | None, TargetCell | None]
 PlanKey = tuple[int, bool, int, int]
 
 
 class Run:
     """What a batch keeps from row to row: the pump resolution and the plans met so far."""
 
-    __slots__ = ("plans", "resolution", "resolution_cell", "step")
+    __slots__ = ("plans", "resolution", "resolution_cell", "rounded", "step")
 
     def __init__(self, resolution: Fraction) -> None:
         self.resolution = resolution
         self.step = engine.resolution(resolution, notation.THOUSANDS_SEPARATORS)
-        self.resolution_cell = float(resolution)
+        self.resolution_cell = repr(float(resolution))
         self.plans: dict[PlanKey, engine.Plan] = {}
+        # pump settings repeat: the repr of each rounded rate, by its count of steps
+        self.rounded: dict[int, str] = {}
 
-    def plan(self, key: PlanKey, parsed: Parsed) -> engine.Plan:
+    def plan(self, key: PlanKey, cells: Cells, drug: Concentration | None) -> engine.Plan:
         """The plan of a combination not met before; raises convert's error if the
         inputs cannot be combined (whether they can depends on the units alone)."""
-        dose, weight, conc, target = parsed
-        found = engine.plan_for(
-            dose.dose,
-            None if weight is None else weight.weight,
-            None if conc is None else conc.concentration,
-            None if target is None else target.unit,
-        )
+        dose, weight, conc, target = cells
+        found = engine.plan_for(*parsed_values(dose, weight, conc or drug, target))
         self.plans[key] = found
         return found
 
-
-def parse(
-    dose: str | None, weight: str | None, concentration: str | None, dose_unit: str | None
-) -> Parsed:
-    """A row's cells parsed (each text once per batch); raises the first cell's error, in
-    the order convert reads them."""
-    return Parsed(
-        DOSES[dose if dose is not None else ""],
-        None if weight is None else WEIGHTS[weight],
-        None if concentration is None else CONCENTRATIONS[concentration],
-        None if dose_unit is None else TARGETS[dose_unit],
-    )
+    def rounded_cell(self, steps: int, denominator: int) -> str:
+        cell = self.rounded.get(steps)
+        if cell is None:
+            if len(self.rounded) >= MAX_REMEMBERED:
+                self.rounded.clear()
+            cell = self.rounded[steps] = repr(steps / denominator)
+        return cell
 
 
-def evaluate(parsed: Parsed, run: Run) -> tuple[engine.Plan, engine.Evaluation]:
-    """The row's plan and figures."""
-    dose, weight, conc, target = parsed
-    key = (
-        dose.unit_id,
-        weight is not None,
-        0 if conc is None else conc.units_id,
-        0 if target is None else target.unit_id,
-    )
-    plan = run.plans.get(key) or run.plan(key, parsed)
-    wn, wd = (1, 1) if weight is None else (weight.numerator, weight.denominator)
-    cn, cd = (1, 1) if conc is None else (conc.numerator, conc.denominator)
-    figures = engine.evaluate(plan, dose.numerator, dose.denominator, wn, wd, cn, cd, run.step)
-    return plan, figures
-
+#: For a row naming a drug: the limit warnings, from the plan and the dose it delivers.
+Limits = Callable[[engine.Plan, "engine.Figure | None"], tuple[str, ...]]
 
 _NO_WEIGHT = (None, None, None, None)
-_NO_CONCENTRATION = (None, None)
-_NO_VOLUME = (None, None, None, None)
+_NO_PAIR = (None, None)
 _NO_PUMP = (None,) * 7
 
 
-def flat(
-    parsed: Parsed,
-    plan: engine.Plan,
-    figures: engine.Evaluation,
+def row(
+    dose: str | None,
+    weight: str | None,
+    concentration: str | None,
+    dose_unit: str | None,
     run: Run,
-    more_warnings: tuple[str, ...] = (),
+    drug: tuple[Concentration | None, Limits] | None = None,
 ) -> list[Any]:
-    """``FIELDS`` as a flat row: a measure is two cells, value (a float) then unit."""
-    dose, weight, conc, _ = parsed
-    minute, hour, day, pump_rate, volume_per_day, dose_rate, pump = figures
-    row: list[Any] = [
+    """``FIELDS`` of a row as a flat row: a measure is two cells, value (a float or its
+    repr) then unit; the warnings a list.
+
+    Each cell's text is parsed once per batch; the first bad cell raises convert's error,
+    in the order convert reads them. ``drug`` is a drug library's concentration (for a row
+    that has none) and how to check the dose against its limits.
+    """
+    d = DOSES[dose if dose is not None else ""]
+    w = None if weight is None else WEIGHTS[weight]
+    standard = None if drug is None else drug[0]
+    if concentration is not None:
+        c: ConcentrationCell | None = CONCENTRATIONS[concentration]
+    else:
+        c = None if standard is None else concentration_cell(standard)
+    t = None if dose_unit is None else TARGETS[dose_unit]
+    key = (d.unit_id, w is not None, 0 if c is None else c.units_id, 0 if t is None else t.unit_id)
+    plan = run.plans.get(key)
+    if plan is None:
+        plan = run.plan(key, Cells(dose, weight, concentration, dose_unit), standard)
+    wn, wd = (1, 1) if w is None else (w.numerator, w.denominator)
+    cn, cd = (1, 1) if c is None else (c.numerator, c.denominator)
+    minute, hour, day, pump_rate, volume_per_day, dose_rate, pump = engine.evaluate(
+        plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step
+    )
+    values: list[Any] = [
         "forward" if plan.forward else "reverse",
-        dose.value,
+        d.value,
         plan.dose_unit,
-        *(_NO_WEIGHT if weight is None else weight.cells),
+        *(_NO_WEIGHT if w is None else w.cells),
         minute[0] / minute[1],
         minute[2],
         hour[0] / hour[1],
         hour[2],
         day[0] / day[1],
         day[2],
-        *(_NO_CONCENTRATION if conc is None else conc.cells),
+        *(_NO_PAIR if c is None else c.cells),
+        *(_NO_PAIR if pump_rate is None else (pump_rate[0] / pump_rate[1], "mL/h")),
+        *(
+            _NO_PAIR
+            if volume_per_day is None
+            else (volume_per_day[0] / volume_per_day[1], "mL/day")
+        ),
+        *(_NO_PAIR if dose_rate is None else (dose_rate[0] / dose_rate[1], dose_rate[2])),
     ]
-    if pump_rate is None or volume_per_day is None:
-        row += _NO_VOLUME
-    else:
-        row += (
-            pump_rate[0] / pump_rate[1],
-            "mL/h",
-            volume_per_day[0] / volume_per_day[1],
-            "mL/day",
-        )
-    row += (None, None) if dose_rate is None else (dose_rate[0] / dose_rate[1], dose_rate[2])
     warnings: tuple[str, ...] = ()
     if pump is None:
-        row += _NO_PUMP
+        values += _NO_PUMP
     else:
         rn, rd, xn, xd, pn, pd, warnings = pump
-        row += (run.resolution_cell, "mL/h", rn / rd, "mL/h", xn / xd, plan.dose_unit, pn / pd)
-    row.append(_warnings(parsed, more_warnings, warnings))
-    return row
+        rounded = run.rounded.get(rn) or run.rounded_cell(rn, rd)
+        values += (run.resolution_cell, "mL/h", rounded, "mL/h", xn / xd, plan.dose_unit, pn / pd)
+    more = () if drug is None else drug[1](plan, dose_rate)
+    if (
+        warnings
+        or more
+        or d.warnings
+        or (w and w.warnings)
+        or (c and c.warnings)
+        or (t and t.warnings)
+    ):
+        values.append(_warnings((d, w, c, t), more, warnings))
+    else:
+        values.append([])
+    return values
 
 
 def _warnings(parsed: Parsed, more: tuple[str, ...], pump: tuple[str, ...]) -> list[str]:
     """The row's warnings as convert gives them: the cells', the drug's, the pump's."""
-    dose, weight, conc, target = parsed
-    sources = [
-        source
-        for source in (
-            dose.dose.warnings,
-            () if weight is None else weight.weight.warnings,
-            () if conc is None else conc.concentration.warnings,
-            () if target is None else target.warnings,
-            more,
-            pump,
-        )
-        if source
-    ]
-    if len(sources) == 1:  # the common warning row: the pump's, or one cell's
-        return list(dict.fromkeys(sources[0]))
     warnings: list[str] = []
-    for source in sources:
+    for source in (*(c.warnings for c in parsed if c is not None), more, pump):
         warnings.extend(w for w in source if w not in warnings)
     return warnings
 
 
-def check_values(parsed: Parsed, pump_text: str, run: Run) -> tuple[Any, ...]:
+def check_values(
+    cells: Cells, drug: Concentration | None, pump_text: str, run: Run
+) -> tuple[Any, ...]:
     """``CHECK_FIELDS`` for a row with a pump rate: ``infuse-calc check``'s own core."""
     from infuse_calc.check import check
 
@@ -183,15 +176,8 @@ def check_values(parsed: Parsed, pump_text: str, run: Run) -> tuple[Any, ...]:
         programmed = parse_dose(pump_text)
     except InputError as error:
         raise InputError("pump", pump_text, error.reason) from None
-    dose, weight, conc, _ = parsed
-    result = check(
-        dose.dose,
-        programmed,
-        None if weight is None else weight.weight,
-        None if conc is None else conc.concentration,
-        run.resolution,
-    )
-    record = result.record()
+    dose, weight, conc, _ = parsed_values(*cells[:2], cells.concentration or drug, None)
+    record = check(dose, programmed, weight, conc, run.resolution).record()
     values: list[Any] = []
     for name in CHECK_FIELDS:
         value = record[name]
