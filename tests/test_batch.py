@@ -738,3 +738,18 @@ def test_process_table_pads_short_rows_and_checks_pumps() -> None:
     dicts = [InputRow(n, dict(zip(header, r, strict=False)), p) for n, r, p in records]
     for got, record in zip(out[::2], list(process(dicts))[::2], strict=True):
         assert as_floats(got, 5) == flat_record(record, True)
+
+
+def test_rows_of_one_batch_keep_their_own_unit_combinations() -> None:
+    # the same dose unit with and without a dose unit asked for, and asked for as itself:
+    # three combinations, three plans (4 mg/h is 4 mg/h, 0.066667 mg/min, 4,000 mcg/h)
+    rows = [
+        {"dose": "4 mg/h", "dose_unit": ""},
+        {"dose": "4 mg/h", "dose_unit": "mg/h"},
+        {"dose": "4 mg/h", "dose_unit": "mcg/h"},
+        {"dose": "4 mg/h", "dose_unit": ""},
+    ]
+    records = list(process(rows))
+    assert [r["dose_rate"] for r in records] == [None, (4.0, "mg/h"), (4000.0, "mcg/h"), None]
+    for row, record in zip(rows, records, strict=True):
+        assert computed(record) == reference({"weight": "", "concentration": "", **row})

@@ -68,24 +68,28 @@ def _short(value: Any) -> str:
 # --- parsed cells -------------------------------------------------------------------------
 
 # A parsed cell keeps only what a row needs: the exact number as numerator and denominator,
-# what machine output writes (a float's repr, made once here rather than once per row),
-# the cell's warnings, and the identity of its unit (interned, so a plan key is a few ints).
+# what machine output writes (a float's repr, made once here rather than once per row, for
+# the few cells of a kind), the cell's warnings, and a number for its unit (so that a plan
+# key is a few small ints).
 # The parsed values themselves are not kept: a batch of a million rows holds tens of
 # thousands of distinct texts, and memory must not grow with them. The rare paths that
 # need them (a new unit combination, a pump check, a drug) parse the texts again.
 
-_UNITS: dict[object, object] = {}
+_UNITS: dict[object, int] = {}
 
 
 def _unit_id(unit: object) -> int:
-    """The same number for equal units (the interned object stays alive, so its id does)."""
-    return id(_UNITS.setdefault(unit, unit))
+    """A small number for each distinct unit (or pair of units): plan keys of small ints
+    hash fast, and small ints take no memory of their own."""
+    return _UNITS.setdefault(unit, len(_UNITS) + 1)  # 0 stands for "not given"
 
 
 class DoseCell(NamedTuple):
+    # The most numerous cells (a dose per row, tens of thousands of distinct texts in a
+    # big batch): only what the row needs, for memory's sake (a warning-free cell's
+    # warnings are the shared empty tuple).
     numerator: int
     denominator: int
-    value: str  # repr of the dose's nearest float
     unit_id: int
     warnings: tuple[str, ...]
 
@@ -113,8 +117,7 @@ class TargetCell(NamedTuple):
 def _dose_cell(text: str) -> DoseCell:
     dose = parse_dose(text)
     value = dose.value
-    number = repr(float(value))
-    return DoseCell(value.numerator, value.denominator, number, _unit_id(dose.unit), dose.warnings)
+    return DoseCell(value.numerator, value.denominator, _unit_id(dose.unit), dose.warnings or ())
 
 
 def _weight_cell(text: str) -> WeightCell:

@@ -17,7 +17,6 @@ from infuse_calc import engine, notation
 from infuse_calc.batch.cells import (
     CONCENTRATIONS,
     DOSES,
-    MAX_REMEMBERED,
     TARGETS,
     WEIGHTS,
     ConcentrationCell,
@@ -49,15 +48,13 @@ PlanKey = tuple[int, bool, int, int]
 class Run:
     """What a batch keeps from row to row: the pump resolution and the plans met so far."""
 
-    __slots__ = ("plans", "resolution", "resolution_cell", "rounded", "step")
+    __slots__ = ("plans", "resolution", "resolution_cell", "step")
 
     def __init__(self, resolution: Fraction) -> None:
         self.resolution = resolution
         self.step = engine.resolution(resolution, notation.THOUSANDS_SEPARATORS)
         self.resolution_cell = repr(float(resolution))
         self.plans: dict[PlanKey, engine.Plan] = {}
-        # pump settings repeat: the repr of each rounded rate, by its count of steps
-        self.rounded: dict[int, str] = {}
 
     def plan(self, key: PlanKey, cells: Cells, drug: Concentration | None) -> engine.Plan:
         """The plan of a combination not met before; raises convert's error if the
@@ -66,14 +63,6 @@ class Run:
         found = engine.plan_for(*parsed_values(dose, weight, conc or drug, target))
         self.plans[key] = found
         return found
-
-    def rounded_cell(self, steps: int, denominator: int) -> str:
-        cell = self.rounded.get(steps)
-        if cell is None:
-            if len(self.rounded) >= MAX_REMEMBERED:
-                self.rounded.clear()
-            cell = self.rounded[steps] = repr(steps / denominator)
-        return cell
 
 
 #: For a row naming a drug: the limit warnings, from the plan and the dose it delivers.
@@ -118,7 +107,7 @@ def row(
     )
     values: list[Any] = [
         "forward" if plan.forward else "reverse",
-        d.value,
+        d.numerator / d.denominator,
         plan.dose_unit,
         *(_NO_WEIGHT if w is None else w.cells),
         minute[0] / minute[1],
@@ -141,8 +130,7 @@ def row(
         values += _NO_PUMP
     else:
         rn, rd, xn, xd, pn, pd, warnings = pump
-        rounded = run.rounded.get(rn) or run.rounded_cell(rn, rd)
-        values += (run.resolution_cell, "mL/h", rounded, "mL/h", xn / xd, plan.dose_unit, pn / pd)
+        values += (run.resolution_cell, "mL/h", rn / rd, "mL/h", xn / xd, plan.dose_unit, pn / pd)
     more = () if drug is None else drug[1](plan, dose_rate)
     if (
         warnings
