@@ -14,6 +14,7 @@ Machine output (JSON, CSV) is never rounded: it carries the nearest float.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -55,14 +56,25 @@ def _power(n: int) -> int:
 
 
 def _exponent(numerator: int, denominator: int) -> int:
-    """``floor(log10(n / d))`` for n, d > 0, from exact comparisons."""
-    exponent = len(str(numerator)) - len(str(denominator))
-    # n/d lies in (10**(exponent - 1), 10**(exponent + 1)): one comparison settles it
+    """``floor(log10(n / d))`` for n, d > 0, settled by exact comparisons."""
+    try:
+        exponent = math.floor(math.log10(numerator / denominator))
+    except (OverflowError, ValueError):  # beyond floats (or 0.0 from an underflow)
+        exponent = len(str(numerator)) - len(str(denominator))
+    # the estimate is off by at most one (a float log near a power of ten, or the digit
+    # count): compare with 10**exponent and 10**(exponent + 1) exactly
+    while _below(numerator, denominator, exponent):
+        exponent -= 1
+    while not _below(numerator, denominator, exponent + 1):
+        exponent += 1
+    return exponent
+
+
+def _below(numerator: int, denominator: int, exponent: int) -> bool:
+    """``n / d < 10**exponent``."""
     if exponent >= 0:
-        below = numerator < denominator * _power(exponent)
-    else:
-        below = numerator * _power(-exponent) < denominator
-    return exponent - 1 if below else exponent
+        return numerator < denominator * _power(exponent)
+    return numerator * _power(-exponent) < denominator
 
 
 def _significant_places(numerator: int, denominator: int, figures: int) -> int:
@@ -77,11 +89,8 @@ def _scaled(numerator: int, denominator: int, places: int) -> int:
 
 def _text(digits: int, places: int, negative: bool, separators: bool) -> str:
     """``digits * 10**-places`` as text: no trailing zeros, leading zero, separators."""
-    if places:
-        whole, fraction = divmod(digits, _power(places))
-    else:
-        whole, fraction = digits, 0
-    text = f"{whole:,}" if separators else str(whole)
+    whole, fraction = divmod(digits, _power(places)) if places else (digits, 0)
+    text = f"{whole:,}" if separators and whole >= 1000 else str(whole)
     if fraction:
         text += "." + str(fraction).rjust(places, "0").rstrip("0")
     return "-" + text if negative and digits else text

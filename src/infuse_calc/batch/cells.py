@@ -90,6 +90,7 @@ class DoseCell(NamedTuple):
     # warnings are the shared empty tuple).
     numerator: int
     denominator: int
+    value: str  # repr of the dose's nearest float
     unit_id: int
     warnings: tuple[str, ...]
 
@@ -117,7 +118,8 @@ class TargetCell(NamedTuple):
 def _dose_cell(text: str) -> DoseCell:
     dose = parse_dose(text)
     value = dose.value
-    return DoseCell(value.numerator, value.denominator, _unit_id(dose.unit), dose.warnings or ())
+    n, d = value.numerator, value.denominator
+    return DoseCell(n, d, repr(n / d), _unit_id(dose.unit), dose.warnings or ())
 
 
 def _weight_cell(text: str) -> WeightCell:

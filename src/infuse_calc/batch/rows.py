@@ -48,13 +48,16 @@ PlanKey = tuple[int, bool, int, int]
 class Run:
     """What a batch keeps from row to row: the pump resolution and the plans met so far."""
 
-    __slots__ = ("plans", "resolution", "resolution_cell", "step")
+    __slots__ = ("plans", "resolution", "resolution_cell", "rounded", "step")
 
     def __init__(self, resolution: Fraction) -> None:
         self.resolution = resolution
         self.step = engine.resolution(resolution, notation.THOUSANDS_SEPARATORS)
         self.resolution_cell = repr(float(resolution))
         self.plans: dict[PlanKey, engine.Plan] = {}
+        # most pumps are set to a few hundred distinct rates: the repr of each, by its
+        # count of steps (the csv module's float repr is a large part of writing a row)
+        self.rounded: dict[int, str] = {}
 
     def plan(self, key: PlanKey, cells: Cells, drug: Concentration | None) -> engine.Plan:
         """The plan of a combination not met before; raises convert's error if the
@@ -64,6 +67,14 @@ class Run:
         self.plans[key] = found
         return found
 
+    def rounded_cell(self, steps: int, denominator: int) -> str:
+        if len(self.rounded) >= ROUNDED_REMEMBERED:
+            self.rounded.clear()
+        cell = self.rounded[steps] = repr(steps / denominator)
+        return cell
+
+
+ROUNDED_REMEMBERED = 4096
 
 #: For a row naming a drug: the limit warnings, from the plan and the dose it delivers.
 Limits = Callable[[engine.Plan, "engine.Figure | None"], tuple[str, ...]]
@@ -107,7 +118,7 @@ def row(
     )
     values: list[Any] = [
         "forward" if plan.forward else "reverse",
-        d.numerator / d.denominator,
+        d.value,
         plan.dose_unit,
         *(_NO_WEIGHT if w is None else w.cells),
         minute[0] / minute[1],
@@ -130,19 +141,13 @@ def row(
         values += _NO_PUMP
     else:
         rn, rd, xn, xd, pn, pd, warnings = pump
-        values += (run.resolution_cell, "mL/h", rn / rd, "mL/h", xn / xd, plan.dose_unit, pn / pd)
+        rounded = run.rounded.get(rn) or run.rounded_cell(rn, rd)
+        values += (run.resolution_cell, "mL/h", rounded, "mL/h", xn / xd, plan.dose_unit, pn / pd)
     more = () if drug is None else drug[1](plan, dose_rate)
-    if (
-        warnings
-        or more
-        or d.warnings
-        or (w and w.warnings)
-        or (c and c.warnings)
-        or (t and t.warnings)
-    ):
+    if more or d.warnings or (w and w.warnings) or (c and c.warnings) or (t and t.warnings):
         values.append(_warnings((d, w, c, t), more, warnings))
-    else:
-        values.append([])
+    else:  # the pump's warnings alone, or none: distinct by construction
+        values.append(list(warnings))
     return values
 
 
