@@ -67,6 +67,9 @@ WARNING_DRUGS: list[Drug] = [
     ("mcg/min", 0.5, 1.5, ["1 mg/mL"]),  # 0.03-0.09 mL/h: 0, or 0.1 (+11% and more)
 ]
 
+#: The warning orders whose warning comes from rounding, which finer steps take away.
+ROUNDING_DRUGS = [drug for drug in WARNING_DRUGS if drug[0] != "mg/kg/h"]
+
 #: The mixed file: the clean orders and the warning orders, in turn (6 in 21: ~29%).
 MIXED: list[Drug] = [*DRUGS, *WARNING_DRUGS]
 
@@ -303,24 +306,33 @@ class Bench:
         )
 
     def warning_rows(self, rows: int) -> None:
-        """A warning row's cost against a clean row's: two files of ``rows`` rows, every
-        row warned in one and none in the other, less the cost of a one-row batch."""
-        files = {}
-        for name, drugs in (("clean", DRUGS), ("warned", WARNING_DRUGS), ("one", DRUGS)):
-            files[name] = self.directory / f"orders-{name}.csv"
-            generate(files[name], 1 if name == "one" else rows, drugs=drugs)
+        """A warning row's cost against a clean row's: the very same orders, at 0.1 mL/h
+        pump steps (each pump rate rounds to 0 or by more than 5%: warned) and at 0.00001
+        mL/h (none is: clean), less the cost of a one-row batch."""
+        orders = self.directory / "orders-warned.csv"
+        generate(orders, rows, drugs=ROUNDING_DRUGS)
+        one = self.directory / "orders-one.csv"
+        generate(one, 1, drugs=ROUNDING_DRUGS)
 
-        def batch(name: str) -> list[str]:
-            return [*self.cli, "batch", str(files[name]), "-o", str(self.directory / f"{name}.out")]
+        def batch(path: Path, steps: str, name: str) -> list[str]:
+            out = str(self.directory / f"{name}.out")
+            return [*self.cli, "batch", str(path), "-o", out, "--pump-resolution", steps]
 
-        clean, warned = alternate(batch("clean"), batch("warned"), self.args.repeat, self.env)
-        start = _median([run(batch("one"), self.env) for _ in range(self.args.repeat)])
-        share = warning_share(self.directory / "warned.out")
+        warned, clean = alternate(
+            batch(orders, "0.1", "warned"),
+            batch(orders, "0.00001", "clean"),
+            self.args.repeat,
+            self.env,
+        )
+        start = _median([run(batch(one, "0.1", "one"), self.env) for _ in range(3)])
+        warned_share = warning_share(self.directory / "warned.out")
+        clean_share = warning_share(self.directory / "clean.out")
         clean_row = (clean.seconds - start.seconds) / rows
         warned_row = (warned.seconds - start.seconds) / rows
         self.rows.append(
             Row(
-                f"batch: a warning row ({share:.0%} of {rows:,} warned) vs a clean row",
+                f"batch: a warning row vs a clean row ({rows:,} orders at 0.1 / 0.00001 "
+                f"mL/h steps: {warned_share:.0%} / {clean_share:.0%} warned)",
                 f"{warned_row * 1e6:.1f} us",
                 f"{clean_row * 1e6:.1f} us",
                 warned_row / clean_row,
