@@ -386,7 +386,9 @@ def round_pump(dn: int, dd: int, pn: int, pd: int, step: Resolution) -> PumpFigu
 def _pump_warnings(
     pn: int, pd: int, whole: int, difference_n: int, difference_d: int, step: Resolution
 ) -> tuple[str, ...]:
-    rate = f"{format_ratio(pn, pd)} mL/h"
+    above = pn * _MAX_RATE[1] > _MAX_RATE[0] * pd
+    # the rate is formatted only for the warnings that quote it
+    rate = f"{format_ratio(pn, pd)} mL/h" if whole == 0 or above else ""
     warnings = []
     if whole == 0:
         warnings.append(
@@ -399,7 +401,7 @@ def _pump_warnings(
             f"{format_percent_ratio(difference_n, difference_d)}: consider a more dilute "
             "concentration"
         )
-    if pn * _MAX_RATE[1] > _MAX_RATE[0] * pd:
+    if above:
         warnings.append(
             f"pump rate {rate} is above {format_ratio(*_MAX_RATE)} mL/h, the top of most "
             "pumps' range: check the dose, the weight and the concentration"

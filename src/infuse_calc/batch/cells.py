@@ -68,9 +68,9 @@ def _short(value: Any) -> str:
 # --- parsed cells -------------------------------------------------------------------------
 
 # A parsed cell keeps only what a row needs: the exact number as numerator and denominator,
-# what machine output writes (a float's repr, made once here rather than once per row, for
-# the few cells of a kind), the cell's warnings, and a number for its unit (so that a plan
-# key is a few small ints).
+# what machine output writes for the few cells of a kind (a float's repr, made once here
+# rather than once per row; not for doses, which are too many), the cell's warnings, and a
+# number for its unit (so that a plan key is a few small ints).
 # The parsed values themselves are not kept: a batch of a million rows holds tens of
 # thousands of distinct texts, and memory must not grow with them. The rare paths that
 # need them (a new unit combination, a pump check, a drug) parse the texts again.
@@ -90,7 +90,6 @@ class DoseCell(NamedTuple):
     # warnings are the shared empty tuple).
     numerator: int
     denominator: int
-    value: str  # repr of the dose's nearest float
     unit_id: int
     warnings: tuple[str, ...]
 
@@ -118,8 +117,7 @@ class TargetCell(NamedTuple):
 def _dose_cell(text: str) -> DoseCell:
     dose = parse_dose(text)
     value = dose.value
-    n, d = value.numerator, value.denominator
-    return DoseCell(n, d, repr(n / d), _unit_id(dose.unit), dose.warnings or ())
+    return DoseCell(value.numerator, value.denominator, _unit_id(dose.unit), dose.warnings or ())
 
 
 def _weight_cell(text: str) -> WeightCell:

@@ -118,7 +118,7 @@ def row(
     )
     values: list[Any] = [
         "forward" if plan.forward else "reverse",
-        d.value,
+        d.numerator / d.denominator,
         plan.dose_unit,
         *(_NO_WEIGHT if w is None else w.cells),
         minute[0] / minute[1],
