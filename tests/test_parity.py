@@ -33,10 +33,11 @@ from infuse_calc.formats.output import jsonable
 
 def convert(row: dict[str, str], resolution: str = "0.1") -> tuple[int, Any, str]:
     """convert on a row's cells: exit code, JSON document (or None) and stderr."""
-    args = ["convert", row["dose"], "--format", "json", "--pump-resolution", resolution]
+    args = ["convert", "--format", "json", "--pump-resolution", resolution]
     for flag, name in (("-w", "weight"), ("-c", "concentration"), ("--dose-unit", "dose_unit")):
         if row.get(name):
             args += [flag, row[name]]
+    args += ["--", row["dose"]]  # a dose such as "-3 mg/h" is the dose, not an option
     result = CliRunner().invoke(cli, args, env={"COLUMNS": "100"})
     document = json.loads(result.stdout) if result.exit_code == 0 else None
     return result.exit_code, document, result.stderr

@@ -26,11 +26,16 @@ from fractions import Fraction
 from infuse_calc.errors import IncompatibleError
 from infuse_calc.notation import format_percent_ratio, format_ratio, nearest
 from infuse_calc.quantities import (
+    DROP,
     HOUR,
     LADDERS,
     MCG,
+    MEQ,
+    MG,
     MINUTE,
     ML,
+    MMOL,
+    UNITS,
     Concentration,
     Dose,
     Kind,
@@ -46,6 +51,17 @@ ROUNDING_WARNING_PERCENT = Fraction(5)
 
 #: An exact figure: ``(numerator, denominator, unit)``; the denominator is positive.
 Figure = tuple[int, int, str]
+
+#: The unit machine output (JSON, CSV) gives an amount of each kind in, whatever its size
+#: (docs/json.md): the new amount and volume fields of doses given over a time and boluses.
+MACHINE_AMOUNT: dict[Kind, UnitWord] = {
+    Kind.MASS: MG,
+    Kind.UNITS: UNITS,
+    Kind.SUBSTANCE: MMOL,
+    Kind.EQUIVALENTS: MEQ,
+    Kind.VOLUME: ML,
+    Kind.DROPS: DROP,
+}
 
 
 # --- the clearest unit --------------------------------------------------------------------
@@ -137,8 +153,10 @@ class Plan:
         "dose_rate",
         "dose_unit",
         "forward",
+        "given",
         "per_kg",
         "per_time",
+        "totals",
         "volume",
         "volume_c",
     )
@@ -150,9 +168,10 @@ class Plan:
         per_kg: bool,
         amount_c: bool,
         volume_c: bool,
-        per_time: tuple[Choice, Choice, Choice],
+        per_time: tuple[Choice, Choice, Choice] | None,
         volume: tuple[int, int, int, int] | None,
         dose_rate: tuple[str, bool, bool, int, int] | None,
+        given: tuple[str, str | None, Kind],
     ) -> None:
         self.forward = forward  # a dose to a pump rate; else a volume rate to its dose
         self.dose_unit = dose_unit
@@ -162,6 +181,11 @@ class Plan:
         self.per_time = per_time  # clearest-unit choices per minute, per hour, per day
         self.volume = volume  # volume rate to mL/h and to mL/day
         self.dose_rate = dose_rate  # unit, of the volume, per kg, factor n and d
+        # what an amount given (over a time, or at once) is made of: the expressions of
+        # its amount and volume (per time for a rate) and the amount's kind; the factors
+        # to machine units are made on first use (:func:`totals`)
+        self.given = given
+        self.totals: tuple[int, int, int, int, str] | None = None
 
 
 PlanKey = tuple[RateUnit, bool, tuple[UnitWord, UnitWord] | None, RateUnit | None]
@@ -216,7 +240,9 @@ def _compile(
             amount, floor, volume = f"{rate}*{drug}/{solution}", drug, rate
     elif not forward:
         amount, floor, volume = rate, ML, rate
-    chosen = target or default_dose_unit(dose_unit, concentration_units, has_weight)
+    chosen = target
+    if chosen is None and not dose_unit.is_amount:
+        chosen = default_dose_unit(dose_unit, concentration_units, has_weight)
     dose_rate = None
     if chosen is not None:
         of_volume = chosen.kind is Kind.VOLUME
@@ -227,22 +253,28 @@ def _compile(
         size = factor(source, str(chosen))
         dose_rate = (str(chosen), of_volume, chosen.per_kg, size.numerator, size.denominator)
     volume_factors = None
-    if volume is not None:
+    if volume is not None and not dose_unit.is_amount:
         hourly, daily = factor(volume, "mL/h"), factor(volume, "mL/day")
         volume_factors = (hourly.numerator, hourly.denominator, daily.numerator, daily.denominator)
+    per_time = None
+    if not dose_unit.is_amount:
+        per_time = (
+            choice(amount, floor, "min"),
+            choice(amount, floor, "h"),
+            choice(amount, floor, "day"),
+        )
+    # given over a time, a rate's amount and volume are the rate times the minutes
+    over = "" if dose_unit.is_amount else "*min"
     return Plan(
         forward=forward,
         dose_unit=str(dose_unit),
         per_kg=dose_unit.per_kg,
         amount_c=not forward and concentration_units is not None,
         volume_c=forward and concentration_units is not None,
-        per_time=(
-            choice(amount, floor, "min"),
-            choice(amount, floor, "h"),
-            choice(amount, floor, "day"),
-        ),
+        per_time=per_time,
         volume=volume_factors,
         dose_rate=dose_rate,
+        given=(amount + over, None if volume is None else volume + over, floor.kind),
     )
 
 
@@ -273,6 +305,11 @@ def check_compatible(
 
     Whether they can depends only on the units (the plan key); the texts are for messages.
     """
+    if dose.is_drip_rate:
+        raise IncompatibleError(
+            f"a drip rate in drops ({dose.text or dose.unit!s}) becomes mL/h only with the "
+            "giving set's drop factor (gtt/mL): give --drop-factor"
+        )
     if dose.per_kg and weight is None:
         raise IncompatibleError(
             f"dose {dose.text or dose.unit!s} is per kg: give the patient's weight with --weight"
@@ -291,6 +328,11 @@ def check_compatible(
         )
     if dose_unit is None:
         return
+    if dose.is_bolus or dose_unit.is_amount:
+        raise IncompatibleError(
+            f"dose unit {dose_unit} asks for a rate, but {dose.text or dose.unit!s} is a bolus "
+            "(an amount given at once): it has no rate"
+        )
     if dose_unit.kind is Kind.VOLUME:
         if not dose.is_volume_rate and concentration is None:
             raise IncompatibleError(
@@ -425,9 +467,8 @@ def evaluate(
     """Apply ``plan`` to one order: a dose of ``dn / dd`` (in the plan's dose unit), a weight
     of ``wn / wd`` kg and a concentration of ``cn / cd`` (its amount unit per its volume
     unit); 1 / 1 for an input not given."""
-    rn, rd = (dn * wn, dd * wd) if plan.per_kg else (dn, dd)
-    an, ad = (rn * cn, rd * cd) if plan.amount_c else (rn, rd)
-    vn, vd = (rn * cd, rd * cn) if plan.volume_c else (rn, rd)
+    assert plan.per_time is not None, "a bolus has no rate: see totals()"
+    an, ad, vn, vd = flows(plan, dn, dd, wn, wd, cn, cd)
     pump_rate = volume_per_day = pump = dose_rate = None
     volume = plan.volume
     if volume is not None:
@@ -443,3 +484,14 @@ def evaluate(
         dose_rate = (xn * wanted[3], xd * wanted[4], wanted[0])
     minute, hour, day = choose(an, ad, plan.per_time)
     return minute, hour, day, pump_rate, volume_per_day, dose_rate, pump
+
+
+def flows(
+    plan: Plan, dn: int, dd: int, wn: int, wd: int, cn: int, cd: int
+) -> tuple[int, int, int, int]:
+    """The amount and the volume an order's numbers give, in the plan's own expressions
+    (a rate's per its time unit; a bolus's as they are)."""
+    rn, rd = (dn * wn, dd * wd) if plan.per_kg else (dn, dd)
+    an, ad = (rn * cn, rd * cd) if plan.amount_c else (rn, rd)
+    vn, vd = (rn * cd, rd * cn) if plan.volume_c else (rn, rd)
+    return an, ad, vn, vd

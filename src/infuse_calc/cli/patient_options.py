@@ -210,12 +210,17 @@ class Extras:
                 f"{format_number(whole)} gtt/min ({self.drop_factor} gtt/mL set; exact "
                 f"{self.drip_rate})"
             )
-            position = next(
-                (i + 1 for i, row in enumerate(view.rows) if row[0] == "Pump rate"), len(view.rows)
-            )
-            view.rows.insert(position, ["Drip rate", text])
+            typed = next((row for row in view.rows if row[0] == "Drip rate"), None)
+            if typed is not None:  # the drip rate was the dose: its row says so
+                typed[1] = f"{self.drip_rate} ({self.drop_factor} gtt/mL set)"
+            else:
+                position = next(
+                    (i + 1 for i, row in enumerate(view.rows) if row[0] == "Pump rate"),
+                    len(view.rows),
+                )
+                view.rows.insert(position, ["Drip rate", text])
+                self._explain_drip(view)
             added["drip_rate"] = self.drip_rate
-            self._explain_drip(view)
         if self.limits is not None:
             view.rows.append(["Limits", self.limits.summary])
             added["limits_status"] = self.limits.status
