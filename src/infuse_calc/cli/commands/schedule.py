@@ -174,7 +174,7 @@ def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
     JSON do not show them, and formatting 10,000 rows is most of the work).
     """
     from infuse_calc.dosing import Measure
-    from infuse_calc.formats.output import View, plain_text
+    from infuse_calc.formats.output import View
     from infuse_calc.formats.plot import text_chart
 
     with_volume = course.concentration is not None
@@ -186,9 +186,9 @@ def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
     days = [_day_record(course, d) for d in course.days]
     total = _total_record(course)
     rows = [_segment_row(course, s, has_notes) for s in course.segments] if human else []
-    notes = ["", *plain_text(_day_table(course)).splitlines()] if human else []
+    sections = [_day_table(course)] if human else []
     if chart and human:
-        notes += ["", *text_chart(course)]
+        sections[0].drawing = lambda width: ["", *text_chart(course, fit=width)]
     document = {
         "weight": None if course.weight is None else Measure(course.weight.kg, "kg"),
         "concentration": None
@@ -207,8 +207,9 @@ def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
         records=[*segments, *days, total],
         title=_title(course),
         numeric_columns={i for i, h in enumerate(headers) if h not in TEXT_COLUMNS},
-        notes=notes,
         measure_fields=MEASURE_FIELDS,
+        wrap_columns={i for i, h in enumerate(headers) if h == "Note"},
+        sections=sections,
     )
 
 
@@ -366,6 +367,7 @@ def _day_table(course: Any) -> Any:
         records=[],
         title="Totals per calendar day (a segment crossing midnight is split there):",
         numeric_columns={2, 3, 4},
+        wrap_columns=set(),
     )
 
 
