@@ -261,7 +261,9 @@ def test_cli_mismatch_plain_golden(run: Any) -> None:
     assert result.exit_code == 1
     assert "MISMATCH" in result.stdout
     assert "pump is 10x the order: decimal slip?" in result.stdout
-    assert "Pump should read  3 mL/h (exact 3.024 mL/h)" in result.stdout
+    assert (
+        "Pump should read  3 mL/h (nearest 0.1 mL/h step to the exact 3.024 mL/h)" in result.stdout
+    )
     # a failed check ends, like every exit 1 or 2, with one Error line on stderr
     assert result.stderr == (
         "Error: MISMATCH: the pump (30.2 mL/h) is 9.9868x the order; it should read 3 mL/h\n"

@@ -184,10 +184,17 @@ class CheckResult:
     allowed_difference: Measure
     causes: tuple[Cause, ...]
     warnings: tuple[str, ...] = field(default=())
+    pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION
 
     @property
     def difference_percent(self) -> Fraction:
         return (self.ratio - 1) * 100
+
+    @property
+    def settable(self) -> bool:
+        """Whether a pump at this resolution can give the order at all: a right rate under
+        half a step rounds to 0 mL/h, which is no rate to program."""
+        return self.expected_rounded.value != 0
 
     def record(self) -> dict[str, Any]:
         """The machine-readable fields (JSON)."""
@@ -273,4 +280,5 @@ def check(
         allowed_difference=Measure(allowed, "mL/h"),
         causes=tuple(causes),
         warnings=forward.warnings,
+        pump_resolution=pump_resolution,
     )

@@ -14,7 +14,7 @@ This module imports neither click nor rich.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -290,6 +290,12 @@ class Ladder:
     every_minutes: Fraction | None
     start_minutes: int | None
     warnings: tuple[str, ...]
+    #: groups of steps (numbers) whose doses set the pump to the same rate
+    collapsed: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def collapsed_steps(self) -> set[int]:
+        return {step for group in self.collapsed for step in group}
 
 
 def build_ladder(
@@ -337,8 +343,12 @@ def build_ladder(
             elapsed = (index - 1) * every_minutes
             clock = clock_text(start_minutes + int(elapsed))
         rungs.append(Rung(index, dose, calc, elapsed, clock))
+    collapsed: list[tuple[int, ...]] = []
     if by_rate:
         warnings.extend(_rate_checks(rungs, pump_resolution))
+    else:
+        collapsed = same_settings(rungs)
+        warnings.extend(_collapse_warning(rungs, group, pump_resolution) for group in collapsed)
     return Ladder(
         by_rate=by_rate,
         unit=unit,
@@ -349,7 +359,39 @@ def build_ladder(
         every_minutes=every_minutes,
         start_minutes=start_minutes if every_minutes is not None else None,
         warnings=tuple(warnings),
+        collapsed=tuple(collapsed),
     )
+
+
+def same_settings(rungs: Sequence[Rung]) -> list[tuple[int, ...]]:
+    """The steps whose pump settings coincide: a coarse pump (or a fine ladder) gives two
+    different doses the same rate, and the nurse cannot step between them."""
+    by_setting: dict[Fraction, list[int]] = {}
+    for rung in rungs:
+        pump = rung.calculation.pump
+        if pump is not None:
+            by_setting.setdefault(pump.rate.value, []).append(rung.step)
+    return [tuple(steps) for steps in by_setting.values() if len(steps) > 1]
+
+
+def _collapse_warning(rungs: Sequence[Rung], steps: tuple[int, ...], resolution: Fraction) -> str:
+    """``steps 1 and 2 (0.01 and 0.012 mcg/kg/min) both set the pump to 3 mL/h: ...``."""
+    from infuse_calc.notation import format_number
+
+    chosen = [rungs[step - 1] for step in steps]
+    doses = [format_exact(rung.dose.value) for rung in chosen]
+    pump = chosen[0].calculation.pump
+    assert pump is not None
+    return (
+        f"steps {_and(str(step) for step in steps)} ({_and(doses)} {chosen[0].dose.unit}) "
+        f"{'both' if len(steps) == 2 else 'all'} set the pump to {pump.rate}: at "
+        f"{format_number(resolution)} mL/h steps the pump cannot tell them apart"
+    )
+
+
+def _and(items: Iterable[str]) -> str:
+    listed = list(items)
+    return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
 
 
 def _rate_checks(rungs: Sequence[Rung], resolution: Fraction) -> list[str]:

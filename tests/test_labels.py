@@ -1,0 +1,172 @@
+"""Labels a nurse cannot misread (issue 16, item 9): the exact pump rate is labelled as
+exact and not settable, the rate to set as what to set; ``units`` is singular for exactly 1
+in human output and stays ``units`` in JSON; ``check --pump`` shows a mL/h metavar."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from infuse_calc.notation import format_quantity, unit_text
+
+
+def rows(output: str) -> dict[str, str]:
+    """A key-value view's plain output as ``{label: value}`` (labels are the first column,
+    then two or more spaces)."""
+    found: dict[str, str] = {}
+    for line in output.splitlines():
+        label, _, value = line.partition("  ")
+        found.setdefault(label.strip(), value.strip())
+    return found
+
+
+def test_convert_labels_the_exact_rate_and_the_setting(run: Any) -> None:
+    # 7 mcg/kg/min x 72 kg = 504 mcg/min = 30.24 mg/h; / 10 mg/mL = 3.024 mL/h exactly;
+    # at 0.1 mL/h steps the pump is set to 3 mL/h: 3/3.024 x 7 = 6.9444 mcg/kg/min (-0.79%)
+    out = run("convert", "7 mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--format", "plain")
+    shown = rows(out.stdout)
+    assert "Pump rate" not in shown
+    assert "Pump setting" not in shown
+    assert shown["Exact rate"] == "3.024 mL/h (calculated: not a pump setting)"
+    assert shown["Set pump to"] == (
+        "3 mL/h (nearest 0.1 mL/h step): delivers 6.9444 mcg/kg/min (-0.79%)"
+    )
+    assert out.stdout.index("Exact rate") < out.stdout.index("Set pump to")
+
+
+def test_convert_one_row_when_the_exact_rate_can_be_set(run: Any) -> None:
+    # 0.1 units/kg/h x 80 kg = 8 units/h; / 1 unit/mL = 8 mL/h, a whole number of 0.1 steps
+    out = run("convert", "0.1 units/kg/h", "-w", "80", "-c", "100 units/100 mL")
+    shown = rows(out.stdout)
+    assert "Exact rate" not in shown
+    assert shown["Set pump to"] == "8 mL/h (exact)"
+
+
+def test_check_drops_the_exact_rate_when_it_is_the_setting(run: Any) -> None:
+    out = run("check", "0.1 units/kg/h", "-w", "80", "-c", "100 units/100 mL", "--pump", "80 mL/h")
+    assert out.exit_code == 1
+    assert rows(out.stdout)["Pump should read"] == "8 mL/h"
+    assert "exact" not in out.stdout
+
+
+def test_check_says_which_figure_is_exact(run: Any) -> None:
+    out = run("check", "7 mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--pump", "30.2 mL/h")
+    assert rows(out.stdout)["Pump should read"] == (
+        "3 mL/h (nearest 0.1 mL/h step to the exact 3.024 mL/h)"
+    )
+
+
+def test_check_pump_metavar_is_a_rate(run: Any) -> None:
+    out = run("check", "--help")
+    assert "--pump ML/H" in out.stdout
+    assert "--pump DOSE" not in out.stdout
+
+
+def test_titrate_headings_name_the_exact_rate_and_the_setting(run: Any) -> None:
+    out = run("titrate", "--doses", "7,8", "--unit", "mcg/kg/min", "-w", "72", "-c", "10 mg/mL")
+    header = out.stdout.splitlines()[1]
+    assert "Exact rate" in header
+    assert "Set pump" in header
+    assert "Pump rate" not in header
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (1, "units/mL", "1 unit/mL"),
+        (1, "units/kg/h", "1 unit/kg/h"),
+        (1, "milliunits/min", "1 milliunit/min"),
+        (1, "units", "1 unit"),
+        (2, "units/mL", "2 units/mL"),
+        (0.5, "units/kg/h", "0.5 units/kg/h"),
+        (1, "mg/mL", "1 mg/mL"),
+        # rounded for display to "1": the figure reads "1", so the unit does too
+        (1.000001, "units/h", "1 unit/h"),
+    ],
+)
+def test_singular_unit_for_exactly_one(value: float, unit: str, text: str) -> None:
+    assert format_quantity(value, unit) == text
+
+
+def test_unit_text_leaves_other_words_alone() -> None:
+    assert unit_text("1", "mEq/h") == "mEq/h"
+    assert unit_text("10", "units") == "units"
+
+
+def test_singular_in_human_output_plural_in_json(run: Any) -> None:
+    # 1 unit/kg/h x 72 kg = 72 units/h; at 1 unit/mL that is 72 mL/h
+    args = ["convert", "1 units/kg/h", "-w", "72", "-c", "1 units/mL"]
+    shown = rows(run(*args, "--format", "plain").stdout)
+    assert shown["Dose"] == "1 unit/kg/h"
+    assert shown["Concentration"] == "1 unit/mL"
+    assert shown["Set pump to"] == "72 mL/h (exact)"
+    document = json.loads(run(*args, "--format", "json").stdout)
+    assert document["dose"] == {"value": 1.0, "unit": "units/kg/h"}
+    assert document["concentration"] == {"value": 1.0, "unit": "units/mL"}
+
+
+def test_singular_reads_back(run: Any) -> None:
+    """What the tool prints it reads: ``1 unit/kg/h`` is a dose."""
+    again = run("convert", "1 unit/kg/h", "-w", "72", "-c", "1 unit/mL", "--format", "json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["pump_rate"] == {"value": 72.0, "unit": "mL/h"}
+
+
+# --- item 6: below the pump's resolution ---------------------------------------------------
+
+
+def test_check_below_the_resolution_says_it_cannot_be_given(run: Any) -> None:
+    # 0.01 mcg/kg/min x 3 kg = 0.03 mcg/min = 1.8 mcg/h; / 1,000 mcg/mL = 0.0018 mL/h,
+    # under half of a 0.1 mL/h step: the pump cannot be set to it
+    out = run("check", "0.01 mcg/kg/min", "-w", "3", "-c", "1 mg/mL", "--pump", "0.002 mL/h")
+    assert out.exit_code == 1
+    assert "0 mL/h (" not in out.stdout
+    shown = rows(out.stdout)
+    assert shown["Result"] == "CANNOT BE GIVEN at 0.1 mL/h steps"
+    assert shown["Pump should read"] == (
+        "no setting: 0.0018 mL/h cannot be given at 0.1 mL/h steps (it rounds to 0 mL/h): "
+        "use a more dilute concentration or a pump with a finer resolution"
+    )
+    assert out.stderr.splitlines()[-1] == (
+        "Error: the order needs 0.0018 mL/h, which cannot be given at 0.1 mL/h steps "
+        "(it rounds to 0 mL/h): use a more dilute concentration or a pump with a finer "
+        "resolution"
+    )
+
+
+def test_check_at_a_finer_resolution_is_settable(run: Any) -> None:
+    # at 0.001 mL/h steps, 0.0018 mL/h rounds to 0.002 mL/h: a setting, and it matches
+    out = run(
+        "check", "0.01 mcg/kg/min", "-w", "3", "-c", "1 mg/mL", "--pump", "0.002 mL/h",
+        "--pump-resolution", "0.001",
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert rows(out.stdout)["Result"] == "MATCH"
+
+
+def test_convert_below_the_resolution_has_no_setting(run: Any) -> None:
+    out = run("convert", "0.01 mcg/kg/min", "-w", "3", "-c", "1 mg/mL")
+    assert rows(out.stdout)["Set pump to"].startswith("no setting: 0.0018 mL/h cannot be given")
+
+
+def test_titrate_flags_steps_that_set_the_pump_alike(run: Any) -> None:
+    # 0.01, 0.012 and 0.02 mcg/kg/min x 70 kg / 16 mcg/mL x 60 min/h = 2.625, 3.15, 5.25
+    # mL/h: at 1 mL/h steps 2.625 and 3.15 both set the pump to 3 mL/h (5.25 to 5);
+    # 3 mL/h x 16 mcg/mL = 48 mcg/h = 0.8 mcg/min / 70 kg = 0.011429 mcg/kg/min
+    out = run(
+        "titrate", "--doses", "0.01,0.012,0.02", "--unit", "mcg/kg/min", "-w", "70",
+        "-c", "4 mg/250 mL", "--pump-resolution", "1", "--format", "plain",
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    message = (
+        "steps 1 and 2 (0.01 and 0.012 mcg/kg/min) both set the pump to 3 mL/h: at 1 mL/h "
+        "steps the pump cannot tell them apart"
+    )
+    assert f"Warning: {message}" in out.stderr
+    body = out.stdout.splitlines()
+    assert body[3].split()[-3:] == ["2.625", "3*", "0.011429"]
+    assert body[4].split()[-3:] == ["3.15", "3*", "0.011429"]
+    assert body[5].split()[-3:] == ["5.25", "5", "0.019048"]
+    assert any(line.startswith("* ") and "Same pump setting" in line for line in body)
