@@ -151,8 +151,11 @@ def test_factor_values_come_from_pint() -> None:
         "24": 24,
         "1440": 1440,
         "weight": 72,
+        "lb": 1 / Fraction("0.45359237"),  # the exact pound: 1 kg = 2.2046226... lb
+        "2": 2,
     }
     assert "weight" not in {f.name for f in named_factors()}
+    assert "2" not in {f.name for f in named_factors(bags=False)}
 
 
 def test_cause_text_for_combinations() -> None:

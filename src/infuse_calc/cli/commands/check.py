@@ -89,7 +89,10 @@ def command(
     ORDER is the dose ordered, such as 7 mcg/kg/min. The pump rate it needs is worked out
     and compared with --pump; a mismatch is explained where it is a product of up to three
     common slips (10x, 100x, 1000x decimal or mcg/mg; 60x, 24x, 1440x time units; the
-    weight) or their inverses. Exit status: 0 match, 1 mismatch, 2 bad input.
+    weight; pounds typed as kilograms; a double- or half-strength bag) or their inverses,
+    or the dose's number typed as the mL/h, or (with --drug) a rate worked out for another
+    of the drug's standard concentrations. Exit status: 0 match, 1 mismatch (or a rate
+    under half a pump step), 2 bad input.
 
     \b
     Examples:
@@ -104,7 +107,13 @@ def command(
     weight, concentration, extras = library_and_weight(
         parsed, weight, concentration, patient, output
     )
-    result = check(parsed, pump, weight, concentration, pump_resolution, tolerance)
+    standards = []
+    if extras.applied is not None:  # a rate worked out for another of its bags is a cause
+        listed, _ = extras.applied.drug.for_area(patient.area)
+        standards = [(s.concentration, s.label) for s in listed]
+    result = check(
+        parsed, pump, weight, concentration, pump_resolution, tolerance, standards=standards
+    )
     delivered_limits = None
     applied = extras.applied
     if applied is not None and not result.match:
