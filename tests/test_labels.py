@@ -5,6 +5,7 @@ in human output and stays ``units`` in JSON; ``check --pump`` shows a mL/h metav
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -170,3 +171,96 @@ def test_titrate_flags_steps_that_set_the_pump_alike(run: Any) -> None:
     assert body[4].split()[-3:] == ["3.15", "3*", "0.011429"]
     assert body[5].split()[-3:] == ["5.25", "5", "0.019048"]
     assert any(line.startswith("* ") and "Same pump setting" in line for line in body)
+
+
+# --- item 10: messages that lead somewhere ------------------------------------------------
+
+
+def test_chart_dash_range_suggests_the_range_syntax(run: Any) -> None:
+    out = run("chart", "--doses", "2", "--unit", "mcg/kg/min", "--weights", "40-90",
+              "-c", "10 mg/mL")  # fmt: skip
+    assert out.exit_code == 2
+    assert out.stderr == (
+        "Error: Invalid value for '--weights': '40-90': a range is written start..stop/step: "
+        "40..90/5 for every 5 kg from 40 to 90\n"
+    )
+
+
+def test_a_bare_pump_rate_suggests_its_unit(run: Any) -> None:
+    out = run("check", "7 mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--pump", "30")
+    assert out.exit_code == 2
+    assert out.stderr == "Error: Invalid value for '--pump': '30': give the unit: '30 mL/h'\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "value", "expected"),
+    [
+        ('pump_resolution = "abc"', "'abc'", "expected a number such as 0.1"),
+        ("pump_resolution = 0", "'0'", "must be greater than zero"),
+        ('format = "xml"', "'xml'", "is not one of 'table', 'plain', 'csv', 'json'."),
+        ("drop_factor = 7", "'7'", "is not one of '10', '15', '20', '60'."),
+    ],
+)
+def test_a_config_error_names_the_value_once(
+    run: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, body: str, value: str, expected: str
+) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(f"[defaults]\n{body}\n", encoding="utf-8")
+    monkeypatch.setenv("INFUSE_CALC_CONFIG", str(config))
+    out = run("convert", "7 mcg/kg/min", "-w", "72", "-c", "10 mg/mL")
+    assert out.exit_code == 2
+    key = body.split(" = ")[0]
+    assert out.stderr == f"Error: config file {config}: [defaults] {key} = {value}: {expected}\n"
+    assert out.stderr.count(value) == 1
+
+
+def test_drug_suggestions_are_close_names_only(run: Any, tmp_path: Any) -> None:
+    library = tmp_path / "lib.toml"
+    library.write_text(
+        '[library]\nbuiltin = false\n\n[drug.heparin]\ndose_unit = "units/kg/h"\n'
+        'concentrations = ["25000 units/250 mL"]\n',
+        encoding="utf-8",
+    )
+    out = run("convert", "0.5 mcg/kg/min", "-w", "70", "--drug", "phenylephrine",
+              "--library", str(library))  # fmt: skip
+    assert out.exit_code == 2
+    assert "phenylephrine" in out.stderr
+    assert "did you mean" not in out.stderr
+    near = run("convert", "18 units/kg/h", "-w", "70", "--drug", "heprin", "--library",
+               str(library))  # fmt: skip
+    assert "did you mean heparin?" in near.stderr
+
+
+def test_concentration_reads_one_argument_like_every_command(run: Any) -> None:
+    # 4 mg / 250 mL = 0.016 mg/mL = 16 mcg/mL
+    one = run("concentration", "4 mg/250 mL", "--format", "json")
+    assert one.exit_code == 0, one.output
+    two = run("concentration", "4 mg", "250 mL", "--format", "json")
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+    assert json.loads(one.stdout)["concentration"] == {"value": 16.0, "unit": "mcg/mL"}
+    for text in ("4 mg in 250 mL", "400 mg in 250 mL of D5W"):
+        assert run("concentration", text).exit_code == 0
+
+
+def test_height_in_feet_and_inches(run: Any) -> None:
+    # 5 ft 7 in = 67 in exactly (12 in/ft from pint): the same ideal weight as "67 in"
+    args = ["convert", "7 mcg/kg/min", "-w", "100", "--sex", "female", "--dosing-weight",
+            "ideal", "-c", "10 mg/mL", "--format", "json"]  # fmt: skip
+    feet = run(*args, "--height", "5 ft 7 in")
+    assert feet.exit_code == 0, feet.output
+    inches = run(*args, "--height", "67 in")
+    assert json.loads(feet.stdout)["weight_used"] == json.loads(inches.stdout)["weight_used"]
+    # Devine, female: 45.5 kg + 2.3 kg per inch over 60: 45.5 + 2.3 x 7 = 61.6 kg
+    assert json.loads(feet.stdout)["weight_used"]["weight"]["value"] == pytest.approx(61.6)
+
+
+@pytest.mark.parametrize(
+    ("text", "inches"),
+    [("5 ft 7 in", 67), ("5 ft", 60), ("6 feet 0.5 inches", Fraction("72.5")), ("5 ft 11 in", 71)],
+)
+def test_parse_height_feet_and_inches(text: str, inches: Any) -> None:
+    from infuse_calc.body_weight import parse_height
+
+    height = parse_height(text)
+    assert height.inches == inches  # 12 in/ft from the units registry, exact
+    assert height.text == text

@@ -335,7 +335,9 @@ def body_weight_options(f: F) -> F:
     )(f)
     f = click.option("--sex", default=None, help="male or female (for ideal body weight).")(f)
     f = click.option(
-        "--height", default=None, help="Height for ideal body weight: '180 cm' or '70.9 in'."
+        "--height",
+        default=None,
+        help="Height for ideal body weight: '180 cm', '70.9 in' or '5 ft 11 in'.",
     )(f)
     return f
 

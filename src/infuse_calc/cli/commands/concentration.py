@@ -52,7 +52,8 @@ def command(
 ) -> None:
     """Work out a concentration.
 
-    With AMOUNT and VOLUME ("4 mg" "250 mL"): the concentration in its clearest units.
+    With AMOUNT and VOLUME ("4 mg" "250 mL"), or one concentration as every command reads
+    it ("4 mg/250 mL", "400 mg in 250 mL of D5W"): the concentration in its clearest units.
 
     With --want, --at and --volume: how much drug to put in the bag so that the pump rate
     --at gives exactly the dose --want (rule-of-6 style: amount = dose x weight x volume /
@@ -61,6 +62,7 @@ def command(
     \b
     Examples:
       infuse-calc concentration "4 mg" "250 mL"
+      infuse-calc concentration "4 mg/250 mL"
       infuse-calc concentration --want "0.1 mcg/kg/min" --at "1 mL/h" -w 3.2 --volume "50 mL"
     """
     builder = want is not None or at is not None or bag is not None
@@ -78,19 +80,47 @@ def command(
         view = build_view(want, at, weight, bag_volume)
         warn_all(warnings_of(want, at, weight), bag_volume[2])
     else:
-        if amount is None or volume is None:
+        if amount is None:
             raise click.UsageError(
-                'give AMOUNT and VOLUME (e.g. "4 mg" "250 mL"), or --want, --at and --volume'
+                'give AMOUNT and VOLUME ("4 mg" "250 mL"), a concentration ("4 mg/250 mL"), '
+                "or --want, --at and --volume"
             )
         if weight is not None:
             raise click.UsageError("--weight is used only with --want")
-        drug = _parse_amount(amount)
-        bag_volume = _parse_volume(volume, "'VOLUME'")
+        if volume is None:
+            drug, bag_volume = _parse_concentration(amount)
+        else:
+            drug = _parse_amount(amount)
+            bag_volume = _parse_volume(volume, "'VOLUME'")
         view = state_view(drug, bag_volume)
         warn_all(drug[2], bag_volume[2])
     from infuse_calc.formats.output import emit
 
     emit(view, fmt, output)
+
+
+def _parse_concentration(text: str) -> tuple[tuple[Fraction, Any, list[str]], Any]:
+    """``4 mg/250 mL`` (any concentration the other commands read) -> the amount and the
+    volume in mL, as AMOUNT and VOLUME give them."""
+    from infuse_calc import units as u
+    from infuse_calc.errors import InputError
+    from infuse_calc.quantities import ML, parse_concentration
+
+    try:
+        conc = parse_concentration(text)
+    except InputError as error:
+        try:
+            _parse_amount(text)
+        except click.BadParameter:
+            raise click.BadParameter(
+                f"{error.text!r}: {error.reason}", param_hint="'AMOUNT'"
+            ) from None
+        raise click.UsageError(
+            f'give the volume too: "{text.strip()}" "250 mL", or one concentration such as '
+            '"4 mg/250 mL"'
+        ) from None
+    ml = u.magnitude(u.quantity(conc.volume, u.unit(conc.volume_unit.symbol)), u.unit("mL"))
+    return (conc.amount, conc.amount_unit, list(conc.warnings)), (ml, ML, [])
 
 
 def _parse_amount(text: str) -> tuple[Fraction, Any, list[str]]:
