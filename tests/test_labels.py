@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -264,3 +265,104 @@ def test_parse_height_feet_and_inches(text: str, inches: Any) -> None:
     height = parse_height(text)
     assert height.inches == inches  # 12 in/ft from the units registry, exact
     assert height.text == text
+
+
+# --- item 11: smaller --------------------------------------------------------------------
+
+KETAMINE = str(Path(__file__).parents[1] / "examples" / "ketamine-case.toml")
+
+
+def test_schedule_table_has_the_ml_per_hour_column(run: Any) -> None:
+    # 7 mcg/kg/min x 72 kg = 30.24 mg/h; / 10 mg/mL = 3.024 mL/h; 8 -> 3.456 mL/h
+    out = run("schedule", KETAMINE, "--no-chart", "--format", "plain")
+    lines = out.stdout.splitlines()
+    header = lines[1].split()
+    assert header[header.index("Rate") + 1 : header.index("Rate") + 3] == ["Exact", "rate"]
+    assert "30.24 mg/h  3.024 mL/h" in lines[2]
+    assert "34.56 mg/h  3.456 mL/h" in lines[3]
+
+
+def test_schedule_header_keeps_the_weight_as_typed(run: Any) -> None:
+    # 158.73 lb x 0.45359237 kg/lb = 71.9987... kg: shown as typed and in kg
+    out = run("schedule", KETAMINE, "-w", "158.73 lb", "--no-chart", "--format", "plain")
+    assert out.stdout.splitlines()[0] == (
+        "Schedule (weight 158.73 lb = 71.999 kg, concentration 10 mg/mL):"
+    )
+
+
+def test_schedule_help_names_the_csv_columns(run: Any) -> None:
+    from infuse_calc.cli.commands.schedule import CSV_FIELDS, MEASURE_FIELDS
+
+    text = " ".join(run("schedule", "--help").stdout.split())
+    for name in CSV_FIELDS:
+        assert name in text, name
+    assert "<name>_value" in text
+    assert all(name in text for name in MEASURE_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("options", "title"),
+    [
+        ([], "Titration ladder, 72 kg actual body weight, 10 mg/mL"),
+        (
+            ["--height", "67 in", "--sex", "female", "--dosing-weight", "ideal"],
+            "Titration ladder, 61.6 kg ideal body weight (Devine), 10 mg/mL",
+        ),
+    ],
+)
+def test_titrate_title_says_which_weight(run: Any, options: list[str], title: str) -> None:
+    # Devine, female, 67 in: 45.5 + 2.3 x 7 = 61.6 kg
+    out = run("titrate", "--doses", "1,2", "--unit", "mcg/kg/min", "-w", "72",
+              "-c", "10 mg/mL", *options, "--format", "plain")  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert out.stdout.splitlines()[0] == title
+
+
+SMALL_DOSES = b"""weight = "70 kg"
+concentration = "4 mg/250 mL"
+
+[[segment]]
+day = 1
+time = "08:00"
+dose = "0.05 mcg/kg/min"
+
+[[segment]]
+at = "6h"
+dose = "0.3 mcg/kg/min"
+
+[[segment]]
+at = "12h"
+dose = "0.15 mcg/kg/min"
+
+[[segment]]
+at = "30h"
+stop = true
+"""
+
+
+@pytest.mark.parametrize("source", ["small", "ketamine"])
+def test_plot_ticks_have_no_trailing_zeros(source: str) -> None:
+    pytest.importorskip("matplotlib")
+    from infuse_calc.formats.plot import figure_of
+    from infuse_calc.formats.schedule_files import parse
+    from infuse_calc.schedule import build_schedule
+
+    if source == "small":
+        parsed = parse(SMALL_DOSES, "small.toml", "toml")
+    else:
+        with open(KETAMINE, "rb") as stream:
+            parsed = parse(stream.read(), KETAMINE, "toml")
+    figure = figure_of(build_schedule(parsed.specs, parsed.weight, parsed.concentration))
+    figure.canvas.draw()
+    labels = [
+        label.get_text()
+        for axes in figure.axes
+        for label in (*axes.get_yticklabels(), *axes.get_xticklabels())
+    ]
+    numbers = [text for text in labels if text and text[0].isdigit()]
+    assert numbers, labels
+    assert not [text for text in numbers if "." in text and text.endswith("0")], numbers
+    assert not [text for text in numbers if text.endswith(".")], numbers
+    # ISMP: thousands separators (ketamine's per-day axis reaches 1,000 mg)
+    assert not [text for text in numbers if text.replace(".", "").isdigit() and
+                float(text) >= 1000], numbers  # fmt: skip

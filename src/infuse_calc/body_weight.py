@@ -35,6 +35,12 @@ MIN_HEIGHT_CM = Fraction(30)
 MAX_HEIGHT_CM = Fraction(275)
 METHODS = ("actual", "ideal", "adjusted")
 SEXES = ("male", "female")
+#: how output names each dosing weight
+METHOD_LABELS = {
+    "actual": "actual body weight",
+    "ideal": "ideal body weight (Devine)",
+    "adjusted": "adjusted body weight (IBW + 0.4 x excess)",
+}
 
 _HEIGHT_UNITS = {
     **dict.fromkeys(["cm", "centimeter", "centimeters", "centimetre", "centimetres"], "cm"),
@@ -159,11 +165,7 @@ class DosingWeight:
 
     @property
     def label(self) -> str:
-        return {
-            "actual": "actual body weight",
-            "ideal": "ideal body weight (Devine)",
-            "adjusted": "adjusted body weight (IBW + 0.4 x excess)",
-        }[self.method]
+        return METHOD_LABELS[self.method]
 
 
 def dosing_weight(

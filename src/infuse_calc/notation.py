@@ -130,6 +130,12 @@ def format_exact_quantity(value: Fraction | int, unit: object) -> str:
     return f"{number} {unit_text(number, str(unit))}"
 
 
+def format_weight(value: Fraction, unit: str, kg: Fraction) -> str:
+    """A body weight as typed and, if not in kg, in kg: ``72 kg``, ``154 lb = 69.853 kg``."""
+    in_kg = f"{format_number(kg)} kg"
+    return in_kg if unit == "kg" else f"{format_exact(value)} {unit} = {in_kg}"
+
+
 def format_percent(value: Fraction | float, places: int = 2) -> str:
     """A signed percentage such as ``-0.79%`` or ``+1.2%`` (for differences)."""
     rounded = round_places(value, places)

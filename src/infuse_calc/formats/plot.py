@@ -137,8 +137,20 @@ def plot_format(path: str) -> str:
 
 def render_plot(schedule: Schedule, fmt: str) -> bytes:
     """Draw the dose over time and the per-day totals; return the PNG or SVG bytes."""
-    check_plot_available()
     import matplotlib
+
+    figure = figure_of(schedule)
+    buffer = io.BytesIO()
+    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
+    # A fixed salt makes SVG element ids, and so the whole file, the same on every run.
+    with matplotlib.rc_context({"svg.hashsalt": "infuse-calc"}):
+        figure.savefig(buffer, format=fmt, dpi=PLOT_DPI, metadata=metadata)
+    return buffer.getvalue()
+
+
+def figure_of(schedule: Schedule) -> Any:
+    """The matplotlib figure of a schedule: dose over time above, per-day totals below."""
+    check_plot_available()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -149,12 +161,22 @@ def render_plot(schedule: Schedule, fmt: str) -> bytes:
     doses, totals = figure.subplots(2, 1, height_ratios=(3, 2))
     _plot_doses(doses, schedule, unit, series, per_hour)
     _plot_days(totals, schedule)
-    buffer = io.BytesIO()
-    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
-    # A fixed salt makes SVG element ids, and so the whole file, the same on every run.
-    with matplotlib.rc_context({"svg.hashsalt": "infuse-calc"}):
-        figure.savefig(buffer, format=fmt, dpi=PLOT_DPI, metadata=metadata)
-    return buffer.getvalue()
+    from matplotlib.ticker import FuncFormatter
+
+    # ticks in the safe notation of every other figure: 0.1 and 5, never 0.10 or 5.0;
+    # thousands separators (1,000)
+    ticks = FuncFormatter(lambda value, _position: tick_text(value))
+    for axis in (doses.xaxis, doses.yaxis, totals.yaxis):
+        axis.set_major_formatter(ticks)
+    return figure
+
+
+def tick_text(value: float) -> str:
+    """A tick label: the figure as :func:`~infuse_calc.notation.format_number` writes it (a
+    tick is a round value, so 5 significant figures show it whole)."""
+    from infuse_calc.notation import format_number
+
+    return format_number(Fraction(value))
 
 
 def _plot_doses(

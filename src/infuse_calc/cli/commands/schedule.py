@@ -94,6 +94,12 @@ def command(
     concentration = "10 mg/mL") or with -w/-c; the command line wins, with a warning if
     the two differ.
 
+    CSV columns, one row per segment, then per calendar day, then the course total: row
+    (segment, day or total), segment, day, start_day, start_time, end_day, end_time, then
+    a <name>_value and a <name>_unit column for each of start_offset, end_offset,
+    duration, dose, rate, volume_rate, amount, volume, cumulative_amount and
+    cumulative_volume; and note.
+
     \b
     Examples:
       infuse-calc schedule examples/ketamine-case.toml
@@ -179,7 +185,9 @@ def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
 
     with_volume = course.concentration is not None
     has_notes = any(s.note for s in course.segments)
-    headers = ["#", "Start", "End", "Duration", "Dose", "Rate", "Amount"]
+    headers = ["#", "Start", "End", "Duration", "Dose", "Rate"]
+    headers += ["Exact rate"] if with_volume else []
+    headers += ["Amount"]
     headers += ["Volume", "Cumulative", "Cum. volume"] if with_volume else ["Cumulative"]
     headers += ["Note"] if has_notes else []
     segments = [_segment_record(course, s) for s in course.segments]
@@ -308,19 +316,22 @@ def _total_record(course: Any) -> dict[str, Any]:
 
 
 def _segment_row(course: Any, s: Any, has_notes: bool) -> list[str]:
-    from infuse_calc.notation import format_exact
-    from infuse_calc.schedule import duration_text, when
+    from infuse_calc.dosing import Measure
+    from infuse_calc.notation import format_exact_quantity
+    from infuse_calc.schedule import duration_text, minutes_per, when
 
     row = [
         str(s.number),
         when(s.start),
         when(s.end),
         duration_text(s.minutes),
-        f"{format_exact(s.dose.value)} {s.dose.unit}",
+        format_exact_quantity(s.dose.value, s.dose.unit),
         str(course.rate_measure(s.rate)),
-        str(course.amount_measure(s.amount)),
     ]
     with_volume = course.concentration is not None
+    if with_volume:
+        row.append(str(Measure(s.volume_rate * minutes_per("h"), "mL/h")))
+    row.append(str(course.amount_measure(s.amount)))
     if with_volume:
         row.append(_text(_volume(s.volume)))
     row.append(str(course.amount_measure(s.cumulative_amount)))
@@ -386,11 +397,12 @@ def _end_clock(instant: Fraction) -> str:
 
 
 def _title(course: Any) -> str:
-    from infuse_calc.notation import format_number
+    from infuse_calc.notation import format_weight
 
     parts = []
     if course.weight is not None:
-        parts.append(f"weight {format_number(course.weight.kg)} kg")
+        weight = course.weight
+        parts.append(f"weight {format_weight(weight.value, weight.unit.symbol, weight.kg)}")
     if course.concentration is not None:
         per_ml = _concentration(course.concentration)
         parts.append(f"concentration {per_ml}")

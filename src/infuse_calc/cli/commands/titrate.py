@@ -175,7 +175,7 @@ def command(
     )
     from infuse_calc.formats.output import emit
 
-    emit(extras.annotate(titrate_view(ladder)), fmt, output)
+    emit(extras.annotate(titrate_view(ladder, extras.dosing)), fmt, output)
 
 
 def _doses(
@@ -234,7 +234,7 @@ def _rung_record(rung: Any, by_rate: bool) -> dict[str, Any]:
     return row
 
 
-def titrate_view(ladder: Any) -> Any:
+def titrate_view(ladder: Any, dosing: Any = None) -> Any:
     """The :class:`~infuse_calc.formats.output.View` of a :class:`~infuse_calc.titration.Ladder`."""
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
@@ -301,7 +301,7 @@ def titrate_view(ladder: Any) -> Any:
         document=document,
         csv_fields=RATE_FIELDS if ladder.by_rate else DOSE_FIELDS,
         records=records,
-        title=_title(ladder),
+        title=_title(ladder, dosing),
         numeric_columns=numeric,
         key_columns=2 if timed else 1,
         notes=notes,
@@ -345,11 +345,16 @@ def _clock(minutes: int) -> str:
     return clock_text(minutes)
 
 
-def _title(ladder: Any) -> str:
+def _title(ladder: Any, dosing: Any = None) -> str:
+    """``Titration ladder, 72 kg actual body weight, 10 mg/mL``: which weight every dose was
+    worked out on (``dosing``: the ideal or adjusted one when one was chosen)."""
+    from infuse_calc.body_weight import METHOD_LABELS
+
     calc = ladder.rungs[0].calculation
     parts = ["Pump-rate ladder" if ladder.by_rate else "Titration ladder"]
     if calc.weight is not None:
-        parts.append(calc.weight_text())
+        label = METHOD_LABELS["actual"] if dosing is None else dosing.label
+        parts.append(f"{calc.weight_text()} {label}")
     if calc.concentration_text() is not None:
         parts.append(calc.concentration_text())
     return ", ".join(parts)
