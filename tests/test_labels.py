@@ -109,6 +109,15 @@ def test_singular_in_human_output_plural_in_json(run: Any) -> None:
     assert document["concentration"] == {"value": 1.0, "unit": "units/mL"}
 
 
+def test_singular_in_every_human_view(run: Any) -> None:
+    shown = rows(run("concentration", "1 units", "1 mL").stdout)
+    assert (shown["Amount"], shown["Concentration"]) == ("1 unit", "1 unit/mL")
+    chart = run("chart", "--doses", "1 units/kg/h,2", "--weights", "50", "-c", "1 units/mL")
+    assert chart.stdout.splitlines()[1].split("  ")[1:] == ["1 unit/kg/h", "2 units/kg/h"]
+    order = run("check", "1 units/kg/h", "-w", "50", "-c", "1 units/mL", "--pump", "50 mL/h")
+    assert rows(order.stdout)["Order"] == "1 unit/kg/h"
+
+
 def test_singular_reads_back(run: Any) -> None:
     """What the tool prints it reads: ``1 unit/kg/h`` is a dose."""
     again = run("convert", "1 unit/kg/h", "-w", "72", "-c", "1 unit/mL", "--format", "json")
@@ -366,3 +375,19 @@ def test_plot_ticks_have_no_trailing_zeros(source: str) -> None:
     # ISMP: thousands separators (ketamine's per-day axis reaches 1,000 mg)
     assert not [text for text in numbers if text.replace(".", "").isdigit() and
                 float(text) >= 1000], numbers  # fmt: skip
+
+
+def test_a_fine_ladder_summarises_the_steps_that_set_the_pump_alike(run: Any) -> None:
+    # 0.01 to 2 mcg/kg/min by 0.01 for 72 kg at 10 mg/mL: 0.00432 mL/h per 0.01 mcg/kg/min,
+    # so about 23 steps share each setting from 0.1 to 0.9 mL/h: 9 groups, 5 listed (steps
+    # rounding to 0 mL/h are no setting: they have their own warning)
+    out = run("titrate", "--from", "0.01", "--to", "2", "--step", "0.01", "--unit",
+              "mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--format", "csv")  # fmt: skip
+    shared = [line for line in out.stderr.splitlines() if "set the pump" in line]
+    assert len(shared) == 6
+    # 0.12 mcg/kg/min: 0.05184 mL/h -> 0.1; 0.34: 0.14688 -> 0.1; 0.35: 0.1512 -> 0.2
+    assert "steps 12 to 34 (0.12 to 0.34 mcg/kg/min) all set the pump to 0.1 mL/h" in shared[0]
+    assert shared[-1].startswith("Warning: ... and 4 more groups")
+    assert shared[-1].endswith(
+        "more groups of steps that set the pump alike (marked * in the table)"
+    )

@@ -177,14 +177,14 @@ def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, An
     from infuse_calc.bag import strength
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
-    from infuse_calc.notation import format_exact
+    from infuse_calc.notation import format_exact, format_exact_quantity
 
     value, unit, _ = drug
     clearest, as_typed = strength(value, unit, volume[0])
     amount = Measure(value, unit.symbol)
     vol = Measure(volume[0], "mL")
     rows = [
-        ["Amount", f"{format_exact(value)} {unit}"],
+        ["Amount", format_exact_quantity(value, unit)],
         ["Volume", f"{format_exact(volume[0])} mL"],
         ["Concentration", str(clearest)],
     ]
@@ -208,14 +208,18 @@ def build_view(want: Any, at: Any, weight: Any, volume: tuple[Fraction, Any, Any
     from infuse_calc.bag import make_up
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
-    from infuse_calc.notation import format_exact, format_number
+    from infuse_calc.notation import format_exact, format_exact_quantity, format_number
 
     with input_errors():
         recipe = make_up(want, at, weight, volume[0])
     amount, clearest = recipe.amount, recipe.concentration
     each, delivered = recipe.each_ml_per_hour, recipe.check_dose
     rows = [
-        ["Want", f"{format_exact(want.value)} {want.unit} at {format_exact(at.value)} {at.unit}"]
+        [
+            "Want",
+            f"{format_exact_quantity(want.value, want.unit)} at "
+            f"{format_exact_quantity(at.value, at.unit)}",
+        ]
     ]
     if want.per_kg:
         rows.append(["Weight", f"{format_number(weight.kg)} kg"])
@@ -224,7 +228,7 @@ def build_view(want: Any, at: Any, weight: Any, volume: tuple[Fraction, Any, Any
         ["Add", f"{amount} to make {format_exact(volume[0])} mL"],
         ["Concentration", str(clearest)],
         ["Each 1 mL/h", f"gives {each}"],
-        ["Check", f"{format_exact(at.value)} {at.unit} of {clearest} gives {delivered}"],
+        ["Check", f"{format_exact_quantity(at.value, at.unit)} of {clearest} gives {delivered}"],
     ]
     record = {
         "want": Measure(want.value, str(want.unit)),
