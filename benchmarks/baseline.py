@@ -47,6 +47,11 @@ CONCENTRATION = {
     "40 mEq/100 mL": 0.4,
     "1 mg/100 mL": 10.0,
     "200 mcg/50 mL": 4.0,
+    # the bags of run.py's warning orders (pump rates that round to 0 or far off, or > 999)
+    "40 mg/mL": 40000.0,
+    "100 units/mL": 100.0,
+    "1 mg/mL": 1000.0,
+    "200 mcg/mL": 200.0,
 }
 
 

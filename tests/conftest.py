@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,25 @@ def _no_user_settings(
     monkeypatch.setenv("INFUSE_CALC_CONFIG", str(missing))
     # nor their drug library (drug-library.toml in the user config directory)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-config"))
+
+
+@pytest.fixture(autouse=True)
+def factor_cache_dir(
+    _no_user_settings: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Path]:
+    """Every test (and every process it starts) gets a fresh, empty factor cache directory:
+    tests never read or write the user's cache, which other runs on the machine share."""
+    from infuse_calc import factor_cache
+
+    directory = tmp_path_factory.mktemp("factor-cache")
+    monkeypatch.setenv(factor_cache.ENV_VAR, str(directory))
+    # and for a process started without INFUSE_CALC_* variables: the user cache directory
+    monkeypatch.setenv("XDG_CACHE_HOME", str(directory / "xdg"))
+    factor_cache.reset()
+    yield directory
+    factor_cache.reset()
 
 
 @pytest.fixture

@@ -312,3 +312,40 @@ def test_display_rounding_is_within_half_a_step_and_halves_go_away_from_zero(
         assert shown == int(abs(value) + Fraction(1, 2)) * (-1 if value < 0 else 1)
     else:
         assert len(significant) <= 5
+
+
+def decimal_reference(value: Fraction, figures: int = 5, separators: bool = True) -> str:
+    """format_number by its definition, in Decimal arithmetic (the implementation works on
+    integers): 5 significant figures, whole digits kept, halves away from zero."""
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+    if value == 0:
+        return "0"
+    size = abs(value)
+    exponent = 0
+    while Fraction(10) ** exponent > size:
+        exponent -= 1
+    while Fraction(10) ** (exponent + 1) <= size:
+        exponent += 1
+    places = max(0, figures - 1 - exponent)
+    with localcontext() as ctx:
+        ctx.prec = 400
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,f}" if separators else f"{rounded:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=fractions(), negative=st.booleans(), separators=st.booleans())
+def test_display_rounding_matches_its_decimal_definition(
+    value: Fraction, negative: bool, separators: bool
+) -> None:
+    if negative:
+        value = -value
+    # 400 digits of precision hold every generated value exactly enough to round once
+    assert format_number(value, separators=separators) == decimal_reference(
+        value, separators=separators
+    )

@@ -1,7 +1,9 @@
 """Start-up stays light: which heavy modules each kind of invocation imports (no timings).
 
 Each case runs in a fresh interpreter, since this test process has long since imported
-everything, and reports which of pint and rich ended up in ``sys.modules``.
+everything, and reports which of pint and rich ended up in ``sys.modules``. pint is the
+source of every factor, but a warm run (the factors of its units already in the factor
+cache) must not import it.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ except SystemExit:
 heavy = sorted({name.split(".")[0] for name in sys.modules} & {"pint", "rich"})
 sys.stderr.write("\\nHEAVY=" + json.dumps(heavy) + "\\n")
 """
+CONVERT = ["convert", "7", "mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--format", "json"]
 
 
-def heavy_modules(*args: str) -> list[str]:
+def probe(cache: Path, *args: str) -> tuple[list[str], str]:
+    """Run the CLI in a fresh interpreter: the heavy modules it imported, and its stdout."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         capture_output=True,
@@ -37,36 +41,69 @@ def heavy_modules(*args: str) -> list[str]:
         check=False,
         timeout=60,
         cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "INFUSE_CALC_CONFIG": str(ROOT / "no-such-config.toml")},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "INFUSE_CALC_CONFIG": str(ROOT / "no-such-config.toml"),
+            "INFUSE_CALC_CACHE_DIR": str(cache),
+        },
     )
     marker = done.stderr.rsplit("HEAVY=", 1)
     assert len(marker) == 2, done.stderr
     found: list[str] = json.loads(marker[1])
-    return found
+    return found, done.stdout
+
+
+def heavy_modules(cache: Path, *args: str) -> list[str]:
+    return probe(cache, *args)[0]
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["-h"]])
-def test_help_and_version_import_neither_pint_nor_rich(args: list[str]) -> None:
-    assert heavy_modules(*args) == []
+def test_help_and_version_import_neither_pint_nor_rich(
+    factor_cache_dir: Path, args: list[str]
+) -> None:
+    assert heavy_modules(factor_cache_dir, *args) == []
 
 
-def test_convert_json_does_not_import_rich() -> None:
-    # pint does the arithmetic; rich only draws tables, and JSON is not a table
-    found = heavy_modules(
-        "convert", "7", "mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--format", "json"
-    )
-    assert found == ["pint"]
+def test_a_warm_convert_json_imports_neither_pint_nor_rich(factor_cache_dir: Path) -> None:
+    cold, cold_output = probe(factor_cache_dir, *CONVERT)
+    assert cold == ["pint"]  # the first run asks pint for the factors, and keeps them
+    warm, warm_output = probe(factor_cache_dir, *CONVERT)
+    assert warm == []
+    assert warm_output == cold_output
+    assert json.loads(warm_output)["per_day"] == {"value": 725.76, "unit": "mg/day"}
 
 
-def test_batch_without_a_terminal_does_not_import_rich() -> None:
+def test_warm_pounds_and_explain_do_not_import_pint(factor_cache_dir: Path) -> None:
+    args = ["convert", "0.1 units/kg/h", "-w", "154 lb", "-c", "100 units/100 mL"]
+    args += ["--explain", "--format", "json"]
+    assert heavy_modules(factor_cache_dir, *args) == ["pint"]
+    found, output = probe(factor_cache_dir, *args)
+    assert found == []
+    # 154 lb x 0.45359237 = 69.85322498 kg (exact)
+    assert json.loads(output)["weight"] == {"value": 69.85322498, "unit": "kg"}
+
+
+def test_without_a_usable_cache_every_run_asks_pint(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory", encoding="utf-8")
+    first, output = probe(blocked, *CONVERT)
+    second, again = probe(blocked, *CONVERT)
+    assert first == second == ["pint"]
+    assert output == again
+
+
+def test_a_warm_batch_without_a_terminal_imports_neither(factor_cache_dir: Path) -> None:
     # the progress bar (rich) is drawn only when stderr is a terminal
-    found = heavy_modules("batch", str(ROOT / "examples" / "orders.csv"), "--format", "jsonl")
-    assert found == ["pint"]
+    args = ["batch", str(ROOT / "examples" / "orders.csv"), "--format", "jsonl"]
+    assert heavy_modules(factor_cache_dir, *args) == ["pint"]
+    assert heavy_modules(factor_cache_dir, *args) == []
 
 
-def test_the_probe_can_see_an_import() -> None:
-    # a table is drawn with rich: the probe must report it, or the tests above prove nothing
-    found = heavy_modules("convert", "7", "mcg/kg/min", "-w", "72", "--format", "table")
+def test_the_probe_can_see_an_import(factor_cache_dir: Path) -> None:
+    # a table is drawn with rich, and a cold run imports pint: the probe must see both
+    found = heavy_modules(
+        factor_cache_dir, "convert", "7 mcg/kg/min", "-w", "72", "--format", "table"
+    )
     assert found == ["pint", "rich"]
 
 
@@ -117,17 +154,19 @@ def test_the_piped_runs_work(command: str) -> None:
 
 @pytest.mark.parametrize("fmt", [None, "plain", "csv", "json"], ids=lambda f: f or "default")
 @pytest.mark.parametrize("command", list(PIPED_RUNS))
-def test_piped_output_does_not_import_rich(command: str, fmt: str | None) -> None:
+def test_piped_output_does_not_import_rich(command: str, fmt: str | None, tmp_path: Path) -> None:
     # the probe's stdout is a pipe: the default format is plain text, and no table is drawn
     args = PIPED_RUNS[command] + ([] if fmt is None else ["--format", fmt])
-    assert "rich" not in heavy_modules(*args)
+    assert "rich" not in heavy_modules(tmp_path, *args)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
-def test_piped_batch_does_not_import_rich(fmt: str) -> None:
-    assert "rich" not in heavy_modules("batch", str(EXAMPLES / "orders.csv"), "--format", fmt)
+def test_piped_batch_does_not_import_rich(fmt: str, tmp_path: Path) -> None:
+    assert "rich" not in heavy_modules(
+        tmp_path, "batch", str(EXAMPLES / "orders.csv"), "--format", fmt
+    )
 
 
-def test_a_piped_run_that_fails_does_not_import_rich() -> None:
+def test_a_piped_run_that_fails_does_not_import_rich(tmp_path: Path) -> None:
     # errors are click's one line; nothing is drawn
-    assert "rich" not in heavy_modules("convert", "7", "mcg/kg/min", "-w", "0")
+    assert "rich" not in heavy_modules(tmp_path, "convert", "7", "mcg/kg/min", "-w", "0")

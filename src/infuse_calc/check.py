@@ -27,7 +27,8 @@ from fractions import Fraction
 from typing import Any
 
 from infuse_calc import units as u
-from infuse_calc.dosing import DEFAULT_PUMP_RESOLUTION, Measure, calculate
+from infuse_calc.dosing import Measure, calculate
+from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION, pump_setting, resolution
 from infuse_calc.errors import IncompatibleError
 from infuse_calc.notation import format_number
 from infuse_calc.quantities import Concentration, Dose, Weight
@@ -372,9 +373,8 @@ def check(
     forward = calculate(order, weight, concentration, pump_resolution=pump_resolution)
     if order.is_volume_rate:
         expected = Measure(order.value, str(order.unit)).to("mL/h")
-        from infuse_calc.notation import round_to_step
-
-        rounded = Measure(round_to_step(expected.value, pump_resolution), "mL/h")
+        step = resolution(pump_resolution)
+        rounded = Measure(pump_setting(expected.value, step), "mL/h")
         delivered = Measure(programmed.value, str(programmed.unit)).to(str(order.unit))
     else:
         assert forward.pump_rate is not None

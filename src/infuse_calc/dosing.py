@@ -7,8 +7,9 @@ Both directions go through :func:`calculate`:
 * reverse: a volume rate (``3 mL/h``) with a concentration -> the dose it delivers, per
   min/h/day and per kg.
 
-Every figure is pint arithmetic on exact Fraction magnitudes (see :mod:`infuse_calc.units`);
-nothing is rounded here except the pump rate, to the pump's resolution, on purpose.
+The figures come from :mod:`infuse_calc.engine` (pint's exact factors, applied in exact
+integer arithmetic); this module wraps them as exact :class:`Measure` values. Nothing is
+rounded except the pump rate, to the pump's resolution, on purpose.
 """
 
 from __future__ import annotations
@@ -17,29 +18,21 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from infuse_calc import engine
 from infuse_calc import units as u
-from infuse_calc.errors import IncompatibleError
+from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION as DEFAULT_PUMP_RESOLUTION
+from infuse_calc.engine import PUMP_MAX_RATE as PUMP_MAX_RATE
+from infuse_calc.engine import ROUNDING_WARNING_PERCENT as ROUNDING_WARNING_PERCENT
 from infuse_calc.notation import format_exact, format_number, format_percent, format_quantity
 from infuse_calc.quantities import (
-    DAY,
-    HOUR,
     KG,
-    LADDERS,
-    MCG,
-    MINUTE,
     ML,
     Concentration,
     Dose,
-    Kind,
     RateUnit,
     UnitWord,
     Weight,
 )
-
-DEFAULT_PUMP_RESOLUTION = Fraction(1, 10)  # mL/h: most large-volume and syringe pumps
-PUMP_MAX_RATE = Fraction(999)  # mL/h: the top of most pumps' range
-ROUNDING_WARNING_PERCENT = Fraction(5)
-
 
 #: The machine-readable fields of a calculation, in order: the keys of
 #: :meth:`Calculation.record`, the JSON keys of ``convert`` and the computed columns of
@@ -200,185 +193,59 @@ def calculate(
     only when a weight is given). Raises :class:`IncompatibleError` for inputs that cannot
     be combined.
     """
-    if pump_resolution <= 0:
-        raise IncompatibleError("the pump resolution must be greater than zero")
-    _check_compatible(dose, weight, concentration, dose_unit)
-    warnings: list[str] = []
-    rate = u.quantity(dose.value, u.rate_unit(dose.unit))
-    if dose.per_kg:
-        assert weight is not None
-        rate = rate * u.quantity(weight.kg, u.unit("kg"))
-    conc_q = None
+    from infuse_calc import notation
+
+    step = engine.resolution(pump_resolution, notation.THOUSANDS_SEPARATORS)
+    plan = engine.plan_for(dose, weight, concentration, dose_unit)
+    wn, wd = (1, 1) if weight is None else (weight.kg.numerator, weight.kg.denominator)
+    cn = cd = 1
     conc_measure = None
     if concentration is not None:
-        conc_q = u.quantity(
-            concentration.amount / concentration.volume,
-            u.unit(concentration.amount_unit.symbol) / u.unit(concentration.volume_unit.symbol),
-        )
-        smallest = LADDERS[concentration.kind][0]
-        conc_measure = _in_best_unit(conc_q, smallest, ML)
-
-    volume_rate = None
-    if dose.is_volume_rate:
-        direction = "reverse"
-        volume_rate = rate
-        if conc_q is not None:
-            assert concentration is not None
-            amount_rate = rate * conc_q
-            amount_floor = concentration.amount_unit
-        else:
-            amount_rate = rate
-            amount_floor = ML
-    else:
-        direction = "forward"
-        amount_rate = rate
-        amount_floor = dose.unit.amount
-        if conc_q is not None:
-            volume_rate = rate / conc_q
-
-    per_minute = _in_best_unit(amount_rate, amount_floor, MINUTE)
-    per_hour = _in_best_unit(amount_rate, amount_floor, HOUR)
-    per_day = _in_best_unit(amount_rate, amount_floor, DAY)
-
-    pump_rate = volume_per_day = None
-    if volume_rate is not None:
-        pump_rate = Measure(u.magnitude(volume_rate, u.compose("mL/h")), "mL/h")
-        volume_per_day = Measure(u.magnitude(volume_rate, u.compose("mL/day")), "mL/day")
-
-    target = dose_unit or _default_dose_unit(dose, concentration, weight)
-    dose_rate = None
-    if target is not None:
-        source = volume_rate if target.kind is Kind.VOLUME else amount_rate
-        if target.per_kg:
-            assert weight is not None
-            source = source / u.quantity(weight.kg, u.unit("kg"))
-        dose_rate = Measure(u.magnitude(source, u.rate_unit(target)), str(target))
-
+        per = concentration.amount / concentration.volume
+        cn, cd = per.numerator, per.denominator
+        conc_measure = _measure(engine.concentration_figure(concentration))
+    value = Fraction(dose.value)
+    figures = engine.evaluate(plan, value.numerator, value.denominator, wn, wd, cn, cd, step)
+    per_minute, per_hour, per_day, pump_rate, per_day_volume, dose_rate, setting = figures
     pump = None
-    if direction == "forward" and pump_rate is not None:
-        pump = round_for_pump(dose, pump_rate, pump_resolution, warnings)
+    warnings: tuple[str, ...] = ()
+    if setting is not None:
+        rn, rd, xn, xd, pn, pd, warnings = setting
+        pump = PumpRounding(
+            step.value,
+            Measure(Fraction(rn, rd), "mL/h"),
+            Measure(Fraction(xn, xd), plan.dose_unit),
+            Fraction(pn, pd),
+        )
     return Calculation(
-        direction=direction,
+        direction="forward" if plan.forward else "reverse",
         dose=dose,
         weight=weight,
         concentration=concentration,
-        per_minute=per_minute,
-        per_hour=per_hour,
-        per_day=per_day,
+        per_minute=_measure(per_minute),
+        per_hour=_measure(per_hour),
+        per_day=_measure(per_day),
         concentration_per_ml=conc_measure,
-        pump_rate=pump_rate,
-        volume_per_day=volume_per_day,
-        dose_rate=dose_rate,
+        pump_rate=_optional(pump_rate),
+        volume_per_day=_optional(per_day_volume),
+        dose_rate=_optional(dose_rate),
         pump=pump,
-        warnings=tuple(warnings),
+        warnings=warnings,
     )
 
 
-def _check_compatible(
-    dose: Dose,
-    weight: Weight | None,
-    concentration: Concentration | None,
-    dose_unit: RateUnit | None,
-) -> None:
-    if dose.per_kg and weight is None:
-        raise IncompatibleError(
-            f"dose {dose.text or dose.unit!s} is per kg: give the patient's weight with --weight"
-        )
-    if dose_unit is not None and dose_unit.per_kg and weight is None:
-        raise IncompatibleError(
-            f"dose unit {dose_unit} is per kg: give the patient's weight with --weight"
-        )
-    drug_kind = concentration.kind if concentration is not None else None
-    if not dose.is_volume_rate and drug_kind is not None and drug_kind is not dose.unit.kind:
-        assert concentration is not None
-        raise IncompatibleError(
-            f"dose {dose.text!r} is in {dose.unit.kind.label} but concentration "
-            f"{concentration.text!r} is in {drug_kind.label}: they must measure the same "
-            "kind of amount"
-        )
-    if dose_unit is None:
-        return
-    if dose_unit.kind is Kind.VOLUME:
-        if not dose.is_volume_rate and concentration is None:
-            raise IncompatibleError(
-                f"dose unit {dose_unit} is a volume rate: give the concentration with "
-                "--concentration"
-            )
-        return
-    available = dose.unit.kind if not dose.is_volume_rate else drug_kind
-    if available is None:
-        raise IncompatibleError(
-            f"a volume rate ({dose.text!r}) gives a dose only with a concentration: "
-            "give it with --concentration"
-        )
-    if dose_unit.kind is not available:
-        raise IncompatibleError(
-            f"dose unit {dose_unit} is in {dose_unit.kind.label} but the drug amount is in "
-            f"{available.label}: they must measure the same kind of amount"
-        )
+def _measure(figure: engine.Figure) -> Measure:
+    return Measure(Fraction(figure[0], figure[1]), figure[2])
 
 
-def _default_dose_unit(
-    dose: Dose, concentration: Concentration | None, weight: Weight | None
-) -> RateUnit | None:
-    """In the reverse direction, the dose unit clinicians order that drug kind in."""
-    if not dose.is_volume_rate or concentration is None:
-        return None
-    kind = concentration.kind
-    amount: UnitWord = MCG if kind is Kind.MASS else concentration.amount_unit
-    if kind is Kind.UNITS:
-        amount = LADDERS[Kind.UNITS][-1]
-    time = MINUTE if kind is Kind.MASS else HOUR
-    return RateUnit(amount, time, per_kg=weight is not None)
+def _optional(figure: engine.Figure | None) -> Measure | None:
+    return None if figure is None else _measure(figure)
 
 
 def _in_best_unit(rate: Any, floor: UnitWord, per: UnitWord) -> Measure:
-    """Express an amount per ``per`` (a time, or mL) in the clearest unit of its kind.
+    """A pint quantity (an amount per ``per``) in its clearest unit, by the engine's rule.
 
-    The clearest unit is the largest one in which the value is still at least 1, never
-    smaller than ``floor`` (for rates, the unit the user wrote): 30,240 mcg/h is shown as
-    30.24 mg/h, but a mcg dose is never shown in ng; 0.016 mg/mL is shown as 16 mcg/mL.
+    For callers that hold a pint quantity; everything else uses :func:`engine.clearest`.
     """
-    ladder = [unit for unit in LADDERS[floor.kind] if unit.rank >= floor.rank] or [floor]
-    best: Measure | None = None
-    for unit in ladder:
-        symbol = f"{unit}/{per}"
-        value = u.magnitude(rate, u.compose(symbol))
-        if best is None or value >= 1:
-            best = Measure(value, symbol)
-    assert best is not None
-    return best
-
-
-def round_for_pump(
-    dose: Dose, pump_rate: Measure, resolution: Fraction, warnings: list[str]
-) -> PumpRounding:
-    """Round a forward pump rate to the pump's resolution; add the warnings it calls for.
-
-    Warns when the rounded rate is 0, when rounding changes the dose by more than
-    ``ROUNDING_WARNING_PERCENT``, and when the rate is above ``PUMP_MAX_RATE``. (Public so
-    that ``batch`` gives the same warnings, in the same words, without pint.)
-    """
-    from infuse_calc.notation import round_to_step
-
-    rounded = round_to_step(pump_rate.value, resolution)
-    ratio = rounded / pump_rate.value
-    delivers = Measure(dose.value * ratio, str(dose.unit))
-    difference = (ratio - 1) * 100
-    step = f"{format_number(resolution)} mL/h"
-    if rounded == 0:
-        warnings.append(
-            f"pump rate {pump_rate} rounds to 0 mL/h at {step} steps: use a more dilute "
-            "concentration or a pump with a finer resolution"
-        )
-    elif abs(difference) > ROUNDING_WARNING_PERCENT:
-        warnings.append(
-            f"rounding the pump rate to {step} steps changes the dose by "
-            f"{format_percent(difference)}: consider a more dilute concentration"
-        )
-    if pump_rate.value > PUMP_MAX_RATE:
-        warnings.append(
-            f"pump rate {pump_rate} is above {format_number(PUMP_MAX_RATE)} mL/h, the top "
-            "of most pumps' range: check the dose, the weight and the concentration"
-        )
-    return PumpRounding(resolution, Measure(rounded, "mL/h"), delivers, difference)
+    unit = f"{floor}/{per}"
+    return _measure(engine.clearest(u.magnitude(rate, u.compose(unit)), unit, floor, per.symbol))

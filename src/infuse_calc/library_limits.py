@@ -136,10 +136,10 @@ def dose_in(dose: Dose, unit: RateUnit, weight_kg: Fraction | None) -> Fraction:
     if dose.per_kg == unit.per_kg:
         return dose.value * u.factor(str(dose.unit), str(unit))
     assert weight_kg is not None
-    kg = u.quantity(weight_kg, u.unit("kg"))
-    q = u.quantity(dose.value, u.rate_unit(dose.unit))
-    q = q / kg if unit.per_kg else q * kg
-    return u.magnitude(q, u.rate_unit(unit))
+    # the engine's exact factors (cached: a warm call does not import pint)
+    if unit.per_kg:
+        return dose.value / weight_kg * u.factor(f"{dose.unit}/kg", str(unit))
+    return dose.value * weight_kg * u.factor(f"{dose.unit}*kg", str(unit))
 
 
 def dose_from_measure(value: Fraction, unit: str) -> Dose:

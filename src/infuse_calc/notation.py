@@ -14,59 +14,127 @@ Machine output (JSON, CSV) is never rounded: it carries the nearest float.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+import math
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # decimal is imported only by the functions that return a Decimal
+    from decimal import Decimal
 
 SIGNIFICANT_FIGURES = 5
-
-_CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
 
 #: Process-wide default for thousands separators in human output (ISMP: on). The CLI sets
 #: it from --no-thousands-separator or the user's config before anything is rendered.
 THOUSANDS_SEPARATORS = True
 
 
+# The display rules are done in integers on the exact numerator and denominator: a
+# warning in a batch row formats a figure or two per row, and Decimal arithmetic there
+# cost more than the whole dose calculation.
+
+
+def nearest(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` (both > 0) to the nearest integer, halves up.
+
+    The one rounding rule: display rounding, percentages and pump settings all use it.
+    """
+    whole, remainder = divmod(numerator, denominator)
+    return whole + 1 if 2 * remainder >= denominator else whole
+
+
+def _ratio(value: Fraction | int | float) -> tuple[int, int]:
+    if value.__class__ is not Fraction and value.__class__ is not int:
+        value = Fraction(value)
+    return value.numerator, value.denominator
+
+
+_POWERS = tuple(10**n for n in range(64))
+
+
+def _power(n: int) -> int:
+    return _POWERS[n] if n < 64 else int(10**n)
+
+
+def _exponent(numerator: int, denominator: int) -> int:
+    """``floor(log10(n / d))`` for n, d > 0, settled by exact comparisons."""
+    try:
+        exponent = math.floor(math.log10(numerator / denominator))
+    except (OverflowError, ValueError):  # beyond floats (or 0.0 from an underflow)
+        exponent = len(str(numerator)) - len(str(denominator))
+    # the estimate is off by at most one (a float log near a power of ten, or the digit
+    # count): compare with 10**exponent and 10**(exponent + 1) exactly
+    while _below(numerator, denominator, exponent):
+        exponent -= 1
+    while not _below(numerator, denominator, exponent + 1):
+        exponent += 1
+    return exponent
+
+
+def _below(numerator: int, denominator: int, exponent: int) -> bool:
+    """``n / d < 10**exponent``."""
+    if exponent >= 0:
+        return numerator < denominator * _power(exponent)
+    return numerator * _power(-exponent) < denominator
+
+
+def _significant_places(numerator: int, denominator: int, figures: int) -> int:
+    """Decimal places that keep ``figures`` significant figures but every whole digit."""
+    return max(0, figures - 1 - _exponent(numerator, denominator))
+
+
+def _scaled(numerator: int, denominator: int, places: int) -> int:
+    """``|n / d|`` rounded to ``places`` decimals, as an integer count of 10**-places."""
+    return nearest(abs(numerator) * _power(places), denominator)
+
+
+def _text(digits: int, places: int, negative: bool, separators: bool) -> str:
+    """``digits * 10**-places`` as text: no trailing zeros, leading zero, separators."""
+    whole, fraction = divmod(digits, _power(places)) if places else (digits, 0)
+    text = f"{whole:,}" if separators and whole >= 1000 else str(whole)
+    if fraction:
+        text += "." + str(fraction).rjust(places, "0").rstrip("0")
+    return "-" + text if negative and digits else text
+
+
 def to_decimal(value: Fraction | int | float) -> Decimal:
     """An exact-enough Decimal (60 digits) of a rational value."""
+    from decimal import ROUND_HALF_UP, Context, Decimal
+
     value = Fraction(value)
-    return _CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+    context = Context(prec=60, rounding=ROUND_HALF_UP)
+    return context.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
 def round_significant(value: Fraction | int | float, figures: int = SIGNIFICANT_FIGURES) -> Decimal:
     """Round to ``figures`` significant figures, keeping every whole-number digit."""
-    value = Fraction(value)
-    if value == 0:
+    from decimal import Decimal
+
+    numerator, denominator = _ratio(value)
+    if numerator == 0:
         return Decimal(0)
-    size = abs(value)
-    # The exponent comes from exact comparisons, and the rounding below is done on the
-    # Fraction: rounding a 60-digit Decimal again would round twice (0.1234549999...9 ->
-    # 0.123455 -> 0.12346) and quantize fails above 10**60.
-    exponent = to_decimal(size).adjusted()
-    while Fraction(10) ** exponent > size:
-        exponent -= 1
-    while Fraction(10) ** (exponent + 1) <= size:
-        exponent += 1
-    return round_places(value, max(0, figures - 1 - exponent))
+    places = _significant_places(abs(numerator), denominator, figures)
+    return _as_decimal(numerator, denominator, places)
 
 
 def round_places(value: Fraction | int | float, places: int) -> Decimal:
     """Round exactly to ``places`` decimal places, halves away from zero."""
-    value = Fraction(value)
-    scaled = abs(value) * Fraction(10) ** places
-    whole = int(scaled)
-    if scaled - whole >= Fraction(1, 2):
-        whole += 1
-    sign = "-" if value < 0 and whole else ""
-    return Decimal(f"{sign}{whole}E-{places}")
+    numerator, denominator = _ratio(value)
+    return _as_decimal(numerator, denominator, places)
+
+
+def _as_decimal(numerator: int, denominator: int, places: int) -> Decimal:
+    from decimal import Decimal
+
+    digits = _scaled(numerator, denominator, places)
+    sign = "-" if numerator < 0 and digits else ""
+    return Decimal(f"{sign}{digits}E-{places}")
 
 
 def round_to_step(value: Fraction, step: Fraction) -> Fraction:
     """Round to a multiple of ``step`` (a pump's resolution), halves away from zero."""
-    steps = value / step
-    whole = int(steps)
-    if abs(steps - whole) >= Fraction(1, 2):
-        whole += 1 if steps > 0 else -1
-    return whole * step
+    steps = Fraction(value) / step
+    whole = nearest(abs(steps.numerator), steps.denominator)
+    return (whole if steps >= 0 else -whole) * step
 
 
 def format_decimal(value: Decimal, separators: bool | None = None) -> str:
@@ -84,13 +152,30 @@ def format_decimal(value: Decimal, separators: bool | None = None) -> str:
     return text
 
 
+def format_ratio(
+    numerator: int,
+    denominator: int,
+    figures: int = SIGNIFICANT_FIGURES,
+    separators: bool | None = None,
+) -> str:
+    """:func:`format_number` of ``numerator / denominator`` (``denominator`` > 0)."""
+    if numerator == 0:
+        return "0"
+    if separators is None:
+        separators = THOUSANDS_SEPARATORS
+    places = _significant_places(abs(numerator), denominator, figures)
+    digits = _scaled(numerator, denominator, places)
+    return _text(digits, places, numerator < 0, separators)
+
+
 def format_number(
     value: Fraction | int | float,
     figures: int = SIGNIFICANT_FIGURES,
     separators: bool | None = None,
 ) -> str:
     """A figure for people: ``725.76``, ``30,240``, ``0.504``, ``5`` (never ``5.0``)."""
-    return format_decimal(round_significant(value, figures), separators)
+    numerator, denominator = _ratio(value)
+    return format_ratio(numerator, denominator, figures, separators)
 
 
 def format_exact(value: Fraction | int, separators: bool | None = None) -> str:
@@ -136,10 +221,14 @@ def format_weight(value: Fraction, unit: str, kg: Fraction) -> str:
     return in_kg if unit == "kg" else f"{format_exact(value)} {unit} = {in_kg}"
 
 
+def format_percent_ratio(numerator: int, denominator: int, places: int = 2) -> str:
+    """:func:`format_percent` of ``numerator / denominator`` (``denominator`` > 0)."""
+    digits = _scaled(numerator, denominator, places)
+    text = _text(digits, places, numerator < 0, THOUSANDS_SEPARATORS)
+    return text + "%" if text.startswith("-") or text == "0" else f"+{text}%"
+
+
 def format_percent(value: Fraction | float, places: int = 2) -> str:
     """A signed percentage such as ``-0.79%`` or ``+1.2%`` (for differences)."""
-    rounded = round_places(value, places)
-    text = format_decimal(rounded)
-    if not text.startswith("-") and text != "0":
-        text = "+" + text
-    return text + "%"
+    numerator, denominator = _ratio(value)
+    return format_percent_ratio(numerator, denominator, places)

@@ -179,19 +179,12 @@ class Schedule:
         kind in which every segment's amount and hourly rate is still at least 1
         (725.76 mg and 30.24 mg/h, not 725,760 mcg or 0.03024 g/h), never smaller than the
         doses' own amount unit."""
-        from infuse_calc import units as u
+        from infuse_calc.engine import clearest
 
-        ladder = LADDERS[self.kind]
-        floor = next(w for w in ladder if w.symbol == self.amount_unit)
+        floor = next(w for w in LADDERS[self.kind] if w.symbol == self.amount_unit)
         per_hour = minutes_per("h")
         smallest = min(min(s.amount, s.rate * per_hour) for s in self.segments)
-        best = self.amount_unit
-        for word in ladder:
-            if word.rank < floor.rank:
-                continue
-            if smallest * u.factor(self.amount_unit, word.symbol) >= 1:
-                best = word.symbol
-        return best
+        return clearest(smallest, self.amount_unit, floor)[2]
 
     def amount_measure(self, value: Fraction) -> Any:
         """An amount as a :class:`~infuse_calc.dosing.Measure` in :attr:`display_unit`."""
@@ -401,9 +394,7 @@ def _per_minute(
     rate = calc.per_minute.value * u.factor(calc.per_minute.unit, f"{amount_unit}/min")
     volume_rate = None
     if calc.pump_rate is not None:
-        volume_rate = u.magnitude(
-            u.quantity(calc.pump_rate.value, u.compose(calc.pump_rate.unit)), u.compose("mL/min")
-        )
+        volume_rate = calc.pump_rate.value * u.factor(calc.pump_rate.unit, "mL/min")
     return word.kind, amount_unit, rate, volume_rate
 
 

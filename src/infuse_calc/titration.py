@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from infuse_calc.dosing import DEFAULT_PUMP_RESOLUTION, PUMP_MAX_RATE, Calculation, calculate
+from infuse_calc.dosing import Calculation, calculate
+from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION, PUMP_MAX_RATE
 from infuse_calc.errors import IncompatibleError, InputError
 from infuse_calc.notation import format_exact
 from infuse_calc.quantities import (

@@ -1,24 +1,33 @@
-"""The program's single pint registry, built once and lazily from ``units.txt``.
+"""The program's single pint registry, and the exact conversion factors it gives.
 
-The registry is built with ``non_int_type=Fraction``: definitions such as
+The registry is built with ``non_int_type=Fraction`` from ``units.txt``: definitions such as
 ``pound = 0.45359237 * kilogram`` become exact rationals and so does every conversion
 factor, which is why 7 mcg/kg/min for 72 kg comes out as exactly 725.76 mg/day rather than
-725.7600000000001. Building it from our few definitions takes milliseconds, where pint's
-default registry costs about as much again as importing pint.
+725.7600000000001.
 
-Only names from ``units.txt`` are ever handed to pint (via :class:`UnitWord` symbols), never
-user text.
+The rest of the program asks this module for :func:`factor` (``factor("mcg/kg/min*kg",
+"mg/h")`` is 3/50): pint works each one out once, and :mod:`infuse_calc.factor_cache` keeps
+it between runs, so a call that asks nothing new does not import pint at all. A factor is
+the same exact Fraction whichever way it arrives.
+
+Only unit expressions this program builds from ``units.txt`` names (``mcg/kg/min``,
+``mL/h*mg/mL``) are ever handed to pint, never user text. This module imports nothing from
+the rest of the package but the
+factor cache and the text of ``units.txt``: it is the bottom layer.
 """
 
 from __future__ import annotations
 
 import functools
 from fractions import Fraction
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from infuse_calc.quantities import RateUnit, UnitWord
+from infuse_calc.unit_definitions import definitions
+
+
+class _Named(Protocol):
+    @property
+    def symbol(self) -> str: ...
 
 
 @functools.cache
@@ -32,8 +41,7 @@ def registry() -> Any:
         non_int_type=Fraction,
         autoconvert_offset_to_baseunit=False,
     )
-    definitions = resources.files("infuse_calc").joinpath("units.txt").read_text("utf-8")
-    ureg.load_definitions(definitions.splitlines())
+    ureg.load_definitions(definitions().decode("utf-8").splitlines())
     return ureg
 
 
@@ -43,9 +51,8 @@ def unit(symbol: str) -> Any:
     return registry().Unit(symbol)
 
 
-@functools.cache
-def rate_unit(rate: RateUnit) -> Any:
-    """The pint unit of a :class:`RateUnit` (``mcg/kg/min``...)."""
+def rate_unit(rate: object) -> Any:
+    """The pint unit of a rate unit such as ``RateUnit`` (by its text, ``mcg/kg/min``)."""
     return compose(str(rate))
 
 
@@ -61,22 +68,65 @@ def magnitude(q: Any, target: Any) -> Fraction:
 
 
 @functools.cache
-def factor(source: str, target: str) -> Fraction:
-    """The exact factor from one composed unit string to another, e.g. ("mcg/min", "mg/h")."""
-    return magnitude(quantity(Fraction(1), compose(source)), compose(target))
-
-
 def compose(expression: str) -> Any:
-    """The pint unit of a unit string infuse-calc produced (``"mcg/kg/min"``, ``"mL/h"``)."""
-    # Our own unit strings ("mcg/kg/min", "mL/h") are symbol/symbol/...; build them
-    # symbol by symbol so that even these never go through pint's expression parser.
-    parts = expression.split("/")
-    composed = unit(parts[0])
-    for part in parts[1:]:
-        composed = composed / unit(part)
+    """The pint unit of a unit expression this program built (``"mcg/kg/min*kg"``).
+
+    Read left to right, ``*`` and ``/`` between names from ``units.txt``; built name by name
+    so that not even these go through pint's expression parser.
+    """
+    composed = None
+    operator = "*"
+    name = ""
+    for char in expression + "*":
+        if char not in "*/":
+            name += char
+            continue
+        if composed is None:
+            composed = unit(name)
+        else:
+            composed = composed * unit(name) if operator == "*" else composed / unit(name)
+        operator, name = char, ""
     return composed
 
 
-def weight_in_kg(value: Fraction, weight_unit: UnitWord) -> Fraction:
-    """Convert a weight to kg with pint (lb is exactly 0.45359237 kg)."""
-    return magnitude(quantity(value, unit(weight_unit.symbol)), unit("kg"))
+_FACTORS: dict[tuple[str, str], Fraction] = {}
+
+
+def factor(source: str, target: str) -> Fraction:
+    """The exact factor from one unit expression to another: ``factor("mcg/min", "mg/h")``
+    is 3/50. pint's own figure, from memory, from the factor cache or from pint itself."""
+    key = (source, target)
+    value = _FACTORS.get(key)
+    if value is None:
+        value = _FACTORS[key] = _stored_or_computed(source, target)
+    return value
+
+
+def _stored_or_computed(source: str, target: str) -> Fraction:
+    if source == target:
+        return Fraction(1)
+    from infuse_calc import factor_cache
+
+    value = factor_cache.get(source, target)
+    if value is None:
+        value = pint_factor(source, target)
+        factor_cache.put(source, target, value)
+    return value
+
+
+def pint_factor(source: str, target: str) -> Fraction:
+    """The factor worked out by pint now, past every cache (tests compare the two)."""
+    return magnitude(quantity(Fraction(1), compose(source)), compose(target))
+
+
+def forget() -> None:
+    """Drop the factors held in memory and the factor cache's state (for tests)."""
+    from infuse_calc import factor_cache
+
+    _FACTORS.clear()
+    factor_cache.reset()
+
+
+def weight_in_kg(value: Fraction, weight_unit: _Named) -> Fraction:
+    """A weight in kg (lb is exactly 0.45359237 kg), by pint's factor."""
+    return value * factor(weight_unit.symbol, "kg")

@@ -1,0 +1,184 @@
+"""One row's computed fields: its parsed cells through the engine's plan, as a flat row.
+
+The figures are :func:`infuse_calc.engine.evaluate`'s, the very function ``convert``'s
+:func:`~infuse_calc.dosing.calculate` applies; this module only looks the plan up (once per
+combination of units in a batch) and lays the figures out as machine output carries them:
+each figure one correctly rounded ``int / int`` division, which is exactly
+``float(Fraction)`` of the value ``calculate`` gives, so the numbers are bit-identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from infuse_calc import engine, notation
+from infuse_calc.batch.cells import (
+    CONCENTRATIONS,
+    DOSES,
+    TARGETS,
+    WEIGHTS,
+    ConcentrationCell,
+    DoseCell,
+    TargetCell,
+    WeightCell,
+    concentration_cell,
+    parsed_values,
+)
+from infuse_calc.batch.fields import CHECK_FIELDS, CHECK_MEASURE_FIELDS, Figure
+from infuse_calc.errors import InputError
+from infuse_calc.quantities import Concentration, parse_dose
+
+
+class Cells(NamedTuple):
+    """The texts of the cells batch reads (``None`` for a blank or missing cell)."""
+
+    dose: str | None
+    weight: str | None
+    concentration: str | None
+    dose_unit: str | None
+
+
+#: A row's cells, parsed: dose, weight, concentration, dose unit (``None`` if not given).
+Parsed = tuple[DoseCell, WeightCell | None, ConcentrationCell | None, TargetCell | None]
+PlanKey = tuple[int, bool, int, int]
+
+
+class Run:
+    """What a batch keeps from row to row: the pump resolution and the plans met so far."""
+
+    __slots__ = ("plans", "resolution", "resolution_cell", "rounded", "step")
+
+    def __init__(self, resolution: Fraction) -> None:
+        self.resolution = resolution
+        self.step = engine.resolution(resolution, notation.THOUSANDS_SEPARATORS)
+        self.resolution_cell = repr(float(resolution))
+        self.plans: dict[PlanKey, engine.Plan] = {}
+        # most pumps are set to a few hundred distinct rates: the repr of each, by its
+        # count of steps (the csv module's float repr is a large part of writing a row)
+        self.rounded: dict[int, str] = {}
+
+    def plan(self, key: PlanKey, cells: Cells, drug: Concentration | None) -> engine.Plan:
+        """The plan of a combination not met before; raises convert's error if the
+        inputs cannot be combined (whether they can depends on the units alone)."""
+        dose, weight, conc, target = cells
+        found = engine.plan_for(*parsed_values(dose, weight, conc or drug, target))
+        self.plans[key] = found
+        return found
+
+    def rounded_cell(self, steps: int, denominator: int) -> str:
+        if len(self.rounded) >= ROUNDED_REMEMBERED:
+            self.rounded.clear()
+        cell = self.rounded[steps] = repr(steps / denominator)
+        return cell
+
+
+ROUNDED_REMEMBERED = 4096
+
+#: For a row naming a drug: the limit warnings, from the plan and the dose it delivers.
+Limits = Callable[[engine.Plan, "engine.Figure | None"], tuple[str, ...]]
+
+_NO_WEIGHT = (None, None, None, None)
+_NO_PAIR = (None, None)
+_NO_PUMP = (None,) * 7
+
+
+def row(
+    dose: str | None,
+    weight: str | None,
+    concentration: str | None,
+    dose_unit: str | None,
+    run: Run,
+    drug: tuple[Concentration | None, Limits] | None = None,
+) -> list[Any]:
+    """``FIELDS`` of a row as a flat row: a measure is two cells, value (a float or its
+    repr) then unit; the warnings a list.
+
+    Each cell's text is parsed once per batch; the first bad cell raises convert's error,
+    in the order convert reads them. ``drug`` is a drug library's concentration (for a row
+    that has none) and how to check the dose against its limits.
+    """
+    d = DOSES[dose if dose is not None else ""]
+    w = None if weight is None else WEIGHTS[weight]
+    standard = None if drug is None else drug[0]
+    if concentration is not None:
+        c: ConcentrationCell | None = CONCENTRATIONS[concentration]
+    else:
+        c = None if standard is None else concentration_cell(standard)
+    t = None if dose_unit is None else TARGETS[dose_unit]
+    key = (d.unit_id, w is not None, 0 if c is None else c.units_id, 0 if t is None else t.unit_id)
+    plan = run.plans.get(key)
+    if plan is None:
+        plan = run.plan(key, Cells(dose, weight, concentration, dose_unit), standard)
+    wn, wd = (1, 1) if w is None else (w.numerator, w.denominator)
+    cn, cd = (1, 1) if c is None else (c.numerator, c.denominator)
+    minute, hour, day, pump_rate, volume_per_day, dose_rate, pump = engine.evaluate(
+        plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step
+    )
+    values: list[Any] = [
+        "forward" if plan.forward else "reverse",
+        d.numerator / d.denominator,
+        plan.dose_unit,
+        *(_NO_WEIGHT if w is None else w.cells),
+        minute[0] / minute[1],
+        minute[2],
+        hour[0] / hour[1],
+        hour[2],
+        day[0] / day[1],
+        day[2],
+        *(_NO_PAIR if c is None else c.cells),
+        *(_NO_PAIR if pump_rate is None else (pump_rate[0] / pump_rate[1], "mL/h")),
+        *(
+            _NO_PAIR
+            if volume_per_day is None
+            else (volume_per_day[0] / volume_per_day[1], "mL/day")
+        ),
+        *(_NO_PAIR if dose_rate is None else (dose_rate[0] / dose_rate[1], dose_rate[2])),
+    ]
+    warnings: tuple[str, ...] = ()
+    if pump is None:
+        values += _NO_PUMP
+    else:
+        rn, rd, xn, xd, pn, pd, warnings = pump
+        rounded = run.rounded.get(rn) or run.rounded_cell(rn, rd)
+        values += (run.resolution_cell, "mL/h", rounded, "mL/h", xn / xd, plan.dose_unit, pn / pd)
+    more = () if drug is None else drug[1](plan, dose_rate)
+    if more or d.warnings or (w and w.warnings) or (c and c.warnings) or (t and t.warnings):
+        values.append(_warnings((d, w, c, t), more, warnings))
+    else:  # the pump's warnings alone, or none: distinct by construction
+        values.append(list(warnings))
+    return values
+
+
+def _warnings(parsed: Parsed, more: tuple[str, ...], pump: tuple[str, ...]) -> list[str]:
+    """The row's warnings as convert gives them: the cells', the drug's, the pump's."""
+    warnings: list[str] = []
+    for source in (*(c.warnings for c in parsed if c is not None), more, pump):
+        warnings.extend(w for w in source if w not in warnings)
+    return warnings
+
+
+def check_values(
+    cells: Cells, drug: Concentration | None, pump_text: str, run: Run
+) -> tuple[Any, ...]:
+    """``CHECK_FIELDS`` for a row with a pump rate: ``infuse-calc check``'s own core."""
+    from infuse_calc.check import check
+
+    try:
+        programmed = parse_dose(pump_text)
+    except InputError as error:
+        raise InputError("pump", pump_text, error.reason) from None
+    dose, weight, conc, _ = parsed_values(*cells[:2], cells.concentration or drug, None)
+    record = check(dose, programmed, weight, conc, run.resolution).record()
+    values: list[Any] = []
+    for name in CHECK_FIELDS:
+        value = record[name]
+        if name in CHECK_MEASURE_FIELDS:
+            value = Figure((float(value.value), value.unit))
+        elif isinstance(value, Fraction):
+            value = float(value)
+        elif name == "causes":
+            value = [cause.text for cause in value]
+        values.append(value)
+    return tuple(values)

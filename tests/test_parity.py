@@ -1,0 +1,455 @@
+"""Batch refuses, warns and calculates exactly as convert does (issue 17).
+
+Batch reads each cell with convert's own parsers and evaluates the engine's plan as
+convert's ``calculate`` does, so parity holds by construction; these tests hold it by test
+too. Each case runs ``convert`` through the CLI (JSON out, warnings and errors on stderr)
+and the same order as a batch row:
+
+* an input convert refuses is an error row whose message is convert's;
+* every warning convert gives (stderr) is in the row's ``warnings``, in convert's order;
+* every figure is the same float.
+
+The generators cover the input grammar: numbers accepted and refused (leading zeros, long
+digit strings, commas, exponents, signs), every unit spelling, weights at and beyond the
+bounds, and pump rates that round up and down past each warning threshold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from infuse_calc.batch import FIELDS, BatchOptions, error_of, output_names, process
+from infuse_calc.cli import cli
+from infuse_calc.formats.output import jsonable
+
+
+def convert(row: dict[str, str], resolution: str = "0.1") -> tuple[int, Any, str]:
+    """convert on a row's cells: exit code, JSON document (or None) and stderr."""
+    args = ["convert", row["dose"], "--format", "json", "--pump-resolution", resolution]
+    for flag, name in (("-w", "weight"), ("-c", "concentration"), ("--dose-unit", "dose_unit")):
+        if row.get(name):
+            args += [flag, row[name]]
+    result = CliRunner().invoke(cli, args, env={"COLUMNS": "100"})
+    document = json.loads(result.stdout) if result.exit_code == 0 else None
+    return result.exit_code, document, result.stderr
+
+
+def batch(row: dict[str, str], resolution: str = "0.1") -> dict[str, Any]:
+    options = BatchOptions(pump_resolution=Fraction(resolution))
+    (record,) = process([row], options)
+    return record
+
+
+def computed(record: dict[str, Any]) -> dict[str, Any]:
+    names = output_names(list(record)[: record.width])  # type: ignore[attr-defined]
+    return {name: jsonable(record[names[name]]) for name in FIELDS}
+
+
+def warnings_on(stderr: str) -> list[str]:
+    prefix = "Warning: "
+    return [line[len(prefix) :] for line in stderr.splitlines() if line.startswith(prefix)]
+
+
+def assert_parity(row: dict[str, str], resolution: str = "0.1") -> dict[str, Any]:
+    """The batch row of ``row`` is what convert gives for it; returns the record."""
+    code, document, stderr = convert(row, resolution)
+    record = batch(row, resolution)
+    error = error_of(record)
+    if code != 0:
+        assert code == 2, stderr  # refused input, never an internal error
+        assert error is not None, (row, stderr)
+        # convert names the option ("Invalid value for '-w' / '--weight': '072': ..."),
+        # batch the column ("weight '072': ..."); the text and reason are the same words
+        tail = error
+        for what in ("dose unit", "dose", "weight", "concentration"):
+            if error.startswith(f"{what} '"):
+                tail = error[len(what) + 1 :]
+                break
+        assert tail in stderr, (error, stderr)
+        return record
+    assert error is None, (row, error)
+    assert computed(record) | {"warnings": None} == document | {"warnings": None}
+    assert record["warnings"] == warnings_on(stderr)
+    return record
+
+
+# --- the three mutants that escaped (fixed, not random) -----------------------------------
+
+
+def test_batch_refuses_a_leading_zero_dose_in_converts_words() -> None:
+    row = {"dose": "05 mcg/kg/min", "weight": "72"}
+    record = assert_parity(row)
+    assert error_of(record) == (
+        "dose '05 mcg/kg/min': '05': a leading zero must be followed by a decimal point "
+        "(did you mean 0.5 or 5?)"
+    )
+
+
+def test_batch_refuses_a_leading_zero_weight_in_converts_words() -> None:
+    row = {"dose": "5 mcg/kg/min", "weight": "072"}
+    record = assert_parity(row)
+    assert error_of(record) == (
+        "weight '072': '072': a leading zero must be followed by a decimal point "
+        "(did you mean 0.72 or 72?)"
+    )
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"dose": "1234567890123456 mg/h"},
+        {"dose": "0.123456789012345 mg/h"},
+        {"dose": "4 mg/h", "concentration": "1234567890123456 mg/250 mL"},
+        {"dose": "5 mcg/kg/min", "weight": "72.00000000000001"},
+    ],
+)
+def test_sixteen_digits_are_refused_by_both(row: dict[str, str]) -> None:
+    record = assert_parity(row)
+    error = error_of(record)
+    assert error is not None
+    assert "has too many digits (at most 15)" in error
+
+
+def test_fifteen_digits_are_read_by_both() -> None:
+    record = assert_parity({"dose": "123456789012345 mcg/h"})
+    assert error_of(record) is None
+
+
+def test_rounding_down_past_five_percent_is_warned_as_convert_warns() -> None:
+    # 1.4 mg/h / 10 mg/mL = 0.14 mL/h; at 0.1 mL/h steps the pump is set to 0.1 mL/h,
+    # which delivers 0.1 x 10 = 1 mg/h: (1 / 1.4 - 1) x 100 = -28.57%
+    row = {"dose": "1.4 mg/h", "concentration": "10 mg/mL"}
+    record = assert_parity(row)
+    assert record["pump_rate_rounded"] == (0.1, "mL/h")
+    assert record["rounded_rate_delivers"] == (1.0, "mg/h")
+    assert record["rounded_rate_difference_percent"] == float(
+        (Fraction(1) / Fraction("1.4") - 1) * 100
+    )
+    assert record["warnings"] == [
+        "rounding the pump rate to 0.1 mL/h steps changes the dose by -28.57%: consider a "
+        "more dilute concentration"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dose", "resolution", "warned"),
+    [
+        # 0.5 mg/h / 10 mg/mL = 0.05 mL/h: a true half step rounds up to 0.1 (+100%)
+        ("0.5 mg/h", "0.1", "changes the dose by +100%"),
+        # 0.49 mg/h: 0.049 mL/h rounds down to 0
+        ("0.49 mg/h", "0.1", "rounds to 0 mL/h at 0.1 mL/h steps"),
+        # 1.05 mg/h: 0.105 mL/h -> 0.1 (-4.76%, within 5%): no warning
+        ("1.05 mg/h", "0.1", None),
+        # 0.95 mg/h: 0.095 mL/h -> 0.1 (+5.26%): warned
+        ("0.95 mg/h", "0.1", "changes the dose by +5.26%"),
+        # 9990 mg/h: 999 mL/h is the top of the range, not above it
+        ("9990 mg/h", "0.1", None),
+        # 9990.5 mg/h: 999.05 mL/h is above 999 (and rounds to 999.1)
+        ("9990.5 mg/h", "0.1", "is above 999 mL/h"),
+        # at 1 mL/h steps 14.9 mg/h is 1.49 mL/h -> 1 mL/h (-32.89%)
+        ("14.9 mg/h", "1", "changes the dose by -32.89%"),
+    ],
+)
+def test_each_pump_threshold_from_both_sides(
+    dose: str, resolution: str, warned: str | None
+) -> None:
+    record = assert_parity({"dose": dose, "concentration": "10 mg/mL"}, resolution)
+    if warned is None:
+        assert record["warnings"] == []
+    else:
+        assert any(warned in w for w in record["warnings"]), record["warnings"]
+
+
+# --- the whole grammar, generated -----------------------------------------------------------
+
+
+def decimal(mantissa: int, places: int) -> str:
+    """``mantissa * 10**-places`` as typed: ``7.25``, ``0.05``, ``7`` (no trailing zero)."""
+    if places == 0:
+        return str(mantissa)
+    digits = str(mantissa).rjust(places + 1, "0")
+    text = f"{digits[:-places]}.{digits[-places:]}".rstrip("0")
+    return text.rstrip(".")
+
+
+accepted_numbers = st.one_of(
+    st.integers(1, 10**6).map(str),
+    st.builds(decimal, st.integers(1, 10**6), st.integers(0, 4)),
+    st.builds(lambda n: "0." + "0" * n + "5", st.integers(0, 6)),
+    st.sampled_from(["0.5", "2.5", "7", "30.5", "100", "999", "123456789012345"]),
+)
+warned_numbers = st.sampled_from([".5", "5.0", "7.50", "0.10", ".25"])
+refused_numbers = st.one_of(
+    st.builds(lambda n: "0" + str(n), st.integers(0, 999)),  # leading zeros: 00, 05, 072
+    st.builds(lambda n: "1" * n, st.integers(16, 24)),  # too many digits
+    st.sampled_from(
+        [
+            "7,5",
+            "25,000",
+            "1,5",
+            "1e3",
+            "1E-2",
+            "5e",
+            "-3",
+            "−3",
+            "0",
+            "0.0",
+            "nan",
+            "inf",
+            "1.5.3",
+            "1..5",
+            "7.",
+            ".",
+            "٣",
+            "½",
+            "1/2",
+        ]
+    ),
+)
+numbers = st.one_of(accepted_numbers, accepted_numbers, warned_numbers, refused_numbers)
+
+# Spellings by kind of amount, the error-prone ones (warned) among them.
+MASS = [
+    "mcg",
+    "micrograms",
+    "microgram",
+    "ug",
+    "µg",
+    "mg",
+    "milligrams",
+    "MG",
+    "Mg",
+    "g",
+    "gram",
+    "ng",
+    "nanograms",
+]
+UNITS = ["units", "unit", "U", "IU", "milliunits", "mU", "mIU"]
+OTHER = ["mmol", "millimoles", "mEq"]
+VOLUME = ["mL", "ml", "milliliters", "cc", "L", "liters"]
+TIMES = [
+    "min",
+    "minute",
+    "minutes",
+    "mins",
+    "h",
+    "hr",
+    "hrs",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "d",
+    "H",
+    "Min",
+]
+KINDS = {"mass": MASS, "units": UNITS, "mmol": ["mmol", "millimoles"], "mEq": ["mEq"]}
+CONCENTRATION_AMOUNTS = {
+    "mass": ["mg", "mcg", "g", "ng", "micrograms"],
+    "units": ["units", "milliunits", "U"],
+    "mmol": ["mmol"],
+    "mEq": ["mEq"],
+}
+TARGETS = {
+    "mass": ["mg/kg/h", "mcg/min", "mcg/kg/min", "g/day", "ng/kg/min"],
+    "units": ["units/kg/h", "milliunits/min", "units/h"],
+    "mmol": ["mmol/h", "mmol/kg/day"],
+    "mEq": ["mEq/h"],
+}
+BAD_UNITS = [
+    "gr/h",
+    "oz/h",
+    "xyz/min",
+    "mcg/kg",
+    "mg",
+    "mL/h/kg",
+    "mcg/kg/min/h",
+    "kg/min",
+    "mcg*kg/min",
+    "mcg/lb/min",
+    "mcg/s",
+    "mg/kg/kg/h",
+    "mcg/ kg/min",
+    "1:1000",
+]
+BAD_WEIGHTS = [
+    "0.09",
+    "650.1",
+    "700",
+    "99 g",
+    "0.22 lb",
+    "1434 lb",
+    "650001 g",
+    "72 mg",
+    "72 st",
+    "72 kg kg",
+    "kg",
+    "-72",
+]
+EDGE_WEIGHTS = [
+    "0.1",
+    "650",
+    "100 g",
+    "0.23 lb",
+    "1433 lb",
+    "650000 g",
+    "72",
+    "72 kg",
+    "154 lb",
+    "154 lbs",
+    "72 KG",
+    "3.45",
+    "850 g",
+    ".5",
+]
+BAD_CONCENTRATIONS = [
+    "1:1000",
+    "10 mg",
+    "101%",
+    "10 mg/L/h",
+    "10 mg/kg",
+    "10 mL/mg",
+    "mg/mL",
+    "10 mg/0 mL",
+    "10 mg per",
+    "10 mg in mL",
+]
+BAD_TARGETS = ["mg", "xyz/h", "mcg/kg", "kg/h", "mL", "mg/kg/kg/h"]
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> dict[str, str]:
+    """An order whose cells agree in kind; at most one cell is outside the grammar (which
+    one, if any, is drawn), so the error to expect is clear."""
+    bad = draw(st.sampled_from([None, None, None, "dose", "weight", "concentration", "dose_unit"]))
+    kind = draw(st.sampled_from([*KINDS, "volume"]))
+    per_kg = draw(st.booleans())
+    amount = draw(st.sampled_from(VOLUME if kind == "volume" else KINDS[kind]))
+    rate = (
+        f"{amount}/kg/{draw(st.sampled_from(TIMES))}"
+        if per_kg
+        else f"{amount}/{draw(st.sampled_from(TIMES))}"
+    )
+    if draw(st.integers(0, 5)) == 0:
+        rate = rate.replace("/", " per ")
+    number = draw(numbers if bad == "dose" else st.one_of(accepted_numbers, warned_numbers))
+    if bad == "dose" and draw(st.booleans()):
+        number, rate = draw(accepted_numbers), draw(st.sampled_from(BAD_UNITS))
+    drug = kind if kind != "volume" else draw(st.sampled_from(list(KINDS)))
+    row = {"dose": f"{number} {rate}", "weight": "", "concentration": "", "dose_unit": ""}
+    if bad == "weight":
+        row["weight"] = draw(st.one_of(st.sampled_from(BAD_WEIGHTS), refused_numbers))
+    elif per_kg or draw(st.booleans()):
+        row["weight"] = draw(st.one_of(st.sampled_from(EDGE_WEIGHTS), accepted_numbers))
+    if bad == "concentration":
+        row["concentration"] = draw(
+            st.one_of(
+                st.sampled_from(BAD_CONCENTRATIONS),
+                st.builds(lambda n: f"{n} mg/mL", refused_numbers),
+                st.builds(lambda n: f"10 mg/{n} mL", refused_numbers),
+            )
+        )
+    elif kind == "volume" or draw(st.booleans()):
+        conc_amount = draw(st.sampled_from(CONCENTRATION_AMOUNTS[drug]))
+        volume = draw(st.sampled_from(["mL", "250 mL", "50 mL", "1 L", "in 500 mL", "cc"]))
+        separator = " " if volume.startswith("in ") else "/"
+        conc = f"{draw(accepted_numbers)} {conc_amount}{separator}{volume}"
+        if drug == "mass" and draw(st.integers(0, 6)) == 0:
+            conc = draw(st.sampled_from(["1%", "0.5%", "20%"]))
+        row["concentration"] = conc
+    if bad == "dose_unit":
+        row["dose_unit"] = draw(st.sampled_from(BAD_TARGETS))
+    elif draw(st.booleans()):
+        row["dose_unit"] = draw(st.sampled_from([*TARGETS[drug], "mL/h", "mL/kg/h"]))
+    return row
+
+
+PARITY = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+def single_refusal(row: dict[str, str]) -> bool:
+    """Whether at most one cell is refused on its own (convert reports the first it reads,
+    and reads options before the dose)."""
+    from infuse_calc.errors import InfuseCalcError
+    from infuse_calc.quantities import (
+        parse_concentration,
+        parse_dose,
+        parse_rate_unit,
+        parse_weight,
+    )
+
+    readers: dict[str, Callable[[str], object]] = {
+        "dose": parse_dose,
+        "weight": parse_weight,
+        "concentration": parse_concentration,
+        "dose_unit": parse_rate_unit,
+    }
+    refused = 0
+    for name, read in readers.items():
+        if row[name]:
+            try:
+                read(row[name])
+            except InfuseCalcError:
+                refused += 1
+    return refused <= 1
+
+
+@PARITY
+@given(rows())
+def test_every_order_batch_as_convert(row: dict[str, str]) -> None:
+    if not single_refusal(row):
+        event("several cells refused: not compared")
+        return
+    record = assert_parity(row)
+    if error_of(record) is not None:
+        event("refused")
+    else:
+        event("warned" if record["warnings"] else "calculated")
+
+
+# Pump rates near every threshold: k steps of the resolution, nudged up and down by a
+# little under and over the 5% band, around 0 (the half step) and around 999 mL/h.
+@st.composite
+def near_thresholds(draw: st.DrawFn) -> tuple[dict[str, str], str]:
+    resolution = draw(st.sampled_from(["0.1", "1", "0.01"]))
+    step = Fraction(resolution)
+    base = draw(
+        st.one_of(
+            st.integers(0, 12).map(lambda k: k * step),
+            st.just(Fraction(999)),
+            st.integers(995, 1005).map(Fraction),
+        )
+    )
+    nudge = draw(
+        st.sampled_from([Fraction(n, 1000) for n in (-60, -51, -49, -1, 0, 1, 49, 51, 60)])
+    )
+    rate = base + step / 2 + nudge * step if draw(st.booleans()) else base * (1 + nudge)
+    if rate <= 0:
+        rate = step / 3
+    conc = draw(st.sampled_from([Fraction(1), Fraction(10), Fraction(4, 250), Fraction(1, 2)]))
+    dose = rate * conc  # mg/h at conc mg/mL gives exactly `rate` mL/h
+    text = f"{dose.numerator / dose.denominator:.12f}".rstrip("0").rstrip(".")
+    conc_text = {Fraction(4, 250): "4 mg/250 mL"}.get(conc, f"{float(conc):g} mg/mL")
+    return {"dose": f"{text} mg/h", "concentration": conc_text}, resolution
+
+
+@PARITY
+@given(near_thresholds())
+def test_pump_rates_around_every_threshold_batch_as_convert(
+    case: tuple[dict[str, str], str],
+) -> None:
+    row, resolution = case
+    record = assert_parity(row, resolution)
+    event(f"{len(record['warnings'] or ())} warnings")
