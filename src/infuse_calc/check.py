@@ -3,10 +3,9 @@
 :func:`check` works out the pump rate the order needs (with :func:`~infuse_calc.dosing.calculate`),
 compares it with the rate programmed, and when they disagree searches products of up to
 three named error factors (decimal slips 10/100/1000, time mix-ups 60/24/1440, the
-patient's weight, pounds typed as kilograms, a double- or half-strength bag) and their
-inverses for one that explains the ratio; and, on their own, the slips that are not a fixed
-multiple: the dose's number typed as the mL/h, and a rate worked out for another of the
-drug's standard concentrations.
+patient's weight) and their inverses for one that explains the ratio; and, on their own,
+pounds typed as kilograms, a double- or half-strength bag, the dose's number typed as the
+mL/h and a rate worked out for another of the drug's standard concentrations.
 
 Causes are ranked by how exactly they explain the pump: those that give the very rate
 programmed (at the pump's resolution) first, the commoner slip first (:data:`COMMONNESS`),
@@ -61,7 +60,8 @@ class Factor:
 
     ``over`` explains a pump running ``value`` times the order, ``under`` one running
     ``1/value`` of it (``None``: that direction is no known slip). A factor ``alone`` is
-    offered only by itself, never in a product (it is not a multiple that compounds).
+    offered only by itself, never in a product: multiplied with the others, a factor near
+    2 explains almost any ratio by coincidence (36.744x = 1000 x 1/60 x 2.2046).
     """
 
     name: str
@@ -173,6 +173,7 @@ def named_factors(weight_kg: Fraction | None = None, bags: bool = True) -> list[
                 u.factor("kg", "lb"),
                 "weight in pounds typed as kilograms?",
                 "weight in kilograms typed as pounds?",
+                alone=True,
             )
         )
     if bags:
@@ -182,6 +183,7 @@ def named_factors(weight_kg: Fraction | None = None, bags: bool = True) -> list[
                 Fraction(2),
                 "rate worked out for half this concentration: is the bag double strength?",
                 "rate worked out for double this concentration: is the bag half strength?",
+                alone=True,
             )
         )
     return factors
@@ -249,12 +251,11 @@ def find_causes(
     """
     factors = _without_repeats(named_factors(weight_kg, bags), alone)
     signed = [(f, s) for f in factors for s in (1, -1) if (f.over if s > 0 else f.under)]
+    compounding = [(f, s) for f, s in signed if not f.alone]
     for size in range(1, max_factors + 1):
         found: list[Cause] = []
-        for combo in itertools.combinations(signed, size):
+        for combo in itertools.combinations(signed if size == 1 else compounding, size):
             if len({f.name for f, _ in combo}) < size:
-                continue
-            if size > 1 and any(f.alone for f, _ in combo):
                 continue
             cause = Cause(tuple(combo))
             if size > 1 and Fraction(1, 2) < cause.value < 2:

@@ -89,10 +89,10 @@ def command(
     ORDER is the dose ordered, such as 7 mcg/kg/min. The pump rate it needs is worked out
     and compared with --pump; a mismatch is explained where it is a product of up to three
     common slips (10x, 100x, 1000x decimal or mcg/mg; 60x, 24x, 1440x time units; the
-    weight; pounds typed as kilograms; a double- or half-strength bag) or their inverses,
-    or the dose's number typed as the mL/h, or (with --drug) a rate worked out for another
-    of the drug's standard concentrations. Exit status: 0 match, 1 mismatch (or a rate
-    under half a pump step), 2 bad input.
+    weight) or their inverses, or on its own one of: pounds typed as kilograms, a double-
+    or half-strength bag, the dose's number typed as the mL/h, (with --drug) a rate worked
+    out for another of the drug's standard concentrations. Exit status: 0 match, 1
+    mismatch (or a rate under half a pump step), 2 bad input.
 
     \b
     Examples:
