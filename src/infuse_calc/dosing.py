@@ -24,7 +24,13 @@ from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION as DEFAULT_PUMP_RESOLUTIO
 from infuse_calc.engine import PUMP_MAX_RATE as PUMP_MAX_RATE
 from infuse_calc.engine import ROUNDING_WARNING_PERCENT as ROUNDING_WARNING_PERCENT
 from infuse_calc.errors import IncompatibleError
-from infuse_calc.notation import format_exact, format_number, format_percent, format_quantity
+from infuse_calc.notation import (
+    format_exact,
+    format_exact_quantity,
+    format_number,
+    format_percent,
+    format_quantity,
+)
 from infuse_calc.quantities import (
     KG,
     LADDERS,
@@ -225,28 +231,28 @@ class Calculation:
         if pump is None:
             return None
         text = f"{pump.rate} at {format_number(pump.resolution)} mL/h steps"
-        percent = format_percent(pump.difference_percent)
-        if pump.delivers is None:
-            return text
-        given = self.given
-        if given is not None and self.dose.duration is not None:
-            # what the rounded rate gives over the time, in proportion to the rate
-            ratio = pump.delivers.value / self.dose.value
-            if self.direction == "forward":
-                amount = self.clear(Measure(given.amount.value * ratio, given.amount.unit))
-            else:
-                assert given.volume is not None
-                amount = self.clear(Measure(given.volume.value * ratio, given.volume.unit))
-            return f"{text}: gives {amount} over {self.dose.duration} ({percent})"
-        return f"{text}: delivers {pump.delivers} ({percent})"
+        if pump.delivers is not None:
+            text += f": delivers {pump.delivers} ({format_percent(pump.difference_percent)})"
+        return text
+
+    def delivered_text(self) -> str | None:
+        """For an amount given over a time, what the pump setting gives over that time
+        (``gives 1.998 g over 1 h 30 min``), in proportion to the rate; else ``None``."""
+        pump, given, duration = self.pump, self.given, self.dose.duration
+        if pump is None or pump.delivers is None or given is None or duration is None:
+            return None
+        ratio = pump.delivers.value / self.dose.value
+        total = given.amount if self.direction == "forward" else given.volume
+        assert total is not None
+        return f"gives {self.clear(Measure(total.value * ratio, total.unit))} over {duration}"
 
 
 def order_text(dose: Dose) -> str:
     """A dose as read, in the safe notation: ``7 mcg/kg/min``, ``1,000 mL over 8 h``,
     ``80 units/kg``."""
     if dose.duration is not None:
-        return f"{format_exact(dose.amount)} {dose.amount_unit} over {dose.duration}"
-    return f"{format_exact(dose.value)} {dose.unit}"
+        return f"{format_exact_quantity(dose.amount, dose.amount_unit)} over {dose.duration}"
+    return format_exact_quantity(dose.value, dose.unit)
 
 
 @dataclass(frozen=True)

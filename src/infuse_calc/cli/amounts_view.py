@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def given_rows(calc: Any) -> list[list[str]]:
+def given_rows(calc: Any, pump: list[list[str]]) -> list[list[str]]:
     """``6 g over 20 min``: its amount, rate, pump rate and volume; a bolus: its amount and
-    volume; with a cap (``--max``), the cap and whether it limited the order."""
+    volume; with a cap (``--max``), the cap and whether it limited the order. ``pump`` are
+    the pump rows (convert's ``pump_rows``)."""
     given = calc.given
     forward = calc.direction == "forward"
     rows: list[list[str]] = [["Bolus" if given.bolus else "Dose", calc.dose_text()]]
@@ -27,10 +28,7 @@ def given_rows(calc: Any) -> list[list[str]]:
         rows.append([label, str(calc.dose_rate)])
     if calc.concentration_text() is not None:
         rows.append(["Concentration", calc.concentration_text()])
-    if calc.pump_rate is not None:
-        rows.append(["Pump rate", str(calc.pump_rate)])
-    if calc.pump is not None:
-        rows.append(["Pump setting", calc.pump_text()])
+    rows += pump
     if given.volume is not None and (forward or given.bolus):  # else the volume was typed
         over = "" if given.bolus else f" over {calc.dose.duration}"
         rows.append(["Volume", f"{calc.clear(given.volume)}{over}"])

@@ -214,9 +214,10 @@ class Extras:
             if typed is not None:  # the drip rate was the dose: its row says so
                 typed[1] = f"{self.drip_rate} ({self.drop_factor} gtt/mL set)"
             else:
-                position = next(
-                    (i + 1 for i, row in enumerate(view.rows) if row[0] == "Pump rate"),
-                    len(view.rows),
+                pump_labels = ("Pump rate", "Exact rate", "Set pump to")
+                position = max(
+                    (i + 1 for i, row in enumerate(view.rows) if row[0] in pump_labels),
+                    default=len(view.rows),
                 )
                 view.rows.insert(position, ["Drip rate", text])
                 self._explain_drip(view)

@@ -156,12 +156,32 @@ def bag_figures(calc: Any, bag: Any, start: Any) -> Any:
     return work_out(volume, start, rate, hours, calc.typed_dose.is_bolus)
 
 
+#: the row of the exact pump rate (a figure to check against, not to set) and the row of
+#: what to set the pump to; options that add pump figures (the drip rate) go after them
+EXACT_RATE = "Exact rate"
+SET_PUMP = "Set pump to"
+
+
+def pump_rows(calc: Any, entered_is_pump_rate: bool) -> list[list[str]]:
+    """The exact rate, labelled as not settable, then what to set (one row when equal)."""
+    from infuse_calc.explain import setting_text
+
+    if calc.pump_rate is None or entered_is_pump_rate:
+        return []
+    if calc.pump is None:  # a volume rate typed in other units: the same rate in mL/h
+        return [["Pump rate", str(calc.pump_rate)]]
+    setting = [SET_PUMP, setting_text(calc.pump, calc.pump_rate, calc.delivered_text())]
+    if calc.pump.rate.value == calc.pump_rate.value:
+        return [setting]
+    return [[EXACT_RATE, f"{calc.pump_rate} (calculated: not a pump setting)"], setting]
+
+
 def convert_view(calc: Any, explain: bool = False) -> Any:
     """The :class:`~infuse_calc.formats.output.View` of one calculation."""
     if calc.given is not None:
         from infuse_calc.cli.amounts_view import given_rows
 
-        return _view(calc, given_rows(calc), explain)
+        return _view(calc, given_rows(calc, pump_rows(calc, False)), explain)
     return _view(calc, _rate_rows(calc), explain)
 
 
@@ -189,10 +209,7 @@ def _rate_rows(calc: Any) -> list[list[str]]:
             rows.append(["Dose as " + calc.dose_rate.unit, str(calc.dose_rate)])
         if calc.concentration_text() is not None:
             rows.append(["Concentration", calc.concentration_text()])
-    if calc.pump_rate is not None and not entered_is_pump_rate:
-        rows.append(["Pump rate", str(calc.pump_rate)])
-    if calc.pump is not None:
-        rows.append(["Pump setting", calc.pump_text()])
+    rows += pump_rows(calc, entered_is_pump_rate)
     if calc.volume_per_day is not None:
         rows.append(["Volume per day", str(calc.volume_per_day)])
     return rows
