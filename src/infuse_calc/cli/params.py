@@ -151,13 +151,16 @@ class RateUnitType(click.ParamType):
 
     name = "unit"
 
+    def __init__(self, amounts: bool = False) -> None:
+        self.amounts = amounts  # also an amount's unit, units/kg (a bolus)
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
             return value
         from infuse_calc.quantities import parse_rate_unit
 
         try:
-            return parse_rate_unit(value)
+            return parse_rate_unit(value, amounts=self.amounts)
         except InputError as error:
             self.fail(f"{error.text!r}: {error.reason}", param, ctx)
 
@@ -231,6 +234,7 @@ PUMP_RATE = PumpRateType()
 WEIGHT = WeightType()
 CONCENTRATION = ConcentrationType()
 RATE_UNIT = RateUnitType()
+RATE_OR_AMOUNT_UNIT = RateUnitType(amounts=True)
 RESOLUTION = ResolutionType()
 
 

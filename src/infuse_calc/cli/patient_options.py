@@ -70,13 +70,16 @@ class Extras:
         """
         if self.applied is None:
             return
-        from infuse_calc.library import check_delivered, check_limits
+        from infuse_calc.library import UNCHECKED_AMOUNT, check_delivered, check_limits
 
         worst = None
         messages: list[str] = []
         for calc in calcs:
             weight = None if calc.weight is None else calc.weight.kg
             drug = self.applied.drug
+            if calc.dose.is_bolus or calc.dose.is_timed:  # the limits are for rates
+                self.note(UNCHECKED_AMOUNT)
+                continue
             if not calc.dose.is_volume_rate:
                 result = check_limits(self.library, drug, self.area, calc.dose, weight)
             elif calc.dose_rate is not None:

@@ -9,7 +9,8 @@ import click
 
 from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
-    RATE_UNIT,
+    AMOUNT,
+    RATE_OR_AMOUNT_UNIT,
     PatientChoices,
     concentration_option,
     input_errors,
@@ -41,7 +42,11 @@ JSON_CELL_FIELDS = (
     help="Dose columns: '0.05,0.1,0.2' with --unit, a range '0.05..0.3/0.05', "
     "or full doses separated by commas.",
 )
-@click.option("--unit", type=RATE_UNIT, help="Unit of bare dose numbers (per kg: mcg/kg/min...).")
+@click.option(
+    "--unit",
+    type=RATE_OR_AMOUNT_UNIT,
+    help="Unit of bare dose numbers (per kg: mcg/kg/min..., or units/kg for a bolus chart).",
+)
 @click.option(
     "--weights",
     metavar="LIST",
@@ -59,6 +64,13 @@ JSON_CELL_FIELDS = (
     help="Cells show the rate rounded to the pump resolution (what you set), or the exact "
     "rate to 5 significant figures.",
 )
+@click.option(
+    "--max",
+    "limit",
+    type=AMOUNT,
+    default=None,
+    help="A bolus chart's maximum: '10,000 units' (capped cells are marked *).",
+)
 @patient_options(body_weight=False)
 @output_options
 def command(
@@ -69,6 +81,7 @@ def command(
     concentration: Any,
     pump_resolution: Fraction,
     round_to_pump: bool,
+    limit: Any,
     patient: PatientChoices,
     fmt: str | None,
     output: str | None,
@@ -80,6 +93,9 @@ def command(
     dose by more than 5% (or rounds to 0, or exceed 999 mL/h) are marked *. JSON and CSV
     carry the exact rates.
 
+    Doses that are amounts (80 units/kg, or 40,80 with --unit units/kg) make a bolus chart:
+    each cell is the bolus volume in mL, capped at --max if given (capped cells marked *).
+
     \b
     Examples:
       infuse-calc chart --doses 0.05,0.1,0.2,0.3 --unit mcg/kg/min --weights 40..90/5 \\
@@ -87,6 +103,8 @@ def command(
       infuse-calc chart --doses 1..5/1 --unit mcg/kg/min --weights "50,70,154 lb" \\
           -c "400 mg/250 mL"
       infuse-calc chart --doses "18 units/kg/h" --weights 60..100/10 -c "25000 units/250 mL" --exact
+      infuse-calc chart --doses "80 units/kg" --weights 50..130/10 -c "1000 units/mL" \
+          --max "10000 units"
     """
     from infuse_calc import chart as ch
     from infuse_calc.cli.patient_options import library_and_weight
@@ -102,22 +120,25 @@ def command(
         if weights is None and weight is None:
             raise click.UsageError("give the weight rows with --weights, e.g. --weights 40..90/5")
         rows = ch.parse_weights(weights, parse_warnings) if weights is not None else [weight]
-        amounts = parse_list("--doses", doses, parse_warnings, ch.MAX_CHART_DOSES)
+        amounts = parse_list("--doses", doses, parse_warnings, ch.MAX_CHART_DOSES, amounts=True)
         chosen = common_unit(amounts, unit_value, extras.default_unit(amounts, unit_value))
+        cap = None if limit is None else limit[:2]
         grid = ch.build_chart(
-            [a.value for a in amounts], chosen, rows, concentration, pump_resolution
+            [a.value for a in amounts], chosen, rows, concentration, pump_resolution, cap
         )
     extras.check_calculations([cell.calculation for row in grid.rows for cell in row.cells])
     warn_all(
         warnings_of(weight, concentration),
         unit_warnings,
         parse_warnings,
+        [] if limit is None else limit[2],
         grid.warnings,
         extras.warnings,
     )
     from infuse_calc.formats.output import emit
 
-    emit(extras.annotate(chart_view(grid, round_to_pump)), fmt, output)
+    view = bolus_view(grid) if grid.bolus else chart_view(grid, round_to_pump)
+    emit(extras.annotate(view), fmt, output)
 
 
 def column_name(dose: Any) -> str:
@@ -211,3 +232,72 @@ def _notes(grid: Any, round_to_pump: bool, any_flag: bool) -> list[str]:
             "or the rate rounds to 0 or is above 999 mL/h (see the warnings)."
         )
     return notes
+
+
+def bolus_view(grid: Any) -> Any:
+    """The view of a bolus chart: the volume (mL) of each dose at each weight."""
+    from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
+    from infuse_calc.notation import (
+        format_exact,
+        format_exact_quantity,
+        format_number,
+        format_quantity,
+    )
+
+    any_flag = any(cell.flagged for row in grid.rows for cell in row.cells)
+    headers = ["Weight"] + [format_exact_quantity(d.value, d.unit) for d in grid.doses]
+    rows: list[list[str]] = []
+    records: list[dict[str, Any]] = []
+    json_rows: list[dict[str, Any]] = []
+    for row in grid.rows:
+        cells = []
+        record: dict[str, Any] = {"weight": Measure(row.weight.kg, "kg")}
+        for dose, cell in zip(grid.doses, row.cells, strict=True):
+            text = format_number(cell.volume.value)
+            cells.append(text + (FLAG if cell.flagged else " ") if any_flag else text)
+            name = f"dose_{format_exact(dose.value, separators=False)}_{dose.unit}_bolus_volume_mL"
+            record[name] = cell.volume.value
+        rows.append([row.cells[0].calculation.weight_text(), *cells])
+        records.append(record)
+        json_rows.append(
+            {
+                "weight": Measure(row.weight.kg, "kg"),
+                "weight_entered": Measure(row.weight.value, row.weight.unit.symbol),
+                "cells": [_bolus_cell(cell.calculation) for cell in row.cells],
+            }
+        )
+    notes = ["Bolus volumes in mL, to 5 significant figures; exact values in --format json/csv."]
+    if any_flag:
+        notes.append(f"{FLAG} Check this cell: capped at the maximum (see the warnings).")
+    document = {
+        "command": "chart",
+        "unit": str(grid.unit),
+        "concentration": grid.concentration_per_ml,
+        "max_amount": None if grid.limit is None else Measure(grid.limit[0], grid.limit[1].symbol),
+        "cells_show": "bolus_volume",
+        "doses": [Measure(d.value, str(d.unit)) for d in grid.doses],
+        "rows": json_rows,
+        "warnings": list(grid.warnings),
+    }
+    conc = grid.rows[0].cells[0].calculation.concentration_text()
+    cap = ""
+    if grid.limit is not None:
+        cap = f", at most {format_quantity(grid.limit[0], grid.limit[1].symbol)}"
+    return View(
+        headers=headers,
+        rows=rows,
+        document=document,
+        csv_fields=list(records[0]),
+        records=records,
+        title=f"Bolus volume (mL) by weight and dose, {conc}{cap}",
+        numeric_columns=set(range(len(headers))),
+        notes=notes,
+        measure_fields={"weight"},
+    )
+
+
+def _bolus_cell(calc: Any) -> dict[str, Any]:
+    record = calc.record()
+    fields = ("dose", "bolus_amount", "bolus_volume", "capped", "warnings")
+    return {name: record[name] for name in fields}
