@@ -331,7 +331,7 @@ def test_cli_tolerance_option(run: Any) -> None:
         (["7 mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--pump", "1" * 20 + " mL/h"], "digits"),
         (["7 mcg/kg/min", "-w", "72", "--pump", "3 mL/h"], "concentration"),
         (["7 mcg/kg/min", "-c", "10 mg/mL", "--pump", "3 mL/h"], "per kg"),
-        (["7 mcg/kg", "-w", "72", "-c", "10 mg/mL", "--pump", "3 mL/h"], "ORDER"),
+        (["7 mcg/kg", "-w", "72", "-c", "10 mg/mL", "--pump", "3 mL/h"], "is a bolus"),
         (
             [
                 "7 mcg/kg/min",
