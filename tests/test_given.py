@@ -313,8 +313,9 @@ def test_a_drip_rate_needs_its_drop_factor(run: Any) -> None:
     result = run("convert", "30 gtt/min", "-c", "1 mg/mL")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: a drip rate in drops (30 gtt/min) becomes mL/h only with the giving set's "
-        "drop factor (gtt/mL): give --drop-factor\n"
+        "Error: Invalid value for 'DOSE': '30 gtt/min': a drip rate in drops becomes mL/h "
+        "only with the giving set's drop factor (gtt/mL): give it with --drop-factor "
+        "(convert), or give the rate in mL/h\n"
     )
 
 

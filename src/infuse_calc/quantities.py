@@ -224,7 +224,7 @@ def _unit(reader: Reader, drops: bool, amounts: bool) -> RateUnit:
     if amount.kind is Kind.DROPS and not drops:
         raise reader.fail(
             "a drip rate in drops becomes mL/h only with the giving set's drop factor "
-            "(gtt/mL), which this input does not take; give the rate in mL/h"
+            "(gtt/mL): give it with --drop-factor (convert), or give the rate in mL/h"
         )
     if amount.kind is Kind.WEIGHT:
         if amount is GRAM_WEIGHT:

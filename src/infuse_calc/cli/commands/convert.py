@@ -101,8 +101,9 @@ def command(
     from infuse_calc.dosing import calculate
     from infuse_calc.errors import InfuseCalcError
 
-    # a drip rate in drops is read always, and needs --drop-factor (the engine says so)
-    parsed = parse_dose_words(dose, "'DOSE'", amounts=True, drops=True)
+    # a drip rate in drops is read with the drop factor that makes it mL (batch, with
+    # none, refuses it in the same words)
+    parsed = parse_dose_words(dose, "'DOSE'", amounts=True, drops=drop_factor is not None)
     worked, drip = parsed, None
     if drop_factor is not None and parsed.is_drip_rate:
         from infuse_calc.drip import volume_rate
