@@ -297,8 +297,8 @@ def _rate_over_time(value: Fraction, unit: RateUnit, duration: Duration) -> str:
     shown_total = format_exact(total) if len(format_exact(total)) <= 12 else format_number(total)
     return (
         f"a rate over a time is a schedule, not a bolus: give the amount over the time "
-        f"({shown_total} {amount} over {duration}), or the rate alone, or use "
-        "'infuse-calc schedule' for a course of rates"
+        f"({shown_total} {amount} over {duration}), or the rate alone and when it stops "
+        "(a schedule)"
     )
 
 
