@@ -150,16 +150,16 @@ def test_magnesium_6_g_over_20_minutes() -> None:
     c = calc("6 g over 20 minutes", conc="40 g in 1000 mL")
     # 6 g / 20 min x 60 min/h = 18 g/h; 40 g / 1,000 mL = 40 mg/mL
     assert c.per_hour is not None
-    assert (c.per_hour.value, c.per_hour.unit) == (18, "g/h")
+    assert (c.per_hour.value, c.per_hour.unit) == (F(18), "g/h")
     # 18,000 mg/h / 40 mg/mL = 450 mL/h; 6,000 mg / 40 mg/mL = 150 mL
     assert c.pump_rate is not None
     assert c.pump_rate.value == 450
     assert c.given is not None
     assert c.given.volume is not None
-    assert (c.given.volume.value, c.given.volume.unit) == (150, "mL")
-    assert (c.given.amount.value, c.given.amount.unit) == (6000, "mg")
+    assert (c.given.volume.value, c.given.volume.unit) == (F(150), "mL")
+    assert (c.given.amount.value, c.given.amount.unit) == (F(6000), "mg")
     assert c.given.duration is not None
-    assert (c.given.duration.value, c.given.duration.unit) == (20, "min")
+    assert (c.given.duration.value, c.given.duration.unit) == (F(20), "min")
     assert explain(c)[:3] == [
         "6 g ÷ 20 min × 60 min/h = 18 g/h",
         "18 g/h ÷ 40 mg/mL = 450 mL/h",
@@ -206,7 +206,7 @@ def test_heparin_bolus_80_units_per_kg() -> None:
     # 80 x 70 = 5,600 units; 5,600 / 1,000 units/mL = 5.6 mL
     assert c.given is not None
     assert c.given.bolus
-    assert (c.given.amount.value, c.given.amount.unit) == (5600, "units")
+    assert (c.given.amount.value, c.given.amount.unit) == (F(5600), "units")
     assert c.given.volume is not None
     assert c.given.volume.value == F(28, 5)
     assert c.per_minute is None
