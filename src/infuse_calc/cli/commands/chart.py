@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -32,6 +33,8 @@ JSON_CELL_FIELDS = (
     "rounded_rate_difference_percent",
     "warnings",
 )
+#: what JSON gives for each cell of a bolus chart
+BOLUS_CELL_FIELDS = ("dose", "bolus_amount", "bolus_volume", "capped", "warnings")
 
 
 @infuse_command("chart")
@@ -151,40 +154,18 @@ def column_name(dose: Any) -> str:
 def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
     """The :class:`~infuse_calc.formats.output.View` of a :class:`~infuse_calc.chart.Chart`."""
     from infuse_calc.dosing import Measure
-    from infuse_calc.formats.output import View
-    from infuse_calc.notation import format_exact, format_exact_quantity, format_number
+    from infuse_calc.notation import format_exact, format_number
 
-    any_flag = any(cell.flagged for row in grid.rows for cell in row.cells)
-    headers = ["Weight"] + [format_exact_quantity(d.value, d.unit) for d in grid.doses]
-    rows: list[list[str]] = []
-    records: list[dict[str, Any]] = []
-    json_rows: list[dict[str, Any]] = []
-    for row in grid.rows:
-        first = row.cells[0].calculation
-        cells: list[str] = []
-        record: dict[str, Any] = {"weight": Measure(row.weight.kg, "kg")}
-        json_cells: list[dict[str, Any]] = []
-        for dose, cell in zip(grid.doses, row.cells, strict=True):
-            if round_to_pump:
-                text = format_exact(cell.pump_setting.value)
-            else:
-                text = format_number(cell.pump_rate.value)
-            if any_flag:
-                text += FLAG if cell.flagged else " "
-            cells.append(text)
-            record[column_name(dose)] = cell.pump_rate.value
-            calc_record = cell.calculation.record()
-            json_cells.append({name: calc_record[name] for name in JSON_CELL_FIELDS})
-        rows.append([first.weight_text(), *cells])
-        records.append(record)
-        json_rows.append(
-            {
-                "weight": Measure(row.weight.kg, "kg"),
-                "weight_entered": Measure(row.weight.value, row.weight.unit.symbol),
-                "cells": json_cells,
-            }
-        )
-    notes = _notes(grid, round_to_pump, any_flag)
+    def text(cell: Any) -> str:
+        if round_to_pump:
+            return format_exact(cell.pump_setting.value)
+        return format_number(cell.pump_rate.value)
+
+    def json_cell(calc: Any) -> dict[str, Any]:
+        record = calc.record()
+        return {name: record[name] for name in JSON_CELL_FIELDS}
+
+    grid_parts = _grid(grid, text, lambda cell: cell.pump_rate.value, column_name, json_cell)
     first_calc = grid.rows[0].cells[0].calculation
     document = {
         "command": "chart",
@@ -192,6 +173,58 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
         "concentration": grid.concentration_per_ml,
         "pump_resolution": Measure(grid.pump_resolution, "mL/h"),
         "cells_show": "pump_rate_rounded" if round_to_pump else "pump_rate",
+    }
+    title = f"Pump rate (mL/h) by weight and dose, {first_calc.concentration_text()}"
+    notes = _notes(grid, round_to_pump, grid_parts[3])
+    return _chart(grid, grid_parts, document, title, notes)
+
+
+def _grid(
+    grid: Any,
+    text: Callable[[Any], str],
+    value: Callable[[Any], Fraction],
+    column: Callable[[Any], str],
+    json_cell: Callable[[Any], dict[str, Any]],
+) -> tuple[list[list[str]], list[dict[str, Any]], list[dict[str, Any]], bool]:
+    """A chart's human rows (each cell's ``text``, flagged cells marked), CSV records (each
+    cell's ``value`` in its dose's ``column``) and JSON rows (``json_cell`` of each
+    calculation); and whether any cell is flagged."""
+    from infuse_calc.dosing import Measure
+
+    any_flag = any(cell.flagged for row in grid.rows for cell in row.cells)
+    rows: list[list[str]] = []
+    records: list[dict[str, Any]] = []
+    json_rows: list[dict[str, Any]] = []
+    for row in grid.rows:
+        cells: list[str] = []
+        record: dict[str, Any] = {"weight": Measure(row.weight.kg, "kg")}
+        for dose, cell in zip(grid.doses, row.cells, strict=True):
+            shown = text(cell)
+            cells.append(shown + (FLAG if cell.flagged else " ") if any_flag else shown)
+            record[column(dose)] = value(cell)
+        rows.append([row.cells[0].calculation.weight_text(), *cells])
+        records.append(record)
+        json_rows.append(
+            {
+                "weight": Measure(row.weight.kg, "kg"),
+                "weight_entered": Measure(row.weight.value, row.weight.unit.symbol),
+                "cells": [json_cell(cell.calculation) for cell in row.cells],
+            }
+        )
+    return rows, records, json_rows, any_flag
+
+
+def _chart(
+    grid: Any, parts: tuple[Any, ...], document: dict[str, Any], title: str, notes: list[str]
+) -> Any:
+    """The view of a chart from its :func:`_grid` parts and its own document fields."""
+    from infuse_calc.dosing import Measure
+    from infuse_calc.formats.output import View
+    from infuse_calc.notation import format_exact_quantity
+
+    rows, records, json_rows, _ = parts
+    headers = ["Weight"] + [format_exact_quantity(d.value, d.unit) for d in grid.doses]
+    document |= {
         "doses": [Measure(d.value, str(d.unit)) for d in grid.doses],
         "rows": json_rows,
         "warnings": list(grid.warnings),
@@ -202,7 +235,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
         document=document,
         csv_fields=list(records[0]),
         records=records,
-        title=f"Pump rate (mL/h) by weight and dose, {first_calc.concentration_text()}",
+        title=title,
         numeric_columns=set(range(len(headers))),
         notes=notes,
         measure_fields={"weight"},
@@ -237,67 +270,35 @@ def _notes(grid: Any, round_to_pump: bool, any_flag: bool) -> list[str]:
 def bolus_view(grid: Any) -> Any:
     """The view of a bolus chart: the volume (mL) of each dose at each weight."""
     from infuse_calc.dosing import Measure
-    from infuse_calc.formats.output import View
-    from infuse_calc.notation import (
-        format_exact,
-        format_exact_quantity,
-        format_number,
-        format_quantity,
-    )
+    from infuse_calc.notation import format_exact, format_number, format_quantity
 
-    any_flag = any(cell.flagged for row in grid.rows for cell in row.cells)
-    headers = ["Weight"] + [format_exact_quantity(d.value, d.unit) for d in grid.doses]
-    rows: list[list[str]] = []
-    records: list[dict[str, Any]] = []
-    json_rows: list[dict[str, Any]] = []
-    for row in grid.rows:
-        cells = []
-        record: dict[str, Any] = {"weight": Measure(row.weight.kg, "kg")}
-        for dose, cell in zip(grid.doses, row.cells, strict=True):
-            text = format_number(cell.volume.value)
-            cells.append(text + (FLAG if cell.flagged else " ") if any_flag else text)
-            name = f"dose_{format_exact(dose.value, separators=False)}_{dose.unit}_bolus_volume_mL"
-            record[name] = cell.volume.value
-        rows.append([row.cells[0].calculation.weight_text(), *cells])
-        records.append(record)
-        json_rows.append(
-            {
-                "weight": Measure(row.weight.kg, "kg"),
-                "weight_entered": Measure(row.weight.value, row.weight.unit.symbol),
-                "cells": [_bolus_cell(cell.calculation) for cell in row.cells],
-            }
-        )
+    def column(dose: Any) -> str:
+        return f"dose_{format_exact(dose.value, separators=False)}_{dose.unit}_bolus_volume_mL"
+
+    def json_cell(calc: Any) -> dict[str, Any]:
+        record = calc.record()
+        return {name: record[name] for name in BOLUS_CELL_FIELDS}
+
+    parts = _grid(
+        grid,
+        lambda cell: format_number(cell.volume.value),
+        lambda cell: cell.volume.value,
+        column,
+        json_cell,
+    )
     notes = ["Bolus volumes in mL, to 5 significant figures; exact values in --format json/csv."]
-    if any_flag:
+    if parts[3]:
         notes.append(f"{FLAG} Check this cell: capped at the maximum (see the warnings).")
+    limit = grid.limit
     document = {
         "command": "chart",
         "unit": str(grid.unit),
         "concentration": grid.concentration_per_ml,
-        "max_amount": None if grid.limit is None else Measure(grid.limit[0], grid.limit[1].symbol),
+        "max_amount": None if limit is None else Measure(limit[0], limit[1].symbol),
         "cells_show": "bolus_volume",
-        "doses": [Measure(d.value, str(d.unit)) for d in grid.doses],
-        "rows": json_rows,
-        "warnings": list(grid.warnings),
     }
     conc = grid.rows[0].cells[0].calculation.concentration_text()
-    cap = ""
-    if grid.limit is not None:
-        cap = f", at most {format_quantity(grid.limit[0], grid.limit[1].symbol)}"
-    return View(
-        headers=headers,
-        rows=rows,
-        document=document,
-        csv_fields=list(records[0]),
-        records=records,
-        title=f"Bolus volume (mL) by weight and dose, {conc}{cap}",
-        numeric_columns=set(range(len(headers))),
-        notes=notes,
-        measure_fields={"weight"},
+    cap = "" if limit is None else f", at most {format_quantity(limit[0], limit[1].symbol)}"
+    return _chart(
+        grid, parts, document, f"Bolus volume (mL) by weight and dose, {conc}{cap}", notes
     )
-
-
-def _bolus_cell(calc: Any) -> dict[str, Any]:
-    record = calc.record()
-    fields = ("dose", "bolus_amount", "bolus_volume", "capped", "warnings")
-    return {name: record[name] for name in fields}
