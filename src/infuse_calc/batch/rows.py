@@ -202,7 +202,8 @@ def _with_warnings(
 ) -> list[Any]:
     """``values`` with the row's warnings appended (see :func:`_warnings`)."""
     more = () if drug is None else drug[1](plan, dose_rate)
-    if more or any(cell is not None and cell.warnings for cell in parsed):
+    d, w, c, t = parsed  # a generator here would cost a microsecond a row
+    if more or d.warnings or (w and w.warnings) or (c and c.warnings) or (t and t.warnings):
         values.append(_warnings(parsed, more, pump))
     else:  # the pump's warnings alone, or none: distinct by construction
         values.append(list(pump))
