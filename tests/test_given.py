@@ -473,3 +473,35 @@ def test_a_bolus_scales_with_weight(per_kg: Fraction, factor: int, tenths: int) 
     assert capped.given is not None
     assert capped.given.capped is True
     assert capped.given.amount.value == light.given.amount.value
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amount=amounts,
+    unit=st.sampled_from(["mg", "mcg/kg", "units", "units/kg", "mL", "g", "mmol", "mL/kg"]),
+    parts=st.lists(st.integers(0, 6), min_size=1, max_size=3),
+    values=st.lists(st.integers(1, 59), min_size=3, max_size=3),
+    bolus=st.booleans(),
+)
+def test_what_is_printed_reads_back(
+    amount: Fraction, unit: str, parts: list[int], values: list[int], bolus: bool
+) -> None:
+    """An order as the tool prints it (``1,000 mL over 1 h 30 min``) reads back as itself."""
+    from infuse_calc.dosing import order_text
+
+    names = ["days", "h", "min"]
+    chosen = sorted({p % 3 for p in parts})
+    time = " ".join(f"{values[i]} {names[i]}" for i in chosen)
+    text = f"{_number(amount)} {unit}" + ("" if bolus else f" over {time}")
+    if not bolus and 0 in chosen and values[0] > 7:
+        with pytest.raises(InputError, match="longer than 7 days"):
+            parse_dose(text, amounts=True)
+        return
+    if not bolus and 0 in chosen and values[0] == 7 and len(chosen) > 1:
+        return  # 7 days and more: refused too (above)
+    dose = parse_dose(text, amounts=True)
+    again = parse_dose(order_text(dose), amounts=True)
+    assert (again.value, again.unit, again.amount) == (dose.value, dose.unit, dose.amount)
+    if dose.duration is not None:
+        assert again.duration is not None
+        assert again.duration.minutes == dose.duration.minutes
