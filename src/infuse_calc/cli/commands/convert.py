@@ -125,7 +125,7 @@ def command(
             limit=None if limit is None else limit[:2],
             drip=drip,
         )
-        timing = bag_figures(calc, bag, start)
+        timing = None if bag is None and start is None else bag_figures(calc, bag, start)
     except InfuseCalcError as error:
         raise click.UsageError(str(error)) from None
     extras.finish(calc, drop_factor)
@@ -135,12 +135,16 @@ def command(
         unit_warnings,
         extras.warnings,
         calc.warnings,
-        timing.warnings,
+        () if timing is None else timing.warnings,
     )
-    from infuse_calc.cli.amounts_view import add_timing
     from infuse_calc.formats.output import emit
 
-    emit(add_timing(extras.extend(convert_view(calc, explain)), calc, timing), fmt, output)
+    view = extras.extend(convert_view(calc, explain))
+    if timing is not None:
+        from infuse_calc.cli.amounts_view import add_timing
+
+        view = add_timing(view, calc, timing)
+    emit(view, fmt, output)
 
 
 def bag_figures(calc: Any, bag: Any, start: Any) -> Any:
