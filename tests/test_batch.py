@@ -85,8 +85,9 @@ def test_example_rows_against_hand_arithmetic() -> None:
     rows = csv_rows(invoke("batch", str(EXAMPLE)).stdout)
     assert [row["id"] for row in rows] == [str(n) for n in range(1, 12)]
     seed = rows[0]
-    # 7 mcg/kg/min x 72 kg = 504 mcg/min; x 60 / 1000 = 30.24 mg/h; / 10 mg/mL = 3.024 mL/h
-    assert (seed["per_minute_value"], seed["per_minute_unit"]) == ("504.0", "mcg/min")
+    # 7 mcg/kg/min x 72 kg = 504 mcg/min = 0.504 mg/min; x 60 = 30.24 mg/h; / 10 mg/mL =
+    # 3.024 mL/h (machine output: every mass rate in mg)
+    assert (seed["per_minute_value"], seed["per_minute_unit"]) == ("0.504", "mg/min")
     assert (seed["per_hour_value"], seed["per_hour_unit"]) == ("30.24", "mg/h")
     assert (seed["pump_rate_value"], seed["pump_rate_unit"]) == ("3.024", "mL/h")
     assert seed["error"] == ""
@@ -213,7 +214,7 @@ def test_identity_at_unit_boundaries_half_steps_and_pump_warnings() -> None:
         {"dose": "0.3 mL/h", "weight": "3.45", "concentration": "1%", "dose_unit": ""},
         {"dose": "18 units/kg/h", "weight": "154 lb", "concentration": "", "dose_unit": ""},
         {"dose": "2.5 mg/h", "weight": "", "concentration": "500 mg/250 mL", "dose_unit": "mL/h"},
-        # 1,000 mcg/h is exactly 1 mg/h: the clearest unit is mg/h (value >= 1)
+        # 1,000 mcg/h is exactly 1 mg/h, the machine unit of every mass rate per hour
         {"dose": "1000 mcg/h", "weight": "", "concentration": "", "dose_unit": ""},
         # 30.5 mg/h / 10 mg/mL = 3.05 mL/h, a true half step: rounds up to 3.1 mL/h
         {"dose": "30.5 mg/h", "weight": "", "concentration": "10 mg/mL", "dose_unit": ""},
@@ -227,7 +228,9 @@ def test_identity_at_unit_boundaries_half_steps_and_pump_warnings() -> None:
         assert computed(record) == reference(row), row
     assert records[4]["per_hour"] == (1.0, "mg/h")
     assert records[5]["pump_rate_rounded"] == (3.1, "mL/h")
-    assert [len(record["warnings"]) for record in records[6:]] == [1, 1, 1]
+    # 50 x 118 = 5,900 mcg/min = 354 mg/h; / 0.016 mg/mL = 22,125 mL/h: above 999 mL/h, and
+    # x 24 = 531,000 mL/day, over the daily volume limit too
+    assert [len(record["warnings"]) for record in records[6:]] == [1, 1, 2]
 
 
 @pytest.mark.parametrize(
@@ -400,8 +403,9 @@ def test_map_reads_another_column(tmp_path: Path) -> None:
     result = invoke("batch", path, "--map", "dose=rate_ordered", "--map", "weight=kg")
     (row,) = csv_rows(result.stdout)
     # no clash with the input columns, so the computed ones keep convert's names
+    # 7 x 72 = 504 mcg/min = 0.504 mg/min
     assert (row["per_minute_value"], row["dose_value"], row["weight_value"]) == (
-        "504.0",
+        "0.504",
         "7.0",
         "72.0",
     )

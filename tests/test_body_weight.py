@@ -235,8 +235,8 @@ def test_convert_dosing_weight_json(run: Any) -> None:
     assert data["weight_used"]["ideal"] == {"value": 57.0, "unit": "kg"}
     assert data["weight_used"]["actual"] == {"value": 97.0, "unit": "kg"}
     assert data["weight_used"]["height"] == {"value": 65.0, "unit": "in"}
-    # 7 x 73 = 511 mcg/min
-    assert data["per_minute"] == {"value": 511.0, "unit": "mcg/min"}
+    # 7 x 73 = 511 mcg/min = 0.511 mg/min (machine output: every mass rate in mg)
+    assert data["per_minute"] == {"value": 0.511, "unit": "mg/min"}
 
 
 def test_convert_actual_weight_says_so(run: Any) -> None:

@@ -33,10 +33,13 @@ from infuse_calc.formats.output import jsonable
 
 def convert(row: dict[str, str], resolution: str = "0.1") -> tuple[int, Any, str]:
     """convert on a row's cells: exit code, JSON document (or None) and stderr."""
-    args = ["convert", row["dose"], "--format", "json", "--pump-resolution", resolution]
+    args = ["convert", "--format", "json", "--pump-resolution", resolution]
     for flag, name in (("-w", "weight"), ("-c", "concentration"), ("--dose-unit", "dose_unit")):
         if row.get(name):
             args += [flag, row[name]]
+    # "--": a dose such as "-3 mcg/min" is the argument, not an option (on a command line
+    # click reads it as the option -3; a batch cell is only ever a value)
+    args += ["--", row["dose"]]
     result = CliRunner().invoke(cli, args, env={"COLUMNS": "100"})
     document = json.loads(result.stdout) if result.exit_code == 0 else None
     return result.exit_code, document, result.stderr
@@ -150,10 +153,15 @@ def test_rounding_down_past_five_percent_is_warned_as_convert_warns() -> None:
         ("1.05 mg/h", "0.1", None),
         # 0.95 mg/h: 0.095 mL/h -> 0.1 (+5.26%): warned
         ("0.95 mg/h", "0.1", "changes the dose by +5.26%"),
-        # 9990 mg/h: 999 mL/h is the top of the range, not above it
-        ("9990 mg/h", "0.1", None),
+        # 9990 mg/h: 999 mL/h is the top of the range, not above it (but 999 x 24 =
+        # 23,976 mL/day is over the daily volume limit of 2,000 mL/day)
+        ("9990 mg/h", "0.1", "23,976 mL/day from this one infusion is over 2,000 mL/day"),
         # 9990.5 mg/h: 999.05 mL/h is above 999 (and rounds to 999.1)
         ("9990.5 mg/h", "0.1", "is above 999 mL/h"),
+        # 833.33333333333 mg/h: 83.333333333333 mL/h x 24 = 1,999.99999999999 mL/day: under
+        ("833.33333333333 mg/h", "0.1", None),
+        # 834 mg/h: 83.4 mL/h x 24 = 2,001.6 mL/day, over the limit
+        ("834 mg/h", "0.1", "2,001.6 mL/day from this one infusion is over 2,000 mL/day"),
         # at 1 mL/h steps 14.9 mg/h is 1.49 mL/h -> 1 mL/h (-32.89%)
         ("14.9 mg/h", "1", "changes the dose by -32.89%"),
     ],
@@ -166,6 +174,8 @@ def test_each_pump_threshold_from_both_sides(
         assert record["warnings"] == []
     else:
         assert any(warned in w for w in record["warnings"]), record["warnings"]
+        if "mL/day" in warned:
+            assert not any("above" in w for w in record["warnings"])
 
 
 # --- the whole grammar, generated -----------------------------------------------------------

@@ -88,7 +88,8 @@ class Cell:
     @property
     def flagged(self) -> bool:
         """Whether the cell needs a second look: it carries a warning (rounding changes the
-        dose by more than 5%, rounds to 0, or is beyond a pump's range)."""
+        dose by more than 5%, rounds to 0, is beyond the pump's range or gives more than
+        the daily volume limit)."""
         return bool(self.calculation.warnings)
 
 

@@ -159,6 +159,8 @@ class Weight:
 
     ``lb_per_kg`` is the factor a weight in pounds was converted with (the exact pound,
     100000000/45359237, unless a course's 2.2 was asked for); ``None`` for kg and g.
+    A dosing weight other than the actual one (``--dosing-weight ideal``) names its
+    ``method`` and keeps the weight that was typed as ``entered`` (``None`` if none was).
     """
 
     value: Fraction
@@ -167,6 +169,13 @@ class Weight:
     text: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
     lb_per_kg: Fraction | None = None
+    method: str = "actual"
+    entered: Weight | None = None
+
+    @property
+    def typed(self) -> Weight | None:
+        """The weight as typed: this one, or the one an ideal/adjusted weight came from."""
+        return self if self.method == "actual" else self.entered
 
 
 # --- doses --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
-from infuse_calc.engine import concentration_figure
+from infuse_calc.engine import concentration_machine
 from infuse_calc.errors import InfuseCalcError, InputError
 from infuse_calc.quantities import (
     Concentration,
@@ -97,14 +97,16 @@ class DoseCell(NamedTuple):
 class WeightCell(NamedTuple):
     numerator: int  # of the weight in kg
     denominator: int
-    cells: tuple[str, str, str, str]  # weight (kg), weight_entered: repr of value, unit
+    # weight (kg), weight_entered, weight_actual (kg): repr of value, unit; then
+    # dosing_weight and lb_per_kg
+    cells: tuple[str, str, str, str, str, str, str, float | None]
     warnings: tuple[str, ...]
 
 
 class ConcentrationCell(NamedTuple):
     numerator: int  # of the amount per volume, in its own units
     denominator: int
-    cells: tuple[str, str]  # per mL, in the clearest unit: repr of value, unit
+    cells: tuple[str, str, str | None]  # per mL in its machine unit (repr, unit), vehicle
     units_id: int
     warnings: tuple[str, ...]
 
@@ -123,16 +125,19 @@ def _dose_cell(text: str) -> DoseCell:
 def _weight_cell(text: str) -> WeightCell:
     weight = parse_weight(text)
     kg = weight.kg
-    cells = (repr(float(kg)), "kg", repr(float(weight.value)), weight.unit.symbol)
+    in_kg = repr(float(kg))
+    factor = None if weight.lb_per_kg is None else float(weight.lb_per_kg)
+    entered = repr(float(weight.value))
+    cells = (in_kg, "kg", entered, weight.unit.symbol, in_kg, "kg", weight.method, factor)
     return WeightCell(kg.numerator, kg.denominator, cells, weight.warnings)
 
 
 def concentration_cell(concentration: Concentration) -> ConcentrationCell:
     """The parsed cell of a concentration (also of a drug library's)."""
     per = concentration.amount / concentration.volume
-    n, d, unit = concentration_figure(concentration)
+    n, d, unit = concentration_machine(concentration)
     units_id = _unit_id((concentration.amount_unit, concentration.volume_unit))
-    cells = (repr(n / d), unit)
+    cells = (repr(n / d), unit, concentration.vehicle)
     return ConcentrationCell(
         per.numerator, per.denominator, cells, units_id, concentration.warnings
     )

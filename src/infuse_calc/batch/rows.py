@@ -79,8 +79,9 @@ ROUNDED_REMEMBERED = 4096
 #: For a row naming a drug: the limit warnings, from the plan and the dose it delivers.
 Limits = Callable[[engine.Plan, "engine.Figure | None"], tuple[str, ...]]
 
-_NO_WEIGHT = (None, None, None, None)
+_NO_WEIGHT = (None,) * 8
 _NO_PAIR = (None, None)
+_NO_CONCENTRATION = (None, None, None)
 _NO_PUMP = (None,) * 7
 
 
@@ -113,7 +114,7 @@ def row(
         plan = run.plan(key, Cells(dose, weight, concentration, dose_unit), standard)
     wn, wd = (1, 1) if w is None else (w.numerator, w.denominator)
     cn, cd = (1, 1) if c is None else (c.numerator, c.denominator)
-    minute, hour, day, pump_rate, volume_per_day, dose_rate, pump = engine.evaluate(
+    minute, hour, day, pump_rate, volume_per_day, dose_rate, pump, warnings = engine.evaluate(
         plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step
     )
     values: list[Any] = [
@@ -127,7 +128,7 @@ def row(
         hour[2],
         day[0] / day[1],
         day[2],
-        *(_NO_PAIR if c is None else c.cells),
+        *(_NO_CONCENTRATION if c is None else c.cells),
         *(_NO_PAIR if pump_rate is None else (pump_rate[0] / pump_rate[1], "mL/h")),
         *(
             _NO_PAIR
@@ -136,11 +137,10 @@ def row(
         ),
         *(_NO_PAIR if dose_rate is None else (dose_rate[0] / dose_rate[1], dose_rate[2])),
     ]
-    warnings: tuple[str, ...] = ()
     if pump is None:
         values += _NO_PUMP
     else:
-        rn, rd, xn, xd, pn, pd, warnings = pump
+        rn, rd, xn, xd, pn, pd, _ = pump
         rounded = run.rounded.get(rn) or run.rounded_cell(rn, rd)
         values += (run.resolution_cell, "mL/h", rounded, "mL/h", xn / xd, plan.dose_unit, pn / pd)
     more = () if drug is None else drug[1](plan, dose_rate)

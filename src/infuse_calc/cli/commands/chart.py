@@ -120,11 +120,13 @@ def command(
     emit(extras.annotate(chart_view(grid, round_to_pump)), fmt, output)
 
 
-def column_name(dose: Any) -> str:
-    """The CSV column of one dose: ``dose_0.05_mcg/kg/min_pump_rate_mL/h`` (exact rate)."""
+def column_name(dose: Any, rounded: bool = False) -> str:
+    """The CSV column of one dose: ``dose_0.05_mcg/kg/min_pump_rate_mL/h`` (exact rate), or
+    with ``rounded`` ``dose_0.05_mcg/kg/min_pump_rate_rounded_mL/h`` (the pump setting)."""
     from infuse_calc.notation import format_exact
 
-    return f"dose_{format_exact(dose.value, separators=False)}_{dose.unit}_pump_rate_mL/h"
+    field = "pump_rate_rounded" if rounded else "pump_rate"
+    return f"dose_{format_exact(dose.value, separators=False)}_{dose.unit}_{field}_mL/h"
 
 
 def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
@@ -141,7 +143,10 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
     for row in grid.rows:
         first = row.cells[0].calculation
         cells: list[str] = []
-        record: dict[str, Any] = {"weight": Measure(row.weight.kg, "kg")}
+        record: dict[str, Any] = {
+            "weight": Measure(row.weight.kg, "kg"),
+            "weight_entered": Measure(row.weight.value, row.weight.unit.symbol),
+        }
         json_cells: list[dict[str, Any]] = []
         for dose, cell in zip(grid.doses, row.cells, strict=True):
             if round_to_pump:
@@ -152,6 +157,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
                 text += FLAG if cell.flagged else " "
             cells.append(text)
             record[column_name(dose)] = cell.pump_rate.value
+            record[column_name(dose, rounded=True)] = cell.pump_setting.value
             calc_record = cell.calculation.record()
             json_cells.append({name: calc_record[name] for name in JSON_CELL_FIELDS})
         rows.append([first.weight_text(), *cells])
@@ -168,7 +174,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
     document = {
         "command": "chart",
         "unit": str(grid.unit),
-        "concentration": grid.concentration_per_ml,
+        "concentration": first_calc.machine["concentration"],
         "pump_resolution": Measure(grid.pump_resolution, "mL/h"),
         "cells_show": "pump_rate_rounded" if round_to_pump else "pump_rate",
         "doses": [Measure(d.value, str(d.unit)) for d in grid.doses],
@@ -184,7 +190,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
         title=f"Pump rate (mL/h) by weight and dose, {first_calc.concentration_text()}",
         numeric_columns=set(range(len(headers))),
         notes=notes,
-        measure_fields={"weight"},
+        measure_fields={"weight", "weight_entered"},
     )
 
 
@@ -208,6 +214,7 @@ def _notes(grid: Any, round_to_pump: bool, any_flag: bool) -> list[str]:
     if any_flag:
         notes.append(
             f"{FLAG} Check this cell: at the pump resolution the dose changes by more than 5%, "
-            "or the rate rounds to 0 or is above 999 mL/h (see the warnings)."
+            "or the rate rounds to 0, is above the pump's maximum or gives more than the daily "
+            "volume limit (see the warnings)."
         )
     return notes

@@ -287,7 +287,7 @@ def titrate_view(ladder: Any) -> Any:
         "weight": None if ladder.weight is None else Measure(ladder.weight.kg, "kg"),
         "concentration": None
         if not ladder.rungs
-        else ladder.rungs[0].calculation.concentration_per_ml,
+        else ladder.rungs[0].calculation.machine["concentration"],
         "pump_resolution": Measure(ladder.pump_resolution, "mL/h"),
         "every": None if not timed else Measure(ladder.every_minutes, "min"),
         "start": None if not timed else _clock(ladder.start_minutes),
