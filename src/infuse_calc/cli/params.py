@@ -377,4 +377,6 @@ def resolve_dosing_weight(
     chosen = dosing_weight(None if weight is None else weight.kg, parsed_height, parsed_sex, method)
     if method == "actual":
         return weight, chosen
-    return Weight(chosen.kg, KG, chosen.kg, f"{method} body weight"), chosen
+    # the weight typed stays with it: machine output gives both (weight_entered, weight)
+    text = f"{method} body weight"
+    return Weight(chosen.kg, KG, chosen.kg, text, method=method, entered=weight), chosen
