@@ -106,8 +106,11 @@ def command(
             opened = open_input(raw, name, input_format, [options.column("dose")])
         except BatchFileError as error:
             raise click.UsageError(str(error)) from None
-        if opened.header is not None:  # CSV: every row has the same columns
-            options = replace(options, check_pump=options.column("pump") in opened.header)
+        # Columns never depend on the first row: a CSV file's rows all have its header's
+        # columns, so the check columns come with a pump column; any JSON line may hold a
+        # pump, so JSON input always has them (empty for a row without a pump).
+        has_pump = opened.header is None or options.column("pump") in opened.header
+        options = replace(options, check_pump=has_pump)
         show_progress = progress or (progress is None and sys.stderr.isatty())
         tally = _run(opened, options, fmt or opened.format, output, strict, show_progress, name)
     finally:
@@ -125,6 +128,7 @@ class _Tally:
     failed: int = 0
     mismatches: int = 0
     dropped: set[str] = field(default_factory=set)
+    match_column: str = "match"
 
 
 def _refuse_overwriting_inputs(input_path: str, output: str | None, library: str | None) -> None:
@@ -156,14 +160,23 @@ def _run(
     name: str,
 ) -> _Tally:
     """Calculate and write every row, atomically to ``output``; a --strict stop exits 1."""
-    from infuse_calc.batch import FLAT_WIDTH, RowError, error_of, mismatched, process, process_table
+    from infuse_calc.batch import (
+        FLAT_WIDTH,
+        INPUT_COLUMNS,
+        RowError,
+        error_of,
+        mismatched,
+        process,
+        process_table,
+    )
     from infuse_calc.formats.files import atomic_output
     from infuse_calc.formats.output import CsvWriter, writer_for
 
     tally = _Tally()
     try:
         with atomic_output(output) as stream:
-            writer = writer_for(fmt, stream, opened.header, options.column("pump"))
+            read = [options.column(name) for name in INPUT_COLUMNS]
+            writer = writer_for(fmt, stream, opened.header, options.column("pump"), read)
             if isinstance(writer, CsvWriter) and opened.records is not None:
                 # CSV to CSV, the big-file case: flat rows, no dict per row
                 assert opened.header is not None
@@ -191,7 +204,17 @@ def _run(
         click.echo(f"Error: {name} line {error.line}: {error.message}", err=True)
         click.get_current_context().exit(1)
     tally.dropped = getattr(writer, "dropped", set())
+    tally.match_column = _match_column(opened, options)
     return tally
+
+
+def _match_column(opened: Any, options: Any) -> str:
+    """The name the ``match`` field is written under (``result_match`` if the input has a
+    ``match`` column of its own)."""
+    from infuse_calc.batch import output_names
+
+    columns = opened.header if opened.header is not None else []
+    return output_names(columns, checked=True)["match"]
 
 
 def _report(tally: _Tally) -> None:
@@ -209,7 +232,7 @@ def _report(tally: _Tally) -> None:
     if tally.mismatches:
         problems.append(
             f"{tally.mismatches:,} of {total:,} pump rates did not match the order "
-            "(see the match column)"
+            f"(see the {tally.match_column} column)"
         )
     if problems:
         click.echo("Error: " + "; ".join(problems), err=True)
