@@ -302,7 +302,7 @@ def test_weight_entered_is_what_was_typed_csv(run: Any) -> None:
     assert (row["weight_actual_value"], row["weight_actual_unit"]) == ("149.6854821", "kg")
     assert (row["weight_value"], row["weight_unit"]) == ("61.6", "kg")
     assert row["dosing_weight"] == "ideal"
-    assert list(csv.reader(io.StringIO(result.stdout)))[0].count("dosing_weight") == 1
+    assert next(csv.reader(io.StringIO(result.stdout))).count("dosing_weight") == 1
 
 
 def test_actual_weight_fields_without_a_dosing_weight(run: Any) -> None:

@@ -20,6 +20,7 @@ from infuse_calc.dosing import (
 )
 from infuse_calc.errors import IncompatibleError, InputError
 from infuse_calc.notation import format_exact
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
     Concentration,
     Dose,
@@ -118,6 +119,7 @@ def build_chart(
     weights: Sequence[Weight],
     concentration: Concentration | None,
     pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
+    limits: PumpLimits = DEFAULT_LIMITS,
 ) -> Chart:
     """Calculate every cell. Raises :class:`IncompatibleError` when the inputs cannot make
     a chart (no concentration, a dose that does not depend on weight, too many columns)."""
@@ -151,7 +153,7 @@ def build_chart(
     for weight in weights:
         cells: list[Cell] = []
         for dose in dose_list:
-            calc = calculate(dose, weight, concentration, None, pump_resolution)
+            calc = calculate(dose, weight, concentration, None, pump_resolution, limits)
             cells.append(Cell(calc))
             cell_warnings.extend(
                 f"{calc.weight_text()} at {calc.dose_text()}: {message}"

@@ -22,6 +22,7 @@ from infuse_calc.batch.fields import (
 from infuse_calc.batch.rows import Cells, Run, check_values, row
 from infuse_calc.engine import Figure, Plan
 from infuse_calc.errors import InfuseCalcError
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import Concentration
 
 
@@ -39,6 +40,8 @@ class BatchOptions:
     check_pump: bool | None = None
     #: The drug library for rows with a ``drug`` cell; ``None`` passes the column through.
     drugs: DrugLibrary | None = None
+    #: The pump's top rate and the daily volume limit every row is checked against.
+    limits: PumpLimits = DEFAULT_LIMITS
 
     def column(self, name: str) -> str:
         return self.mapping.get(name, name)
@@ -171,7 +174,7 @@ def process(
     columns = tuple(options.column(name) for name in Cells._fields)
     pump_column = options.column("pump")
     drug_column = options.column("drug")
-    run = Run(options.pump_resolution)
+    run = Run(options.pump_resolution, options.limits)
     shape: tuple[tuple[str, ...], bool] | None = None
     keys: tuple[str, ...] = ()
     for number, given in enumerate(rows, start=1):
@@ -234,7 +237,7 @@ class _Table:
         self.drugs = options.drugs
         # without a library or a drug column, every row reads the blank cell at width
         self.drug = index("drug", options.drugs is not None)
-        self.run = Run(options.pump_resolution)
+        self.run = Run(options.pump_resolution, options.limits)
         self.empty = [None] * (FLAT_WIDTH + (CHECK_FLAT_WIDTH if self.checked else 0))
 
     def computed(self, texts: list[Any]) -> list[Any]:

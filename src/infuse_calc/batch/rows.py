@@ -28,6 +28,7 @@ from infuse_calc.batch.cells import (
 )
 from infuse_calc.batch.fields import CHECK_FIELDS, CHECK_MEASURE_FIELDS, Figure
 from infuse_calc.errors import InputError
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import Concentration, parse_dose
 
 
@@ -48,11 +49,12 @@ PlanKey = tuple[int, bool, int, int]
 class Run:
     """What a batch keeps from row to row: the pump resolution and the plans met so far."""
 
-    __slots__ = ("plans", "resolution", "resolution_cell", "rounded", "step")
+    __slots__ = ("limits", "plans", "resolution", "resolution_cell", "rounded", "step")
 
-    def __init__(self, resolution: Fraction) -> None:
+    def __init__(self, resolution: Fraction, limits: PumpLimits = DEFAULT_LIMITS) -> None:
         self.resolution = resolution
-        self.step = engine.resolution(resolution, notation.THOUSANDS_SEPARATORS)
+        self.limits = limits
+        self.step = limits.resolution(resolution, notation.THOUSANDS_SEPARATORS)
         self.resolution_cell = repr(float(resolution))
         self.plans: dict[PlanKey, engine.Plan] = {}
         # most pumps are set to a few hundred distinct rates: the repr of each, by its
@@ -153,10 +155,10 @@ def row(
 
 def _warnings(parsed: Parsed, more: tuple[str, ...], pump: tuple[str, ...]) -> list[str]:
     """The row's warnings as convert gives them: the cells', the drug's, the pump's."""
-    warnings: list[str] = []
-    for source in (*(c.warnings for c in parsed if c is not None), more, pump):
-        warnings.extend(w for w in source if w not in warnings)
-    return warnings
+    from infuse_calc.run_warnings import once
+
+    sources = (*(c.warnings for c in parsed if c is not None), more, pump)
+    return once(w for source in sources for w in source)
 
 
 def check_values(
@@ -170,7 +172,7 @@ def check_values(
     except InputError as error:
         raise InputError("pump", pump_text, error.reason) from None
     dose, weight, conc, _ = parsed_values(*cells[:2], cells.concentration or drug, None)
-    record = check(dose, programmed, weight, conc, run.resolution).record()
+    record = check(dose, programmed, weight, conc, run.resolution, limits=run.limits).record()
     values: list[Any] = []
     for name in CHECK_FIELDS:
         value = record[name]

@@ -174,6 +174,31 @@ class ResolutionType(click.ParamType):
         return resolution
 
 
+class LimitType(click.ParamType):
+    """A rate or volume limit: a number, its unit optional (``500``, ``500 mL/h``);
+    ``off`` turns an optional limit off (``None``)."""
+
+    def __init__(self, unit: str, what: str, can_be_off: bool = False) -> None:
+        self.name = unit
+        self.unit = unit
+        self.what = what
+        self.can_be_off = can_be_off
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value is None or isinstance(value, Fraction):
+            return value
+        from infuse_calc.quantities import parse_number
+
+        text = str(value).strip()
+        if self.can_be_off and text.casefold() == "off":
+            return None
+        number = text.removesuffix(self.unit).strip()
+        try:
+            return parse_number(self.what, text, number, [])
+        except InputError as error:
+            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
+
+
 DOSE = DoseType()
 WEIGHT = WeightType()
 CONCENTRATION = ConcentrationType()
@@ -201,13 +226,39 @@ def concentration_option(f: F) -> F:
 
 
 def pump_resolution_option(f: F) -> F:
+    """``--pump-resolution``, and the limits every rate is checked against (``--pump-max``,
+    ``--daily-volume-max``), handed to the command as one argument, ``limits``: a
+    :class:`~infuse_calc.pump.PumpLimits`."""
+
+    @functools.wraps(f)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        from infuse_calc.pump import PumpLimits
+
+        limits = PumpLimits(kwargs.pop("pump_max"), kwargs.pop("daily_volume_max"))
+        return f(*args, limits=limits, **kwargs)
+
+    # wraps() shares f's click parameters, so these options keep their place in --help
+    wrapped = click.option(
+        "--daily-volume-max",
+        type=LimitType("mL/day", "daily volume limit", can_be_off=True),
+        default="2000",
+        show_default=True,
+        help="Warn when one drug infusion gives more than this a day, mL/day ('off': never).",
+    )(cast(F, command))
+    wrapped = click.option(
+        "--pump-max",
+        type=LimitType("mL/h", "pump maximum"),
+        default="999",
+        show_default=True,
+        help="The pump's top rate, mL/h: a faster rate is warned about.",
+    )(wrapped)
     return click.option(
         "--pump-resolution",
         type=RESOLUTION,
         default="0.1",
         show_default=True,
         help="Smallest step the pump can be set in, mL/h.",
-    )(f)
+    )(wrapped)
 
 
 def output_options(f: F) -> F:
@@ -230,13 +281,12 @@ def output_options(f: F) -> F:
 
 
 def warn_all(*sources: Iterable[str] | None) -> None:
-    """Print warnings on stderr, each once, in order."""
-    seen: set[str] = set()
-    for source in sources:
-        for message in source or ():
-            if message not in seen:
-                seen.add(message)
-                click.echo(f"Warning: {message}", err=True)
+    """Print warnings on stderr, in order, each once: a lesson repeated for several inputs
+    and a source cited by several warnings are said once (:func:`run_warnings.once`)."""
+    from infuse_calc.run_warnings import once
+
+    for message in once(message for source in sources for message in source or ()):
+        click.echo(f"Warning: {message}", err=True)
 
 
 def warnings_of(*values: Any) -> list[str]:

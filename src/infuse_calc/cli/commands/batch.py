@@ -65,6 +65,7 @@ def command(
     library_path: str | None,
     area: str | None,
     pump_resolution: Fraction,
+    limits: Any,
     strict: bool,
     progress: bool | None,
 ) -> None:
@@ -98,7 +99,9 @@ def command(
         # a file the user named is read before the run, so a bad one stops it (exit 2) as it
         # does convert; the user config directory's library is read by the first drug row
         drugs.get()
-    options = BatchOptions(pump_resolution=pump_resolution, mapping=mapping, drugs=drugs)
+    options = BatchOptions(
+        pump_resolution=pump_resolution, mapping=mapping, drugs=drugs, limits=limits
+    )
     name = "stdin" if input_path == "-" else input_path
     raw = open_binary(input_path)
     try:

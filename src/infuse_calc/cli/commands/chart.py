@@ -68,6 +68,7 @@ def command(
     weight: Any,
     concentration: Any,
     pump_resolution: Fraction,
+    limits: Any,
     round_to_pump: bool,
     patient: PatientChoices,
     fmt: str | None,
@@ -105,7 +106,7 @@ def command(
         amounts = parse_list("--doses", doses, parse_warnings, ch.MAX_CHART_DOSES)
         chosen = common_unit(amounts, unit_value, extras.default_unit(amounts, unit_value))
         grid = ch.build_chart(
-            [a.value for a in amounts], chosen, rows, concentration, pump_resolution
+            [a.value for a in amounts], chosen, rows, concentration, pump_resolution, limits
         )
     extras.check_calculations([cell.calculation for row in grid.rows for cell in row.cells])
     warn_all(

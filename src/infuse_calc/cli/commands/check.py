@@ -79,6 +79,7 @@ def command(
     weight: Any,
     concentration: Any,
     pump_resolution: Fraction,
+    limits: Any,
     tolerance: Fraction,
     patient: PatientChoices,
     fmt: str | None,
@@ -104,7 +105,7 @@ def command(
     weight, concentration, extras = library_and_weight(
         parsed, weight, concentration, patient, output
     )
-    result = check(parsed, pump, weight, concentration, pump_resolution, tolerance)
+    result = check(parsed, pump, weight, concentration, pump_resolution, tolerance, limits)
     delivered_limits = None
     applied = extras.applied
     if applied is not None and not result.match:

@@ -114,6 +114,7 @@ def command(
     weight: Any,
     concentration: Any,
     pump_resolution: Fraction,
+    limits: Any,
     every: str | None,
     start_time: str | None,
     patient: PatientChoices,
@@ -159,6 +160,7 @@ def command(
             by_rate=by_rate,
             dose_unit=target,
             pump_resolution=pump_resolution,
+            limits=limits,
             every_minutes=every_minutes,
             start_minutes=start_minutes,
         )
