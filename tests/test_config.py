@@ -85,7 +85,7 @@ def test_empty_file_is_no_settings() -> None:
         (
             "[defaults]\nfromat = 'json'\n",
             "config file /x/c.toml: unknown key 'fromat' in [defaults] (known keys: format, "
-            "pump_resolution, pump_max, daily_volume_max, drop_factor, library, "
+            "pump_resolution, pump_max, daily_volume_max, drop_factor, lb_per_kg, library, "
             "thousands_separator)",
         ),
         (

@@ -36,7 +36,9 @@ MAX_CHART_DOSES = 20
 MAX_LISTED_WARNINGS = 5
 
 
-def parse_weights(text: str, warnings: list[str]) -> list[Weight]:
+def parse_weights(
+    text: str, warnings: list[str], lb_per_kg: Fraction | None = None
+) -> list[Weight]:
     """``50,60,70``, ``40..90/5`` (kg, inclusive of 90 when on the grid) or a mix.
 
     List items may carry a unit (``154 lb``); range bounds are bare kg. Each weight is
@@ -52,15 +54,17 @@ def parse_weights(text: str, warnings: list[str]) -> list[Weight]:
         else:
             items = [item]
         for entry in items:
-            weights.append(_weight(what, text, entry, warnings))
+            weights.append(_weight(what, text, entry, warnings, lb_per_kg))
         if len(weights) > MAX_CHART_ROWS:
             raise InputError(what, text, f"gives more than {MAX_CHART_ROWS} weights (rows)")
     return weights
 
 
-def _weight(what: str, text: str, entry: str, warnings: list[str]) -> Weight:
+def _weight(
+    what: str, text: str, entry: str, warnings: list[str], lb_per_kg: Fraction | None
+) -> Weight:
     try:
-        weight = parse_weight(entry)
+        weight = parse_weight(entry, lb_per_kg)
     except InputError as error:
         quoted = f"'{entry}'"
         named = error.reason.startswith(quoted) or entry == text.strip()

@@ -180,20 +180,29 @@ class Calculation:
         kg = f"{format_number(self.weight.kg)} kg"
         if self.weight.unit is KG:
             return kg
-        return f"{format_exact(self.weight.value)} {self.weight.unit} = {kg}"
+        typed = f"{format_exact(self.weight.value)} {self.weight.unit}"
+        factor = self.weight.lb_per_kg
+        if factor is not None and factor != 1 / u.factor("lb", "kg"):
+            # a course's factor, not the exact pound: say which was used
+            typed += f" at {format_exact(factor)} lb/kg"
+        return f"{typed} = {kg}"
 
     def concentration_text(self) -> str | None:
         conc = self.concentration
         if conc is None or self.concentration_per_ml is None:
             return None
         per_ml = str(self.concentration_per_ml)
+        # the vehicle as read (canonical name): 400 mg in 250 mL D5W = 1.6 mg/mL
+        vehicle = "" if conc.vehicle is None else f" {conc.vehicle}"
+        if conc.ratio is not None:  # shown back as written: 1:10,000 = 0.1 mg/mL
+            return f"1:{format_exact(conc.ratio)}{vehicle} = {per_ml}"
         if conc.percent is not None:
-            return f"{format_exact(conc.percent)}% w/v = {per_ml}"
+            return f"{format_exact(conc.percent)}% w/v{vehicle} = {per_ml}"
         if not conc.per_volume_given and conc.volume_unit is ML:
-            return per_ml
+            return f"{per_ml}{vehicle}"
         written = (
             f"{format_exact(conc.amount)} {conc.amount_unit} in "
-            f"{format_exact(conc.volume)} {conc.volume_unit}"
+            f"{format_exact(conc.volume)} {conc.volume_unit}{vehicle}"
         )
         return f"{written} = {per_ml}"
 

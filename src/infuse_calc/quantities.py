@@ -94,6 +94,7 @@ __all__ = [
     "Token",
     "UnitWord",
     "Weight",
+    "check_lb_per_kg",
     "lookup_unit",
     "parse_concentration",
     "parse_dose",
@@ -287,6 +288,11 @@ def _lb_per_kg(asked: Fraction | None) -> Fraction:
 
     if asked is None:
         return 1 / weight_in_kg(Fraction(1), LB)  # the exact pound, from the registry
+    return check_lb_per_kg(asked)
+
+
+def check_lb_per_kg(asked: Fraction) -> Fraction:
+    """A textbook pounds-per-kg factor, refused outside :data:`LB_PER_KG_RANGE`."""
     low, high = LB_PER_KG_RANGE
     if not low <= asked <= high:
         raise InputError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, NamedTuple, TypeVar
 
 from infuse_calc.engine import concentration_machine
@@ -122,8 +123,8 @@ def _dose_cell(text: str) -> DoseCell:
     return DoseCell(value.numerator, value.denominator, _unit_id(dose.unit), dose.warnings or ())
 
 
-def _weight_cell(text: str) -> WeightCell:
-    weight = parse_weight(text)
+def _weight_cell(text: str, lb_per_kg: Fraction | None = None) -> WeightCell:
+    weight = parse_weight(text, lb_per_kg)
     kg = weight.kg
     in_kg = repr(float(kg))
     factor = None if weight.lb_per_kg is None else float(weight.lb_per_kg)
@@ -181,6 +182,20 @@ class _Cells(dict[str, T]):
 #: ``DOSES[text]`` is the parsed cell, or raises ``convert``'s error for that text.
 DOSES: _Cells[DoseCell] = _Cells(_dose_cell)
 WEIGHTS: _Cells[WeightCell] = _Cells(_weight_cell)
+_WEIGHTS_BY_FACTOR: dict[Fraction, _Cells[WeightCell]] = {}
+
+
+def weight_cells(lb_per_kg: Fraction | None) -> _Cells[WeightCell]:
+    """The weight cells of a batch read with ``lb_per_kg`` (``None``: the exact pound):
+    the same parser as ``convert --lb-per-kg``, so the two agree."""
+    if lb_per_kg is None:
+        return WEIGHTS
+    found = _WEIGHTS_BY_FACTOR.get(lb_per_kg)
+    if found is None:
+        found = _WEIGHTS_BY_FACTOR[lb_per_kg] = _Cells(lambda text: _weight_cell(text, lb_per_kg))
+    return found
+
+
 CONCENTRATIONS: _Cells[ConcentrationCell] = _Cells(
     lambda text: concentration_cell(parse_concentration(text))
 )
@@ -192,6 +207,7 @@ def parsed_values(
     weight: str | None,
     concentration: str | Concentration | None,
     dose_unit: str | None,
+    lb_per_kg: Fraction | None = None,
 ) -> tuple[Dose, Weight | None, Concentration | None, RateUnit | None]:
     """The parsed values of cells that parsed before (a concentration may be given parsed:
     a drug library's)."""
@@ -199,7 +215,7 @@ def parsed_values(
         concentration = parse_concentration(concentration)
     return (
         parse_dose(dose if dose is not None else ""),
-        None if weight is None else parse_weight(weight),
+        None if weight is None else parse_weight(weight, lb_per_kg),
         concentration,
         None if dose_unit is None else parse_rate_unit(dose_unit)[0],
     )

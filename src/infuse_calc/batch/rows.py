@@ -18,13 +18,13 @@ from infuse_calc.batch.cells import (
     CONCENTRATIONS,
     DOSES,
     TARGETS,
-    WEIGHTS,
     ConcentrationCell,
     DoseCell,
     TargetCell,
     WeightCell,
     concentration_cell,
     parsed_values,
+    weight_cells,
 )
 from infuse_calc.batch.fields import CHECK_FIELDS, CHECK_MEASURE_FIELDS, Figure
 from infuse_calc.errors import InputError
@@ -49,11 +49,27 @@ PlanKey = tuple[int, bool, int, int]
 class Run:
     """What a batch keeps from row to row: the pump resolution and the plans met so far."""
 
-    __slots__ = ("limits", "plans", "resolution", "resolution_cell", "rounded", "step")
+    __slots__ = (
+        "lb_per_kg",
+        "limits",
+        "plans",
+        "resolution",
+        "resolution_cell",
+        "rounded",
+        "step",
+        "weights",
+    )
 
-    def __init__(self, resolution: Fraction, limits: PumpLimits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self,
+        resolution: Fraction,
+        limits: PumpLimits = DEFAULT_LIMITS,
+        lb_per_kg: Fraction | None = None,
+    ) -> None:
         self.resolution = resolution
         self.limits = limits
+        self.lb_per_kg = lb_per_kg  # pounds per kg for weights in lb (None: exact)
+        self.weights = weight_cells(lb_per_kg)
         self.step = limits.resolution(resolution, notation.THOUSANDS_SEPARATORS)
         self.resolution_cell = repr(float(resolution))
         self.plans: dict[PlanKey, engine.Plan] = {}
@@ -65,7 +81,7 @@ class Run:
         """The plan of a combination not met before; raises convert's error if the
         inputs cannot be combined (whether they can depends on the units alone)."""
         dose, weight, conc, target = cells
-        found = engine.plan_for(*parsed_values(dose, weight, conc or drug, target))
+        found = engine.plan_for(*parsed_values(dose, weight, conc or drug, target, self.lb_per_kg))
         self.plans[key] = found
         return found
 
@@ -103,7 +119,7 @@ def row(
     that has none) and how to check the dose against its limits.
     """
     d = DOSES[dose if dose is not None else ""]
-    w = None if weight is None else WEIGHTS[weight]
+    w = None if weight is None else run.weights[weight]
     standard = None if drug is None else drug[0]
     if concentration is not None:
         c: ConcentrationCell | None = CONCENTRATIONS[concentration]
@@ -171,7 +187,9 @@ def check_values(
         programmed = parse_dose(pump_text)
     except InputError as error:
         raise InputError("pump", pump_text, error.reason) from None
-    dose, weight, conc, _ = parsed_values(*cells[:2], cells.concentration or drug, None)
+    dose, weight, conc, _ = parsed_values(
+        *cells[:2], cells.concentration or drug, None, run.lb_per_kg
+    )
     record = check(dose, programmed, weight, conc, run.resolution, limits=run.limits).record()
     values: list[Any] = []
     for name in CHECK_FIELDS:

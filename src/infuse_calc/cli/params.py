@@ -17,6 +17,14 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from infuse_calc.cli.figure_options import (
+    LB_PER_KG_KEY as LB_PER_KG_KEY,
+)
+from infuse_calc.cli.figure_options import (
+    lb_per_kg,
+    lb_per_kg_option,
+    pump_limit_options,
+)
 from infuse_calc.errors import IncompatibleError, InfuseCalcError, InputError
 from infuse_calc.formats import VIEW_FORMATS
 
@@ -101,6 +109,16 @@ class WeightType(_ParsedType):
     parser_name = "parse_weight"
     units = COMMON_WEIGHT_UNITS
 
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        from infuse_calc.quantities import parse_weight
+
+        try:
+            return parse_weight(value, lb_per_kg(ctx))
+        except InputError as error:
+            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
+
 
 class ConcentrationLabel(str):
     """``--concentration second``: a word that picks one of a drug's standard
@@ -174,31 +192,6 @@ class ResolutionType(click.ParamType):
         return resolution
 
 
-class LimitType(click.ParamType):
-    """A rate or volume limit: a number, its unit optional (``500``, ``500 mL/h``);
-    ``off`` turns an optional limit off (``None``)."""
-
-    def __init__(self, unit: str, what: str, can_be_off: bool = False) -> None:
-        self.name = unit
-        self.unit = unit
-        self.what = what
-        self.can_be_off = can_be_off
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if value is None or isinstance(value, Fraction):
-            return value
-        from infuse_calc.quantities import parse_number
-
-        text = str(value).strip()
-        if self.can_be_off and text.casefold() == "off":
-            return None
-        number = text.removesuffix(self.unit).strip()
-        try:
-            return parse_number(self.what, text, number, [])
-        except InputError as error:
-            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
-
-
 DOSE = DoseType()
 WEIGHT = WeightType()
 CONCENTRATION = ConcentrationType()
@@ -207,12 +200,15 @@ RESOLUTION = ResolutionType()
 
 
 def weight_option(f: F) -> F:
-    return click.option(
-        "-w",
-        "--weight",
-        type=WEIGHT,
-        help="Patient weight: a bare number is kg; '154 lb' and '850 g' work too.",
-    )(f)
+    """``-w/--weight`` and ``--lb-per-kg`` (kept for the command in ``ctx.meta``, not passed)."""
+    return lb_per_kg_option(
+        click.option(
+            "-w",
+            "--weight",
+            type=WEIGHT,
+            help="Patient weight: a bare number is kg; '154 lb' and '850 g' work too.",
+        )(f)
+    )
 
 
 def concentration_option(f: F) -> F:
@@ -228,37 +224,14 @@ def concentration_option(f: F) -> F:
 def pump_resolution_option(f: F) -> F:
     """``--pump-resolution``, and the limits every rate is checked against (``--pump-max``,
     ``--daily-volume-max``), handed to the command as one argument, ``limits``: a
-    :class:`~infuse_calc.pump.PumpLimits`."""
-
-    @functools.wraps(f)
-    def command(*args: Any, **kwargs: Any) -> Any:
-        from infuse_calc.pump import PumpLimits
-
-        limits = PumpLimits(kwargs.pop("pump_max"), kwargs.pop("daily_volume_max"))
-        return f(*args, limits=limits, **kwargs)
-
-    # wraps() shares f's click parameters, so these options keep their place in --help
-    wrapped = click.option(
-        "--daily-volume-max",
-        type=LimitType("mL/day", "daily volume limit", can_be_off=True),
-        default="2000",
-        show_default=True,
-        help="Warn when one drug infusion gives more than this a day, mL/day ('off': never).",
-    )(cast(F, command))
-    wrapped = click.option(
-        "--pump-max",
-        type=LimitType("mL/h", "pump maximum"),
-        default="999",
-        show_default=True,
-        help="The pump's top rate, mL/h: a faster rate is warned about.",
-    )(wrapped)
+    :class:`~infuse_calc.pump.PumpLimits` (see :func:`pump_limit_options`)."""
     return click.option(
         "--pump-resolution",
         type=RESOLUTION,
         default="0.1",
         show_default=True,
         help="Smallest step the pump can be set in, mL/h.",
-    )(wrapped)
+    )(pump_limit_options(f))
 
 
 def output_options(f: F) -> F:

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from infuse_calc.cli.commands import infuse_command
+from infuse_calc.cli.figure_options import lb_per_kg, lb_per_kg_option
 from infuse_calc.cli.params import pump_resolution_option
 from infuse_calc.formats import BATCH_INPUT_FORMATS, BATCH_OUTPUT_FORMATS
 
@@ -50,6 +51,7 @@ from infuse_calc.formats import BATCH_INPUT_FORMATS, BATCH_OUTPUT_FORMATS
 )
 @click.option("--area", metavar="AREA", help="Care area for the library's limits (all rows).")
 @pump_resolution_option
+@lb_per_kg_option
 @click.option("--strict", is_flag=True, help="Stop at the first bad row (exit status 1).")
 @click.option(
     "--progress/--no-progress",
@@ -100,7 +102,11 @@ def command(
         # does convert; the user config directory's library is read by the first drug row
         drugs.get()
     options = BatchOptions(
-        pump_resolution=pump_resolution, mapping=mapping, drugs=drugs, limits=limits
+        pump_resolution=pump_resolution,
+        mapping=mapping,
+        drugs=drugs,
+        limits=limits,
+        lb_per_kg=lb_per_kg(),
     )
     name = "stdin" if input_path == "-" else input_path
     raw = open_binary(input_path)

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from infuse_calc.cli.commands import infuse_command
+from infuse_calc.cli.figure_options import lb_per_kg
 from infuse_calc.cli.params import (
     RATE_UNIT,
     PatientChoices,
@@ -102,7 +103,8 @@ def command(
             raise click.UsageError("give either --weights (the chart rows) or -w, not both")
         if weights is None and weight is None:
             raise click.UsageError("give the weight rows with --weights, e.g. --weights 40..90/5")
-        rows = ch.parse_weights(weights, parse_warnings) if weights is not None else [weight]
+        factor = lb_per_kg()
+        rows = [weight] if weights is None else ch.parse_weights(weights, parse_warnings, factor)
         amounts = parse_list("--doses", doses, parse_warnings, ch.MAX_CHART_DOSES)
         chosen = common_unit(amounts, unit_value, extras.default_unit(amounts, unit_value))
         grid = ch.build_chart(

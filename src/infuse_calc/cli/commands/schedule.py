@@ -117,7 +117,9 @@ def command(
             raise InfuseCalcError(f"--plot {plot_path!r}: its folder does not exist")
     fmt_in = schedule_files.format_of(file, input_format)
     data = _read(file)
-    parsed = schedule_files.parse(data, file, fmt_in)
+    from infuse_calc.cli.figure_options import lb_per_kg
+
+    parsed = schedule_files.parse(data, file, fmt_in, lb_per_kg())
     warnings = list(parsed.warnings)
     weight = _choose("weight", weight, parsed.weight, warnings)
     concentration = _choose("concentration", concentration, parsed.concentration, warnings)
