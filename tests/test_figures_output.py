@@ -376,3 +376,12 @@ def test_batch_and_convert_read_pounds_with_the_same_factor() -> None:
     calc = calculate(parse_dose("1 mg/kg/h"), parse_weight("154 lb", Fraction("2.2")))
     assert calc.weight is not None
     assert calc.weight.kg == 70
+
+
+def test_the_concentration_command_follows_the_same_rules(run: Any) -> None:
+    # 50 units / 250 mL = 0.2 units/mL: shown in the unit typed (was 200 milliunits/mL)
+    human = rows_of(run("concentration", "50 units", "250 mL").stdout)
+    assert human["Concentration"] == "0.2 units/mL"
+    document = json.loads(run("concentration", "4 mg", "250 mL", "--format", "json").stdout)
+    # 4 / 250 = 0.016 mg/mL: machine output in mg/mL
+    assert document["concentration"] == {"value": 0.016, "unit": "mg/mL"}

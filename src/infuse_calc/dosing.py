@@ -33,7 +33,6 @@ from infuse_calc.quantities import (
     Concentration,
     Dose,
     RateUnit,
-    UnitWord,
     Weight,
 )
 
@@ -291,12 +290,3 @@ def _measure(figure: engine.Figure) -> Measure:
 
 def _optional(figure: engine.Figure | None) -> Measure | None:
     return None if figure is None else _measure(figure)
-
-
-def _in_best_unit(rate: Any, floor: UnitWord, per: UnitWord) -> Measure:
-    """A pint quantity (an amount per ``per``) in its clearest unit, by the engine's rule.
-
-    For callers that hold a pint quantity; everything else uses :func:`engine.clearest`.
-    """
-    unit = f"{floor}/{per}"
-    return _measure(engine.clearest(u.magnitude(rate, u.compose(unit)), unit, floor, per.symbol))
