@@ -165,7 +165,7 @@ def test_state_csv(run: Any) -> None:
     ("args", "message"),
     [
         ([], "give AMOUNT and VOLUME"),
-        (["4 mg"], "give AMOUNT and VOLUME"),
+        (["4 mg"], 'give the volume too: "4 mg" "250 mL"'),
         (["4 kg", "250 mL"], "is not a drug amount"),
         (["4 mg", "250 mg"], "is not a volume"),
         (["0 mg", "250 mL"], "greater than zero"),

@@ -101,7 +101,7 @@ def test_convert_with_a_builtin_drug(run: Any) -> None:
     result = run("convert", "0.1", "mcg/kg/min", "-w", "80", "--drug", "norepinephrine")
     assert result.exit_code == 0, result.stderr
     # 0.1 x 80 = 8 mcg/min = 480 mcg/h; / 16 mcg/mL = 30 mL/h
-    assert "Pump rate        30 mL/h" in result.stdout
+    assert "Set pump to      30 mL/h (exact)" in result.stdout
     assert "Concentration    4 mg in 250 mL = 16 mcg/mL" in result.stdout
     assert "built-in reference data" in result.stdout
     assert f"Note: built-in standard concentrations are {NOTICE}" in result.stderr

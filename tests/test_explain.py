@@ -29,7 +29,7 @@ def test_seed_case_chain() -> None:
         "30.24 mg/h × 24 h/day = 725.76 mg/day",
         "30.24 mg/h ÷ 10 mg/mL = 3.024 mL/h",
         "3.024 mL/h × 24 h/day = 72.576 mL/day",
-        "pump set to 3 mL/h at 0.1 mL/h steps: delivers 6.9444 mcg/kg/min (-0.79%)",
+        "set the pump to 3 mL/h (nearest 0.1 mL/h step): delivers 6.9444 mcg/kg/min (-0.79%)",
     ]
 
 

@@ -313,7 +313,7 @@ def test_textbook_pounds(run: Any) -> None:
     course = run(*args, "--lb-per-kg", "2.2", "--explain")
     # 220 / 2.2 = 100 kg exactly; x 3 x 60 = 18 mg/h; / 1.6 = 11.25 mL/h
     assert rows_of(course.stdout)["Weight"] == "220 lb at 2.2 lb/kg = 100 kg"
-    assert rows_of(course.stdout)["Pump rate"] == "11.25 mL/h"
+    assert rows_of(course.stdout)["Exact rate"] == "11.25 mL/h (calculated: not a pump setting)"
     assert "  220 lb ÷ 2.2 lb/kg = 100 kg" in course.stdout.splitlines()
     document = json.loads(run(*args, "--lb-per-kg", "2.2", "--format", "json").stdout)
     assert document["weight_entered"] == {"value": 220.0, "unit": "lb"}

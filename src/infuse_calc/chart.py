@@ -8,6 +8,7 @@ This module imports neither click nor rich.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -52,12 +53,32 @@ def parse_weights(
             values = parse_range(what, text, item, warnings, MAX_CHART_ROWS)
             items = [format_exact(value, separators=False) for value in values]
         else:
+            _refuse_dash_range(what, text, item)
             items = [item]
         for entry in items:
             weights.append(_weight(what, text, entry, warnings, lb_per_kg))
         if len(weights) > MAX_CHART_ROWS:
             raise InputError(what, text, f"gives more than {MAX_CHART_ROWS} weights (rows)")
     return weights
+
+
+#: ``40-90``, ``40 - 90``, ``40–90``: a range of weights written with a dash
+_DASH_RANGE = re.compile(r"([0-9]+(?:\.[0-9]+)?) *[-–] *([0-9]+(?:\.[0-9]+)?)", re.ASCII)
+
+
+def _refuse_dash_range(what: str, text: str, item: str) -> None:
+    """A weight range written ``40-90`` is refused with the range it means, ``40..90/5``."""
+    match = _DASH_RANGE.fullmatch(item.strip())
+    if match is None:
+        return
+    low, high = sorted((match[1], match[2]), key=Fraction)
+    named = "" if item.strip() == text.strip() else f"'{item.strip()}': "
+    raise InputError(
+        what,
+        text,
+        f"{named}a range is written start..stop/step: {low}..{high}/5 for every 5 kg from "
+        f"{low} to {high}",
+    )
 
 
 def _weight(

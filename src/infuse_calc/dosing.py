@@ -25,10 +25,15 @@ from infuse_calc.engine import DAILY_VOLUME_LIMIT as DAILY_VOLUME_LIMIT
 from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION as DEFAULT_PUMP_RESOLUTION
 from infuse_calc.engine import PUMP_MAX_RATE as PUMP_MAX_RATE
 from infuse_calc.engine import ROUNDING_WARNING_PERCENT as ROUNDING_WARNING_PERCENT
-from infuse_calc.notation import format_exact, format_number, format_percent, format_quantity
+from infuse_calc.notation import (
+    format_exact,
+    format_number,
+    format_percent,
+    format_quantity,
+    format_weight,
+)
 from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
-    KG,
     ML,
     Concentration,
     Dose,
@@ -176,15 +181,9 @@ class Calculation:
     def weight_text(self) -> str | None:
         if self.weight is None:
             return None
-        kg = f"{format_number(self.weight.kg)} kg"
-        if self.weight.unit is KG:
-            return kg
-        typed = f"{format_exact(self.weight.value)} {self.weight.unit}"
-        factor = self.weight.lb_per_kg
-        if factor is not None and factor != 1 / u.factor("lb", "kg"):
-            # a course's factor, not the exact pound: say which was used
-            typed += f" at {format_exact(factor)} lb/kg"
-        return f"{typed} = {kg}"
+        weight = self.weight
+        # a course's factor (not the exact pound) is named: 220 lb at 2.2 lb/kg = 100 kg
+        return format_weight(weight.value, weight.unit.symbol, weight.kg, weight.course_factor)
 
     def concentration_text(self) -> str | None:
         conc = self.concentration

@@ -174,6 +174,14 @@ class Weight:
     entered: Weight | None = None
 
     @property
+    def course_factor(self) -> Fraction | None:
+        """The lb/kg factor a weight in pounds was read with when it is a course's (2.2),
+        not the exact pound; ``None`` otherwise."""
+        if self.lb_per_kg is None or self.lb_per_kg == _lb_per_kg(None):
+            return None
+        return self.lb_per_kg
+
+    @property
     def typed(self) -> Weight | None:
         """The weight as typed: this one, or the one an ideal/adjusted weight came from."""
         return self if self.method == "actual" else self.entered

@@ -32,6 +32,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: a word, not a quantity: ``--concentration central`` names a standard concentration
 LABEL = re.compile(r"[A-Za-z][A-Za-z_-]*", re.ASCII)
+#: a number without a unit (``30``, ``2.5``, ``1,000``): for a rate, the unit is missing
+BARE_NUMBER = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+", re.ASCII)
 
 
 #: Unit suffixes offered by shell completion; every one parses without a warning (tested).
@@ -101,7 +103,21 @@ class _ParsedType(click.ParamType):
 class DoseType(_ParsedType):
     name = "dose"
     parser_name = "parse_dose"
-    units = COMMON_RATE_UNITS
+    units: tuple[str, ...] = COMMON_RATE_UNITS
+
+
+class PumpRateType(DoseType):
+    """The rate a pump is programmed to, ``30.2 mL/h``: a bare number is refused with the
+    reading it needs (a pump rate without its unit could be any rate)."""
+
+    name = "mL/h"
+    units: tuple[str, ...] = ("mL/h",)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and BARE_NUMBER.fullmatch(value.strip()):
+            number = value.strip()
+            self.fail(f"{value!r}: give the unit: '{number} mL/h'", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class WeightType(_ParsedType):
@@ -193,6 +209,7 @@ class ResolutionType(click.ParamType):
 
 
 DOSE = DoseType()
+PUMP_RATE = PumpRateType()
 WEIGHT = WeightType()
 CONCENTRATION = ConcentrationType()
 RATE_UNIT = RateUnitType()
@@ -341,7 +358,9 @@ def body_weight_options(f: F) -> F:
     )(f)
     f = click.option("--sex", default=None, help="male or female (for ideal body weight).")(f)
     f = click.option(
-        "--height", default=None, help="Height for ideal body weight: '180 cm' or '70.9 in'."
+        "--height",
+        default=None,
+        help="Height for ideal body weight: '180 cm', '70.9 in' or '5 ft 11 in'.",
     )(f)
     return f
 

@@ -209,8 +209,10 @@ class Extras:
                 f"{format_number(whole)} gtt/min ({self.drop_factor} gtt/mL set; exact "
                 f"{self.drip_rate})"
             )
-            position = next(
-                (i + 1 for i, row in enumerate(view.rows) if row[0] == "Pump rate"), len(view.rows)
+            pump_labels = ("Pump rate", "Exact rate", "Set pump to")
+            position = max(
+                (i + 1 for i, row in enumerate(view.rows) if row[0] in pump_labels),
+                default=len(view.rows),
             )
             view.rows.insert(position, ["Drip rate", text])
             added["drip_rate"] = self.drip_rate

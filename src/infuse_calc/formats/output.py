@@ -22,7 +22,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -45,6 +45,17 @@ class View:
     notes: list[str] = field(default_factory=list)
     measure_fields: AbstractSet[str] = field(default_factory=set)
     show_headers: bool = True
+    #: columns whose cells may wrap in a table (between words; ``None``: every column not
+    #: in ``numeric_columns``); a column too wide for the terminal is folded instead
+    wrap_columns: set[int] | None = None
+    #: the leading columns a folded table repeats (the step, the weight)
+    key_columns: int = 1
+    #: human-only tables drawn after this one (schedule's totals per day), each after a
+    #: blank line
+    sections: list[View] = field(default_factory=list)
+    #: lines drawn as they are after the notes, never re-wrapped (a text chart), given
+    #: the terminal width to fit (``None``: plain text, the drawing's own width)
+    drawing: Callable[[int | None], list[str]] | None = None
 
 
 # --- values -------------------------------------------------------------------------------
@@ -170,6 +181,11 @@ def plain_text(view: View) -> str:
         ]
         lines.append("  ".join(cells).rstrip())
     lines.extend(view.notes)
+    if view.drawing is not None:
+        lines.extend(view.drawing(None))
+    for section in view.sections:
+        lines.append("")
+        lines.extend(plain_text(section).splitlines())
     return "\n".join(lines) + "\n"
 
 

@@ -136,10 +136,10 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
     """The :class:`~infuse_calc.formats.output.View` of a :class:`~infuse_calc.chart.Chart`."""
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
-    from infuse_calc.notation import format_exact, format_number
+    from infuse_calc.notation import format_exact, format_exact_quantity, format_number
 
     any_flag = any(cell.flagged for row in grid.rows for cell in row.cells)
-    headers = ["Weight"] + [f"{format_exact(d.value)} {d.unit}" for d in grid.doses]
+    headers = ["Weight"] + [format_exact_quantity(d.value, d.unit) for d in grid.doses]
     rows: list[list[str]] = []
     records: list[dict[str, Any]] = []
     json_rows: list[dict[str, Any]] = []

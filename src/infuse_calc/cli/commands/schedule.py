@@ -94,6 +94,12 @@ def command(
     concentration = "10 mg/mL") or with -w/-c; the command line wins, with a warning if
     the two differ.
 
+    CSV columns, one row per segment, then per calendar day, then the course total: row
+    (segment, day or total), segment, day, start_day, start_time, end_day, end_time, then
+    a <name>_value and a <name>_unit column for each of start_offset, end_offset,
+    duration, dose, rate, volume_rate, amount, volume, cumulative_amount and
+    cumulative_volume; and note.
+
     \b
     Examples:
       infuse-calc schedule examples/ketamine-case.toml
@@ -176,21 +182,23 @@ def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
     JSON do not show them, and formatting 10,000 rows is most of the work).
     """
     from infuse_calc.dosing import Measure
-    from infuse_calc.formats.output import View, plain_text
+    from infuse_calc.formats.output import View
     from infuse_calc.formats.plot import text_chart
 
     with_volume = course.concentration is not None
     has_notes = any(s.note for s in course.segments)
-    headers = ["#", "Start", "End", "Duration", "Dose", "Rate", "Amount"]
+    headers = ["#", "Start", "End", "Duration", "Dose", "Rate"]
+    headers += ["Exact rate"] if with_volume else []
+    headers += ["Amount"]
     headers += ["Volume", "Cumulative", "Cum. volume"] if with_volume else ["Cumulative"]
     headers += ["Note"] if has_notes else []
     segments = [_segment_record(course, s) for s in course.segments]
     days = [_day_record(course, d) for d in course.days]
     total = _total_record(course)
     rows = [_segment_row(course, s, has_notes) for s in course.segments] if human else []
-    notes = ["", *plain_text(_day_table(course)).splitlines()] if human else []
+    sections = [_day_table(course)] if human else []
     if chart and human:
-        notes += ["", *text_chart(course)]
+        sections[0].drawing = lambda width: ["", *text_chart(course, fit=width)]
     document = {
         "weight": None if course.weight is None else Measure(course.weight.kg, "kg"),
         "concentration": None
@@ -209,8 +217,9 @@ def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
         records=[*segments, *days, total],
         title=_title(course),
         numeric_columns={i for i, h in enumerate(headers) if h not in TEXT_COLUMNS},
-        notes=notes,
         measure_fields=MEASURE_FIELDS,
+        wrap_columns={i for i, h in enumerate(headers) if h == "Note"},
+        sections=sections,
     )
 
 
@@ -309,19 +318,22 @@ def _total_record(course: Any) -> dict[str, Any]:
 
 
 def _segment_row(course: Any, s: Any, has_notes: bool) -> list[str]:
-    from infuse_calc.notation import format_exact
-    from infuse_calc.schedule import duration_text, when
+    from infuse_calc.dosing import Measure
+    from infuse_calc.notation import format_exact_quantity
+    from infuse_calc.schedule import duration_text, minutes_per, when
 
     row = [
         str(s.number),
         when(s.start),
         when(s.end),
         duration_text(s.minutes),
-        f"{format_exact(s.dose.value)} {s.dose.unit}",
+        format_exact_quantity(s.dose.value, s.dose.unit),
         str(course.rate_measure(s.rate)),
-        str(course.amount_measure(s.amount)),
     ]
     with_volume = course.concentration is not None
+    if with_volume:
+        row.append(str(Measure(s.volume_rate * minutes_per("h"), "mL/h")))
+    row.append(str(course.amount_measure(s.amount)))
     if with_volume:
         row.append(_text(_volume(s.volume)))
     row.append(str(course.amount_measure(s.cumulative_amount)))
@@ -368,6 +380,7 @@ def _day_table(course: Any) -> Any:
         records=[],
         title="Totals per calendar day (a segment crossing midnight is split there):",
         numeric_columns={2, 3, 4},
+        wrap_columns=set(),
     )
 
 
@@ -389,11 +402,13 @@ def _end_clock(instant: Fraction) -> str:
 
 
 def _title(course: Any) -> str:
-    from infuse_calc.notation import format_number
+    from infuse_calc.notation import format_weight
 
     parts = []
     if course.weight is not None:
-        parts.append(f"weight {format_number(course.weight.kg)} kg")
+        weight = course.weight
+        typed = format_weight(weight.value, weight.unit.symbol, weight.kg, weight.course_factor)
+        parts.append(f"weight {typed}")
     if course.concentration is not None:
         per_ml = _concentration(course.concentration, machine=False)
         parts.append(f"concentration {per_ml}")
