@@ -30,7 +30,9 @@ from infuse_calc.dosing import Measure, calculate
 from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION, pump_setting, resolution
 from infuse_calc.errors import IncompatibleError
 from infuse_calc.notation import format_number
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import Concentration, Dose, Weight
+from infuse_calc.run_warnings import once
 
 DEFAULT_TOLERANCE_PERCENT = Fraction(5)
 MAX_FACTORS = 3
@@ -352,6 +354,7 @@ def check(
     pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
     tolerance_percent: Fraction = DEFAULT_TOLERANCE_PERCENT,
     standards: Sequence[tuple[Concentration, str]] = (),
+    limits: PumpLimits = DEFAULT_LIMITS,
 ) -> CheckResult:
     """Compare a programmed volume rate with what ``order`` needs.
 
@@ -371,7 +374,11 @@ def check(
         raise IncompatibleError(
             f"order {order.text!r} is a dose: give the concentration with --concentration"
         )
-    forward = calculate(order, weight, concentration, pump_resolution=pump_resolution)
+    forward = calculate(order, weight, concentration, None, pump_resolution, limits)
+    # the programmed rate worked the other way: the dose it delivers, and the engine's
+    # limits on it (above the pump's range, the daily volume), as for any typed rate
+    target = None if order.is_volume_rate else order.unit
+    reverse = calculate(programmed, weight, concentration, target, pump_resolution, limits)
     if order.is_volume_rate:
         expected = Measure(order.value, str(order.unit)).to("mL/h")
         step = resolution(pump_resolution)
@@ -382,7 +389,6 @@ def check(
         assert forward.pump is not None
         expected = forward.pump_rate
         rounded = forward.pump.rate
-        reverse = calculate(programmed, weight, concentration, order.unit, pump_resolution)
         assert reverse.dose_rate is not None
         delivered = reverse.dose_rate
     given = Measure(programmed.value, str(programmed.unit)).to("mL/h")
@@ -415,6 +421,6 @@ def check(
         tolerance_percent=tolerance_percent,
         allowed_difference=Measure(allowed, "mL/h"),
         causes=tuple(causes),
-        warnings=forward.warnings,
+        warnings=tuple(once((*forward.warnings, *reverse.warnings))),
         pump_resolution=pump_resolution,
     )

@@ -48,6 +48,7 @@ def command(
     concentration: Any,
     dose_unit: Any,
     pump_resolution: Fraction,
+    limits: Any,
     explain: bool,
     drop_factor: str | None,
     patient: PatientChoices,
@@ -77,7 +78,7 @@ def command(
     )
     target = target or extras.dose_unit  # --drug: the dose in the drug's dosing unit too
     try:
-        calc = calculate(parsed, weight, concentration, target, pump_resolution)
+        calc = calculate(parsed, weight, concentration, target, pump_resolution, limits)
     except InfuseCalcError as error:
         raise click.UsageError(str(error)) from None
     extras.finish(calc, drop_factor)
