@@ -85,7 +85,8 @@ def test_empty_file_is_no_settings() -> None:
         (
             "[defaults]\nfromat = 'json'\n",
             "config file /x/c.toml: unknown key 'fromat' in [defaults] (known keys: format, "
-            "pump_resolution, drop_factor, library, thousands_separator)",
+            "pump_resolution, pump_max, daily_volume_max, drop_factor, lb_per_kg, library, "
+            "thousands_separator)",
         ),
         (
             "[conver]\nformat = 'json'\n",
@@ -235,11 +236,11 @@ def test_format_from_file_env_option(config_file: Path, monkeypatch: pytest.Monk
 
 
 def test_a_command_table_sets_any_option(config_file: Path) -> None:
-    # 7 mcg/kg/min x 72 kg = 504 mcg/min; the weight comes from [convert]
+    # 7 mcg/kg/min x 72 kg = 504 mcg/min = 0.504 mg/min; the weight comes from [convert]
     config_file.write_text("[convert]\nweight = '72 kg'\nformat = 'csv'\n", encoding="utf-8")
     result = invoke("convert", "7 mcg/kg/min")
     assert result.exit_code == 0, result.output
-    assert ",504.0,mcg/min," in result.stdout
+    assert ",0.504,mg/min," in result.stdout
 
 
 def test_a_flag_from_a_command_table(config_file: Path) -> None:

@@ -58,8 +58,8 @@ def test_drugs_show_json_traces_every_concentration(run: Any) -> None:
     assert drug["name"] == "norepinephrine"
     assert drug["dose_unit"] == "mcg/min"
     (conc,) = drug["concentrations"]
-    # 4 mg/250 mL = 16 mcg/mL
-    assert conc["per_ml"] == {"value": 16.0, "unit": "mcg/mL"}
+    # 4 mg/250 mL = 0.016 mg/mL (machine output: every mass concentration in mg/mL)
+    assert conc["per_ml"] == {"value": 0.016, "unit": "mg/mL"}
     assert conc["basis"] == "premix label"
     assert "0338-0112" in conc["published"]
     assert drug["limits"] == {}

@@ -493,15 +493,50 @@ def test_what_is_printed_reads_back(
     chosen = sorted({p % 3 for p in parts})
     time = " ".join(f"{values[i]} {names[i]}" for i in chosen)
     text = f"{_number(amount)} {unit}" + ("" if bolus else f" over {time}")
-    if not bolus and 0 in chosen and values[0] > 7:
+    # the whole time in minutes: a day is 24 x 60 = 1,440 min, an hour 60 (6 days 25 h is
+    # 8,640 + 1,500 = 10,140 min, over the week's 10,080)
+    minutes = sum(values[i] * (1440, 60, 1)[i] for i in chosen)
+    if not bolus and minutes > 7 * 1440:
         with pytest.raises(InputError, match="longer than 7 days"):
             parse_dose(text, amounts=True)
         return
-    if not bolus and 0 in chosen and values[0] == 7 and len(chosen) > 1:
-        return  # 7 days and more: refused too (above)
     dose = parse_dose(text, amounts=True)
     again = parse_dose(order_text(dose), amounts=True)
     assert (again.value, again.unit, again.amount) == (dose.value, dose.unit, dose.amount)
     if dose.duration is not None:
         assert again.duration is not None
         assert again.duration.minutes == dose.duration.minutes
+
+
+def test_the_daily_volume_of_a_dose_over_a_time_is_what_it_gives() -> None:
+    """A dose given over a time gives its volume once, not its rate for a whole day."""
+    from infuse_calc.batch import BatchOptions, process
+    from infuse_calc.check import check
+
+    daily = "mL/day from this one infusion"
+    # 4 g of 40 mg/mL is 100 mL; over 20 min that is 100 / 20 x 60 = 300 mL/h, which over
+    # a whole day would be 300 x 24 = 7,200 mL/day: but the dose gives 100 mL, under 2,000
+    short = calc("4 g over 20 min", None, "40 mg/mL")
+    assert short.pump_rate is not None
+    assert short.pump_rate.value == 300
+    assert short.volume_per_day is not None
+    assert short.volume_per_day.value == 7200
+    assert not any(daily in w for w in short.warnings)
+    # 60 g of 20 mg/mL is 3,000 mL in 20 min (9,000 mL/h): over 2,000 mL in its one day
+    large = calc("60 g over 20 min", None, "20 mg/mL")
+    assert any(w.startswith(f"3,000 {daily}") for w in large.warnings)
+    # a rate of 100 mL/h for 2 days (48 h) gives 2,400 mL in its first day (100 x 24)
+    long = calc("4800 mg over 2 days", None, "1 mg/mL")
+    assert any(w.startswith(f"2,400 {daily}") for w in long.warnings)
+    # check: the pump runs for the order's time, so 300 mL/h for 20 min is 100 mL
+    result = check(
+        parse_dose("4 g over 20 min", amounts=True),
+        parse_dose("300 mL/h"),
+        None,
+        parse_concentration("40 mg/mL"),
+    )
+    assert result.match
+    assert not any(daily in w for w in result.warnings)
+    # batch reads the row as convert does
+    (row,) = process([{"dose": "4 g over 20 min", "concentration": "40 mg/mL"}], BatchOptions())
+    assert row["warnings"] == []

@@ -247,7 +247,8 @@ def test_concentration_reads_one_argument_like_every_command(run: Any) -> None:
     assert one.exit_code == 0, one.output
     two = run("concentration", "4 mg", "250 mL", "--format", "json")
     assert json.loads(one.stdout) == json.loads(two.stdout)
-    assert json.loads(one.stdout)["concentration"] == {"value": 16.0, "unit": "mcg/mL"}
+    # machine output: every mass concentration in mg/mL (docs/json.md)
+    assert json.loads(one.stdout)["concentration"] == {"value": 0.016, "unit": "mg/mL"}
     for text in ("4 mg in 250 mL", "400 mg in 250 mL of D5W"):
         assert run("concentration", text).exit_code == 0
 

@@ -15,15 +15,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from infuse_calc.engine import (
-    MACHINE_AMOUNT,
-    Figure,
-    Plan,
-    PumpFigures,
-    Resolution,
-    flows,
-    round_pump,
-)
+from infuse_calc.engine import Figure, Plan, flows
+from infuse_calc.figure_units import machine_unit
+from infuse_calc.pump import PumpFigures, Resolution, round_pump
 from infuse_calc.units import factor
 
 
@@ -32,7 +26,8 @@ def totals(
 ) -> tuple[Figure, Figure | None]:
     """The amount and the volume (``None`` without one) of an order given over ``tn / td``
     minutes, or of a bolus (a plan of an amount; the minutes are then 1), in machine units
-    (:data:`MACHINE_AMOUNT`, mL): amount = rate x time, volume = pump rate x time."""
+    (:func:`~infuse_calc.figure_units.machine_unit`, mL): amount = rate x time, volume =
+    pump rate x time."""
     factors = plan.totals or _totals(plan)
     an, ad, vn, vd = flows(plan, dn, dd, wn, wd, cn, cd)
     amount = (an * tn * factors[0], ad * td * factors[1], factors[4])
@@ -45,8 +40,8 @@ def totals(
 def _totals(plan: Plan) -> tuple[int, int, int, int, str]:
     from infuse_calc import factor_cache
 
-    amount, volume, kind = plan.given
-    machine = MACHINE_AMOUNT[kind].symbol
+    amount, volume = plan.given
+    machine = machine_amount(plan)
     with factor_cache.batched():
         of_amount = factor(amount, machine)
         of_volume = Fraction(1) if volume is None else factor(volume, "mL")
@@ -85,7 +80,7 @@ def cap(
 
 def machine_amount(plan: Plan) -> str:
     """The machine unit of the amounts of an order with this plan (``mg``, ``units``, ``mL``)."""
-    return MACHINE_AMOUNT[plan.given[2]].symbol
+    return machine_unit(plan.kind)
 
 
 def timed_pump(

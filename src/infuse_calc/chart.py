@@ -22,6 +22,7 @@ from infuse_calc.dosing import (
 )
 from infuse_calc.errors import IncompatibleError, InputError
 from infuse_calc.notation import format_exact
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
     Concentration,
     Dose,
@@ -37,7 +38,9 @@ MAX_CHART_DOSES = 20
 MAX_LISTED_WARNINGS = 5
 
 
-def parse_weights(text: str, warnings: list[str]) -> list[Weight]:
+def parse_weights(
+    text: str, warnings: list[str], lb_per_kg: Fraction | None = None
+) -> list[Weight]:
     """``50,60,70``, ``40..90/5`` (kg, inclusive of 90 when on the grid) or a mix.
 
     List items may carry a unit (``154 lb``); range bounds are bare kg. Each weight is
@@ -54,7 +57,7 @@ def parse_weights(text: str, warnings: list[str]) -> list[Weight]:
             _refuse_dash_range(what, text, item)
             items = [item]
         for entry in items:
-            weights.append(_weight(what, text, entry, warnings))
+            weights.append(_weight(what, text, entry, warnings, lb_per_kg))
         if len(weights) > MAX_CHART_ROWS:
             raise InputError(what, text, f"gives more than {MAX_CHART_ROWS} weights (rows)")
     return weights
@@ -79,9 +82,11 @@ def _refuse_dash_range(what: str, text: str, item: str) -> None:
     )
 
 
-def _weight(what: str, text: str, entry: str, warnings: list[str]) -> Weight:
+def _weight(
+    what: str, text: str, entry: str, warnings: list[str], lb_per_kg: Fraction | None
+) -> Weight:
     try:
-        weight = parse_weight(entry)
+        weight = parse_weight(entry, lb_per_kg)
     except InputError as error:
         quoted = f"'{entry}'"
         named = error.reason.startswith(quoted) or entry == text.strip()
@@ -118,8 +123,8 @@ class Cell:
     @property
     def flagged(self) -> bool:
         """Whether the cell needs a second look: it carries a warning (rounding changes the
-        dose by more than 5%, rounds to 0, or is beyond a pump's range; a bolus capped at
-        its maximum)."""
+        dose by more than 5%, rounds to 0, is beyond the pump's range, gives more than
+        the daily volume limit; a bolus capped at its maximum)."""
         return bool(self.calculation.warnings)
 
 
@@ -154,6 +159,7 @@ def build_chart(
     weights: Sequence[Weight],
     concentration: Concentration | None,
     pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
+    limits: PumpLimits = DEFAULT_LIMITS,
     limit: Cap | None = None,
 ) -> Chart:
     """Calculate every cell: a pump rate, or for doses that are amounts (``80 units/kg``)
@@ -195,7 +201,9 @@ def build_chart(
     for weight in weights:
         cells: list[Cell] = []
         for dose in dose_list:
-            calc = calculate(dose, weight, concentration, None, pump_resolution, limit=limit)
+            calc = calculate(
+                dose, weight, concentration, None, pump_resolution, limits, limit=limit
+            )
             cells.append(Cell(calc))
             cell_warnings.extend(
                 f"{calc.weight_text()} at {calc.dose_text()}: {message}"

@@ -30,7 +30,9 @@ from infuse_calc.dosing import Measure, calculate
 from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION, pump_setting, resolution
 from infuse_calc.errors import IncompatibleError
 from infuse_calc.notation import format_number
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import Concentration, Dose, Weight
+from infuse_calc.run_warnings import once
 
 DEFAULT_TOLERANCE_PERCENT = Fraction(5)
 MAX_FACTORS = 3
@@ -380,23 +382,10 @@ class CheckResult:
         }
 
 
-def check(
-    order: Dose,
-    programmed: Dose,
-    weight: Weight | None = None,
-    concentration: Concentration | None = None,
-    pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
-    tolerance_percent: Fraction = DEFAULT_TOLERANCE_PERCENT,
-    standards: Sequence[tuple[Concentration, str]] = (),
-) -> CheckResult:
-    """Compare a programmed volume rate with what ``order`` needs.
-
-    ``standards`` are the drug's standard concentrations (with their labels) when the
-    drug is known: a rate worked out for another of them is a likely cause.
-
-    Raises :class:`IncompatibleError` when the inputs cannot be combined (a programmed rate
-    that is not a volume rate, an order without the concentration it needs...).
-    """
+def _refuse(
+    order: Dose, programmed: Dose, concentration: Concentration | None, tolerance: Fraction
+) -> None:
+    """Raise :class:`IncompatibleError` for what :func:`check` cannot compare."""
     if not programmed.is_volume_rate:
         raise IncompatibleError(
             f"pump rate {programmed.text!r} must be a volume rate such as 30.2 mL/h"
@@ -406,13 +395,46 @@ def check(
             f"order {order.text!r} is a bolus (an amount given at once): it has no pump rate "
             "to check; give the time it runs over (80 units/kg over 10 min)"
         )
-    if tolerance_percent < 0 or tolerance_percent >= 100:
+    if tolerance < 0 or tolerance >= 100:
         raise IncompatibleError("the tolerance must be at least 0% and under 100%")
     if not order.is_volume_rate and concentration is None:
         raise IncompatibleError(
             f"order {order.text!r} is a dose: give the concentration with --concentration"
         )
-    forward = calculate(order, weight, concentration, pump_resolution=pump_resolution)
+
+
+def check(
+    order: Dose,
+    programmed: Dose,
+    weight: Weight | None = None,
+    concentration: Concentration | None = None,
+    pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
+    tolerance_percent: Fraction = DEFAULT_TOLERANCE_PERCENT,
+    standards: Sequence[tuple[Concentration, str]] = (),
+    limits: PumpLimits = DEFAULT_LIMITS,
+) -> CheckResult:
+    """Compare a programmed volume rate with what ``order`` needs.
+
+    ``standards`` are the drug's standard concentrations (with their labels) when the
+    drug is known: a rate worked out for another of them is a likely cause.
+
+    Raises :class:`IncompatibleError` when the inputs cannot be combined (a programmed rate
+    that is not a volume rate, an order without the concentration it needs...).
+    """
+    _refuse(order, programmed, concentration, tolerance_percent)
+    forward = calculate(order, weight, concentration, None, pump_resolution, limits)
+    # the programmed rate worked the other way: the dose it delivers, and the engine's
+    # limits on it (above the pump's range, the daily volume), as for any typed rate
+    target = None if order.is_volume_rate else order.unit
+    reverse = calculate(
+        programmed,
+        weight,
+        concentration,
+        target,
+        pump_resolution,
+        limits,
+        runs_for=order.duration,  # an order given over a time: the pump runs that long
+    )
     if order.is_volume_rate:
         expected = Measure(order.value, str(order.unit)).to("mL/h")
         step = resolution(pump_resolution)
@@ -423,7 +445,6 @@ def check(
         assert forward.pump is not None
         expected = forward.pump_rate
         rounded = forward.pump.rate
-        reverse = calculate(programmed, weight, concentration, order.unit, pump_resolution)
         assert reverse.dose_rate is not None
         delivered = reverse.dose_rate
     given = Measure(programmed.value, str(programmed.unit)).to("mL/h")
@@ -457,6 +478,6 @@ def check(
         tolerance_percent=tolerance_percent,
         allowed_difference=Measure(allowed, "mL/h"),
         causes=tuple(causes),
-        warnings=forward.warnings,
+        warnings=tuple(once((*forward.warnings, *reverse.warnings))),
         pump_resolution=pump_resolution,
     )

@@ -14,46 +14,41 @@ rounded except the pump rate, to the pump's resolution, on purpose.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from infuse_calc import amounts, engine
-from infuse_calc import units as u
+from infuse_calc.durations import Duration
+from infuse_calc.engine import DAILY_VOLUME_LIMIT as DAILY_VOLUME_LIMIT
 from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION as DEFAULT_PUMP_RESOLUTION
 from infuse_calc.engine import PUMP_MAX_RATE as PUMP_MAX_RATE
 from infuse_calc.engine import ROUNDING_WARNING_PERCENT as ROUNDING_WARNING_PERCENT
 from infuse_calc.errors import IncompatibleError
+from infuse_calc.given import GIVEN_FIELDS as GIVEN_FIELDS
+from infuse_calc.given import NOT_GIVEN as NOT_GIVEN
+from infuse_calc.given import Cap as Cap
+from infuse_calc.given import Given as Given
+from infuse_calc.given import given_figures
+from infuse_calc.given import order_text as order_text
+from infuse_calc.measure import Measure as Measure
+from infuse_calc.measure import measure as _measure
+from infuse_calc.measure import optional as _optional
 from infuse_calc.notation import (
     format_exact,
-    format_exact_quantity,
     format_number,
     format_percent,
-    format_quantity,
+    format_weight,
 )
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
-    KG,
     LADDERS,
     ML,
     Concentration,
     Dose,
     RateUnit,
-    UnitWord,
     Weight,
-)
-
-#: A cap on the amount given (``--max "10,000 units"``): its value and unit as typed.
-Cap = tuple[Fraction, UnitWord]
-
-#: The fields of an amount given over a time (``6 g over 20 min``) or at once (a bolus).
-GIVEN_FIELDS = (
-    "duration",
-    "amount",
-    "volume",
-    "bolus_amount",
-    "bolus_volume",
-    "max_amount",
-    "capped",
 )
 
 #: The machine-readable fields of a calculation, in order: the keys of
@@ -64,10 +59,14 @@ RECORD_FIELDS = (
     "dose",
     "weight",
     "weight_entered",
+    "weight_actual",
+    "dosing_weight",
+    "lb_per_kg",
     "per_minute",
     "per_hour",
     "per_day",
     "concentration",
+    "vehicle",
     "pump_rate",
     "volume_per_day",
     "dose_rate",
@@ -79,27 +78,21 @@ RECORD_FIELDS = (
     "warnings",
 )
 
+#: The record fields that are not a :class:`Measure` (nor ``None``): plain strings, numbers
+#: and lists.
+PLAIN_FIELDS = frozenset(
+    {
+        "direction",
+        "dosing_weight",
+        "lb_per_kg",
+        "vehicle",
+        "rounded_rate_difference_percent",
+        "capped",
+        "warnings",
+    }
+)
 #: The record fields that hold a :class:`Measure` (CSV: ``<name>_value``, ``<name>_unit``).
-MEASURE_FIELDS = frozenset(RECORD_FIELDS[1:14] + GIVEN_FIELDS[:-1])
-
-
-@dataclass(frozen=True)
-class Measure:
-    """An exact value with the unit string it is expressed in (pint-parsable)."""
-
-    value: Fraction
-    unit: str
-
-    def __str__(self) -> str:
-        return format_quantity(self.value, self.unit)
-
-    def to(self, target: str) -> Measure:
-        """The same quantity in another unit of the same dimension (exact)."""
-        return Measure(self.value * u.factor(self.unit, target), target)
-
-    def as_json(self) -> dict[str, Any]:
-        """``{"value": <nearest float>, "unit": "<unit>"}``: the scripting contract."""
-        return {"value": float(self.value), "unit": self.unit}
+MEASURE_FIELDS = frozenset(RECORD_FIELDS) - PLAIN_FIELDS
 
 
 @dataclass(frozen=True)
@@ -129,6 +122,10 @@ class Calculation:
     dose_rate: Measure | None
     pump: PumpRounding | None
     warnings: tuple[str, ...] = field(default=())
+    #: The figures machine output gives, each in its field's machine unit (per_minute,
+    #: per_hour, per_day, concentration, dose_rate); the fields above are as human output
+    #: shows them (the clearest unit of each).
+    machine: Mapping[str, Measure | None] = field(default_factory=dict)
     # an amount given over a time (amount, volume, duration) or at once (bolus_*), in
     # machine units; the cap asked for and whether it limited the order
     given: Given | None = None
@@ -167,20 +164,25 @@ class Calculation:
         strings, and exact Fractions for percentages.
         """
         pump = self.pump
+        machine = self.machine
+        weight = self.weight
+        typed = None if weight is None else weight.typed
         return {
             "direction": self.direction,
             "dose": self.dose_measure,
             "weight": self.weight_measure,
-            "weight_entered": None
-            if self.weight is None
-            else Measure(self.weight.value, self.weight.unit.symbol),
-            "per_minute": self.per_minute,
-            "per_hour": self.per_hour,
-            "per_day": self.per_day,
-            "concentration": self.concentration_per_ml,
+            "weight_entered": None if typed is None else Measure(typed.value, typed.unit.symbol),
+            "weight_actual": None if typed is None else Measure(typed.kg, "kg"),
+            "dosing_weight": None if weight is None else weight.method,
+            "lb_per_kg": None if typed is None else typed.lb_per_kg,
+            "per_minute": machine["per_minute"],
+            "per_hour": machine["per_hour"],
+            "per_day": machine["per_day"],
+            "concentration": machine["concentration"],
+            "vehicle": None if self.concentration is None else self.concentration.vehicle,
             "pump_rate": self.pump_rate,
             "volume_per_day": self.volume_per_day,
-            "dose_rate": self.dose_rate,
+            "dose_rate": machine["dose_rate"],
             "pump_resolution": None if pump is None else Measure(pump.resolution, "mL/h"),
             "pump_rate_rounded": None if pump is None else pump.rate,
             "rounded_rate_delivers": None if pump is None else pump.delivers,
@@ -193,36 +195,39 @@ class Calculation:
         return order_text(self.typed_dose)
 
     def clear(self, measure: Measure) -> Measure:
-        """An amount (or volume) of this order in its clearest unit, never smaller than the
-        unit typed: ``35 mg``, ``5,600 units``, ``150 mL`` (machine units are fixed)."""
-        floor = self.dose.unit.amount
+        """An amount (or volume) of this order in its clearest unit for human output, by the
+        rule of every figure (:func:`engine.display_floor`): ``35 mg``, ``5,600 units``,
+        ``150 mL`` (machine units are fixed)."""
         kind = next(
             k for k, ladder in LADDERS.items() if measure.unit in (w.symbol for w in ladder)
         )
-        if floor.kind is not kind:
-            floor = LADDERS[kind][0]
+        typed = self.dose.unit.amount
+        floor = engine.display_floor(typed if typed.kind is kind else LADDERS[kind][0])
         return _measure(engine.clearest(measure.value, measure.unit, floor))
 
     def weight_text(self) -> str | None:
         if self.weight is None:
             return None
-        kg = f"{format_number(self.weight.kg)} kg"
-        if self.weight.unit is KG:
-            return kg
-        return f"{format_exact(self.weight.value)} {self.weight.unit} = {kg}"
+        weight = self.weight
+        # a course's factor (not the exact pound) is named: 220 lb at 2.2 lb/kg = 100 kg
+        return format_weight(weight.value, weight.unit.symbol, weight.kg, weight.course_factor)
 
     def concentration_text(self) -> str | None:
         conc = self.concentration
         if conc is None or self.concentration_per_ml is None:
             return None
         per_ml = str(self.concentration_per_ml)
+        # the vehicle as read (canonical name): 400 mg in 250 mL D5W = 1.6 mg/mL
+        vehicle = "" if conc.vehicle is None else f" {conc.vehicle}"
+        if conc.ratio is not None:  # shown back as written: 1:10,000 = 0.1 mg/mL
+            return f"1:{format_exact(conc.ratio)}{vehicle} = {per_ml}"
         if conc.percent is not None:
-            return f"{format_exact(conc.percent)}% w/v = {per_ml}"
+            return f"{format_exact(conc.percent)}% w/v{vehicle} = {per_ml}"
         if not conc.per_volume_given and conc.volume_unit is ML:
-            return per_ml
+            return f"{per_ml}{vehicle}"
         written = (
             f"{format_exact(conc.amount)} {conc.amount_unit} in "
-            f"{format_exact(conc.volume)} {conc.volume_unit}"
+            f"{format_exact(conc.volume)} {conc.volume_unit}{vehicle}"
         )
         return f"{written} = {per_ml}"
 
@@ -247,67 +252,32 @@ class Calculation:
         return f"gives {self.clear(Measure(total.value * ratio, total.unit))} over {duration}"
 
 
-def order_text(dose: Dose) -> str:
-    """A dose as read, in the safe notation: ``7 mcg/kg/min``, ``1,000 mL over 8 h``,
-    ``80 units/kg``."""
-    if dose.duration is not None:
-        return f"{format_exact_quantity(dose.amount, dose.amount_unit)} over {dose.duration}"
-    return format_exact_quantity(dose.value, dose.unit)
-
-
-@dataclass(frozen=True)
-class Given:
-    """What an amount given over a time, or at once (a bolus), adds to a calculation."""
-
-    bolus: bool
-    amount: Measure
-    volume: Measure | None
-    duration: Measure | None
-    limit: Measure | None = None  # the cap (--max), in the amount's (or mL's) machine unit
-    capped: bool | None = None
-
-    def record(self) -> dict[str, Any]:
-        timed = not self.bolus
-        return {
-            "duration": self.duration,
-            "amount": self.amount if timed else None,
-            "volume": self.volume if timed else None,
-            "bolus_amount": None if timed else self.amount,
-            "bolus_volume": None if timed else self.volume,
-            "max_amount": self.limit,
-            "capped": self.capped,
-        }
-
-
-class _NotGiven:
-    @staticmethod
-    def record() -> dict[str, Any]:
-        return dict.fromkeys(GIVEN_FIELDS)
-
-
-NOT_GIVEN = _NotGiven()
-
-
 def calculate(
     dose: Dose,
     weight: Weight | None = None,
     concentration: Concentration | None = None,
     dose_unit: RateUnit | None = None,
     pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
+    limits: PumpLimits = DEFAULT_LIMITS,
     *,
     limit: Cap | None = None,
     drip: tuple[Dose, int] | None = None,
+    runs_for: Duration | None = None,
 ) -> Calculation:
     """Work out every figure for ``dose``.
 
     ``dose_unit`` asks for the dose as another rate unit (``dose_rate``); in the reverse
     direction it defaults to mcg/kg/min for mass drugs and units/kg/h for unit drugs (per kg
-    only when a weight is given). An amount given over a time is worked out as the rate it
-    gives, plus its amount, volume and duration; a bolus as an amount and a volume.
-    ``limit`` caps the amount of either (``--max``). A drip rate in drops is worked out as
-    the volume rate it is (``drip.volume_rate``): ``drip`` is then the drip rate typed and
-    the drop factor, for the record and the explanation. Raises :class:`IncompatibleError`
-    for inputs that cannot be combined.
+    only when a weight is given) in machine output, and to the unit clinicians use for
+    that kind and rate in human output (:func:`engine.clinical_dose`). ``limits`` are the
+    pump's top rate and the daily volume warned about. An amount given over a time is
+    worked out as the rate it gives, plus its amount, volume and duration; a bolus as an
+    amount and a volume. ``limit`` caps the amount of either (``--max``). A drip rate in
+    drops is worked out as the volume rate it is (``drip.volume_rate``): ``drip`` is then
+    the drip rate typed and the drop factor, for the record and the explanation.
+    ``runs_for`` is how long a rate runs when that is known (``check``: the pump of an
+    order given over a time), for the day's volume it gives. Raises
+    :class:`IncompatibleError` for inputs that cannot be combined.
     """
     from infuse_calc import notation
 
@@ -316,25 +286,28 @@ def calculate(
             f"a maximum (--max) limits a bolus or an amount given over a time; "
             f"{order_text(dose)} is a rate"
         )
-    step = engine.resolution(pump_resolution, notation.THOUSANDS_SEPARATORS)
+    step = limits.resolution(pump_resolution, notation.THOUSANDS_SEPARATORS)
     plan = engine.plan_for(dose, weight, concentration, dose_unit)
     wn, wd = (1, 1) if weight is None else (weight.kg.numerator, weight.kg.denominator)
     cn = cd = 1
-    conc_measure = None
+    conc_measure = conc_machine = None
     if concentration is not None:
         per = concentration.amount / concentration.volume
         cn, cd = per.numerator, per.denominator
         conc_measure = _measure(engine.concentration_figure(concentration))
+        conc_machine = _measure(engine.concentration_machine(concentration))
     value = Fraction(dose.value)
     dn, dd = value.numerator, value.denominator
     minutes = (1, 1)
     if dose.duration is not None:
-        span = dose.duration.minutes
-        minutes = (span.numerator, span.denominator)
+        typed_minutes = dose.duration.minutes
+        minutes = (typed_minutes.numerator, typed_minutes.denominator)
     cap_warnings: tuple[str, ...] = ()
     given = None
     if dose.is_bolus or dose.is_timed:
-        given, scaled, cap_warnings = _given(plan, dose, (dn, dd, wn, wd, cn, cd), minutes, limit)
+        given, scaled, cap_warnings = given_figures(
+            plan, dose, (dn, dd, wn, wd, cn, cd), minutes, limit
+        )
         dn, dd = scaled
     if dose.is_bolus:  # an amount, no rate: no figure per time, no pump
         return Calculation(
@@ -351,116 +324,58 @@ def calculate(
             dose_rate=None,
             pump=None,
             warnings=cap_warnings,
+            machine={
+                "per_minute": None,
+                "per_hour": None,
+                "per_day": None,
+                "concentration": conc_machine,
+                "dose_rate": None,
+            },
             given=given,
         )
-    figures = engine.evaluate(plan, dn, dd, wn, wd, cn, cd, step)
-    per_minute, per_hour, per_day, pump_rate, per_day_volume, dose_rate, setting = figures
+    span = minutes if dose.is_timed else None
+    if runs_for is not None:
+        span = (runs_for.minutes.numerator, runs_for.minutes.denominator)
+    figures = engine.evaluate(plan, dn, dd, wn, wd, cn, cd, step, span)
+    minute, hour, day, pump_rate, per_day_volume, dose_rate, setting, warnings = figures
     if dose.is_timed and setting is None:
         setting = amounts.timed_pump(plan, dn, dd, pump_rate, step)
+        if setting is not None:  # the pump setting's warnings come before the rate's
+            warnings = setting[6] + warnings
     pump = None
-    warnings: tuple[str, ...] = ()
     if setting is not None:
-        rn, rd, xn, xd, pn, pd, warnings = setting
+        rn, rd, xn, xd, pn, pd, _ = setting
         pump = PumpRounding(
             step.value,
             Measure(Fraction(rn, rd), "mL/h"),
             Measure(Fraction(xn, xd), plan.dose_unit),
             Fraction(pn, pd),
         )
+    shown = engine.display(plan, minute, hour, day)
+    delivered = None
+    if dose_unit is None:  # none asked for: human output shows the clinical unit
+        delivered = engine.clinical_dose(plan, hour, None if weight is None else weight.kg)
     return Calculation(
         direction="forward" if plan.forward else "reverse",
         dose=dose,
         weight=weight,
         concentration=concentration,
-        per_minute=_measure(per_minute),
-        per_hour=_measure(per_hour),
-        per_day=_measure(per_day),
+        per_minute=_measure(shown[0]),
+        per_hour=_measure(shown[1]),
+        per_day=_measure(shown[2]),
         concentration_per_ml=conc_measure,
         pump_rate=_optional(pump_rate),
         volume_per_day=_optional(per_day_volume),
-        dose_rate=_optional(dose_rate),
+        dose_rate=_optional(delivered or dose_rate),
         pump=pump,
         warnings=cap_warnings + warnings,
+        machine={
+            "per_minute": _measure(minute),
+            "per_hour": _measure(hour),
+            "per_day": _measure(day),
+            "concentration": conc_machine,
+            "dose_rate": _optional(dose_rate),
+        },
         given=given,
         drip=drip,
     )
-
-
-def _given(
-    plan: engine.Plan,
-    dose: Dose,
-    numbers: tuple[int, int, int, int, int, int],
-    minutes: tuple[int, int],
-    limit: Cap | None,
-) -> tuple[Given, tuple[int, int], tuple[str, ...]]:
-    """The amount, volume and duration of an amount given; the dose capped at ``limit``."""
-    dn, dd, wn, wd, cn, cd = numbers
-    limit_measure = capped = scaled = None
-    if limit is not None:
-        limit_measure = _limit(plan, dose, limit)
-        figure = (
-            limit_measure.value.numerator,
-            limit_measure.value.denominator,
-            limit_measure.unit,
-        )
-        scaled = amounts.cap(plan, numbers, minutes, figure)
-        capped = scaled is not None
-    before = amounts.totals(plan, dn, dd, wn, wd, cn, cd, *minutes)
-    if scaled is not None:
-        dn, dd = scaled
-    amount, volume = amounts.totals(plan, dn, dd, wn, wd, cn, cd, *minutes)
-    duration = None
-    if dose.duration is not None:
-        duration = Measure(Fraction(*minutes), "min")
-    given = Given(
-        dose.is_bolus,
-        _measure(amount),
-        _optional(volume),
-        duration,
-        limit_measure,
-        capped,
-    )
-    warnings: tuple[str, ...] = ()
-    if scaled is not None:
-        assert limit_measure is not None
-        assert limit is not None
-        over = before[1] if limit_measure.unit == "mL" and before[0][2] != "mL" else before[0]
-        assert over is not None
-        at = f" at {format_number(Fraction(wn, wd))} kg" if dose.per_kg else ""
-        cap_text = format_quantity(limit[0], limit[1].symbol)
-        limited = "the bolus" if dose.is_bolus else "the amount (and its rate)"
-        warnings = (
-            f"{order_text(dose)}{at} is {format_quantity(Fraction(over[0], over[1]), over[2])}, "
-            f"more than the maximum {cap_text}: {limited} is capped at {cap_text}",
-        )
-    return given, (dn, dd), warnings
-
-
-def _limit(plan: engine.Plan, dose: Dose, limit: Cap) -> Measure:
-    """The cap in the machine unit of what it limits; refused in another kind of amount."""
-    value, word = limit
-    if word.kind is not dose.unit.kind:
-        raise IncompatibleError(
-            f"the maximum {format_quantity(value, word.symbol)} is in {word.kind.label} but "
-            f"{order_text(dose)} is in {dose.unit.kind.label}: they must measure the same "
-            "kind of amount"
-        )
-    target = "mL" if word.kind is ML.kind else amounts.machine_amount(plan)
-    return Measure(value * u.factor(word.symbol, target), target)
-
-
-def _measure(figure: engine.Figure) -> Measure:
-    return Measure(Fraction(figure[0], figure[1]), figure[2])
-
-
-def _optional(figure: engine.Figure | None) -> Measure | None:
-    return None if figure is None else _measure(figure)
-
-
-def _in_best_unit(rate: Any, floor: UnitWord, per: UnitWord) -> Measure:
-    """A pint quantity (an amount per ``per``) in its clearest unit, by the engine's rule.
-
-    For callers that hold a pint quantity; everything else uses :func:`engine.clearest`.
-    """
-    unit = f"{floor}/{per}"
-    return _measure(engine.clearest(u.magnitude(rate, u.compose(unit)), unit, floor, per.symbol))

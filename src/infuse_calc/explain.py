@@ -94,7 +94,8 @@ def weight_line(calc: Calculation) -> str:
     weight = calc.weight
     assert weight is not None
     symbol = weight.unit.symbol
-    per_kg = format_number(u.factor("kg", symbol))
+    # the factor the weight was read with: the exact pound, or a course's 2.2
+    per_kg = format_number(weight.lb_per_kg or u.factor("kg", symbol))
     entered = f"{format_exact(weight.value)} {symbol}"
     return f"{entered} ÷ {per_kg} {symbol}/kg = {format_number(weight.kg)} kg"
 

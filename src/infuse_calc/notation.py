@@ -215,10 +215,16 @@ def format_exact_quantity(value: Fraction | int, unit: object) -> str:
     return f"{number} {unit_text(number, str(unit))}"
 
 
-def format_weight(value: Fraction, unit: str, kg: Fraction) -> str:
-    """A body weight as typed and, if not in kg, in kg: ``72 kg``, ``154 lb = 69.853 kg``."""
+def format_weight(
+    value: Fraction, unit: str, kg: Fraction, lb_per_kg: Fraction | None = None
+) -> str:
+    """A body weight as typed and, if not in kg, in kg: ``72 kg``, ``154 lb = 69.853 kg``;
+    with a course's factor, which: ``220 lb at 2.2 lb/kg = 100 kg``."""
     in_kg = f"{format_number(kg)} kg"
-    return in_kg if unit == "kg" else f"{format_exact(value)} {unit} = {in_kg}"
+    if unit == "kg":
+        return in_kg
+    factor = "" if lb_per_kg is None else f" at {format_exact(lb_per_kg)} lb/kg"
+    return f"{format_exact(value)} {unit}{factor} = {in_kg}"
 
 
 def format_percent_ratio(numerator: int, denominator: int, places: int = 2) -> str:

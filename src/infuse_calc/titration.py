@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from infuse_calc.dosing import Calculation, calculate
-from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION, PUMP_MAX_RATE
+from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION
 from infuse_calc.errors import IncompatibleError, InputError
 from infuse_calc.notation import format_exact
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
     Concentration,
     Dose,
@@ -318,6 +319,7 @@ def build_ladder(
     pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
     every_minutes: Fraction | None = None,
     start_minutes: int = 0,
+    limits: PumpLimits = DEFAULT_LIMITS,
 ) -> Ladder:
     """Calculate every value of the ladder. Raises :class:`IncompatibleError` for inputs
     that cannot be combined (a per-kg dose without a weight, a rate ladder without a
@@ -344,7 +346,7 @@ def build_ladder(
     warnings: list[str] = []
     for index, value in enumerate(values, start=1):
         dose = Dose(value, unit, f"{format_exact(value, separators=False)} {unit}")
-        calc = calculate(dose, weight, concentration, dose_unit, pump_resolution)
+        calc = calculate(dose, weight, concentration, dose_unit, pump_resolution, limits)
         label = f"step {index} ({calc.dose_text()})"
         warnings.extend(f"{label}: {message}" for message in calc.warnings)
         elapsed = clock = None
@@ -430,7 +432,8 @@ def _and(items: Iterable[str]) -> str:
 
 
 def _rate_checks(rungs: Sequence[Rung], resolution: Fraction) -> list[str]:
-    """Rates a pump cannot be set to (one summary line) and rates above its range."""
+    """Rates a pump cannot be set to (one summary line). (A rate above the pump's range is
+    the engine's warning, on the step itself.)"""
     from infuse_calc.notation import format_number
 
     found: list[str] = []
@@ -442,9 +445,4 @@ def _rate_checks(rungs: Sequence[Rung], resolution: Fraction) -> list[str]:
             f"multiples of the pump resolution {format_number(resolution)} mL/h: the pump "
             "cannot be set to them"
         )
-    found.extend(
-        f"{rate} is above {format_number(PUMP_MAX_RATE)} mL/h, the top of most pumps' range"
-        for rate in rates
-        if rate.value > PUMP_MAX_RATE
-    )
     return found

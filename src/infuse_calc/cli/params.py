@@ -17,6 +17,14 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from infuse_calc.cli.figure_options import (
+    LB_PER_KG_KEY as LB_PER_KG_KEY,
+)
+from infuse_calc.cli.figure_options import (
+    lb_per_kg,
+    lb_per_kg_option,
+    pump_limit_options,
+)
 from infuse_calc.errors import IncompatibleError, InfuseCalcError, InputError
 from infuse_calc.formats import VIEW_FORMATS
 
@@ -116,6 +124,16 @@ class WeightType(_ParsedType):
     name = "weight"
     parser_name = "parse_weight"
     units = COMMON_WEIGHT_UNITS
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        from infuse_calc.quantities import parse_weight
+
+        try:
+            return parse_weight(value, lb_per_kg(ctx))
+        except InputError as error:
+            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
 
 
 class ConcentrationLabel(str):
@@ -239,12 +257,15 @@ RESOLUTION = ResolutionType()
 
 
 def weight_option(f: F) -> F:
-    return click.option(
-        "-w",
-        "--weight",
-        type=WEIGHT,
-        help="Patient weight: a bare number is kg; '154 lb' and '850 g' work too.",
-    )(f)
+    """``-w/--weight`` and ``--lb-per-kg`` (kept for the command in ``ctx.meta``, not passed)."""
+    return lb_per_kg_option(
+        click.option(
+            "-w",
+            "--weight",
+            type=WEIGHT,
+            help="Patient weight: a bare number is kg; '154 lb' and '850 g' work too.",
+        )(f)
+    )
 
 
 def concentration_option(f: F) -> F:
@@ -258,13 +279,16 @@ def concentration_option(f: F) -> F:
 
 
 def pump_resolution_option(f: F) -> F:
+    """``--pump-resolution``, and the limits every rate is checked against (``--pump-max``,
+    ``--daily-volume-max``), handed to the command as one argument, ``limits``: a
+    :class:`~infuse_calc.pump.PumpLimits` (see :func:`pump_limit_options`)."""
     return click.option(
         "--pump-resolution",
         type=RESOLUTION,
         default="0.1",
         show_default=True,
         help="Smallest step the pump can be set in, mL/h.",
-    )(f)
+    )(pump_limit_options(f))
 
 
 def output_options(f: F) -> F:
@@ -287,13 +311,12 @@ def output_options(f: F) -> F:
 
 
 def warn_all(*sources: Iterable[str] | None) -> None:
-    """Print warnings on stderr, each once, in order."""
-    seen: set[str] = set()
-    for source in sources:
-        for message in source or ():
-            if message not in seen:
-                seen.add(message)
-                click.echo(f"Warning: {message}", err=True)
+    """Print warnings on stderr, in order, each once: a lesson repeated for several inputs
+    and a source cited by several warnings are said once (:func:`run_warnings.once`)."""
+    from infuse_calc.run_warnings import once
+
+    for message in once(message for source in sources for message in source or ()):
+        click.echo(f"Warning: {message}", err=True)
 
 
 def warnings_of(*values: Any) -> list[str]:
@@ -437,4 +460,6 @@ def resolve_dosing_weight(
     chosen = dosing_weight(None if weight is None else weight.kg, parsed_height, parsed_sex, method)
     if method == "actual":
         return weight, chosen
-    return Weight(chosen.kg, KG, chosen.kg, f"{method} body weight"), chosen
+    # the weight typed stays with it: machine output gives both (weight_entered, weight)
+    text = f"{method} body weight"
+    return Weight(chosen.kg, KG, chosen.kg, text, method=method, entered=weight), chosen

@@ -205,7 +205,6 @@ class Extras:
             for row in view.rows:
                 if row[0] == "Weight":
                     row[1] = dosing_text(self.dosing)
-            added["dosing_weight"] = self.dosing.method
             view.document["weight_used"] = dosing_json(self.dosing)
         if self.drip_rate is not None:
             whole = whole_drops(self.drip_rate.value)
@@ -229,7 +228,7 @@ class Extras:
             view.rows.append(["Limits", self.limits.summary])
             added["limits_status"] = self.limits.status
             view.document["limits"] = self.limits
-        for key in ("drug", "dosing_weight", "drip_rate"):
+        for key in ("drug", "drip_rate"):
             if key in added:
                 view.document[key] = added[key]
         if added:

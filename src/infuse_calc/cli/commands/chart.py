@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from infuse_calc.cli.commands import infuse_command
+from infuse_calc.cli.figure_options import lb_per_kg
 from infuse_calc.cli.params import (
     AMOUNT,
     RATE_OR_AMOUNT_UNIT,
@@ -83,6 +84,7 @@ def command(
     weight: Any,
     concentration: Any,
     pump_resolution: Fraction,
+    limits: Any,
     round_to_pump: bool,
     limit: Any,
     patient: PatientChoices,
@@ -122,12 +124,13 @@ def command(
             raise click.UsageError("give either --weights (the chart rows) or -w, not both")
         if weights is None and weight is None:
             raise click.UsageError("give the weight rows with --weights, e.g. --weights 40..90/5")
-        rows = ch.parse_weights(weights, parse_warnings) if weights is not None else [weight]
+        factor = lb_per_kg()
+        rows = [weight] if weights is None else ch.parse_weights(weights, parse_warnings, factor)
         amounts = parse_list("--doses", doses, parse_warnings, ch.MAX_CHART_DOSES, amounts=True)
         chosen = common_unit(amounts, unit_value, extras.default_unit(amounts, unit_value))
         cap = None if limit is None else limit[:2]
         grid = ch.build_chart(
-            [a.value for a in amounts], chosen, rows, concentration, pump_resolution, cap
+            [a.value for a in amounts], chosen, rows, concentration, pump_resolution, limits, cap
         )
     extras.check_calculations([cell.calculation for row in grid.rows for cell in row.cells])
     warn_all(
@@ -144,11 +147,13 @@ def command(
     emit(extras.annotate(view), fmt, output)
 
 
-def column_name(dose: Any) -> str:
-    """The CSV column of one dose: ``dose_0.05_mcg/kg/min_pump_rate_mL/h`` (exact rate)."""
+def column_name(dose: Any, rounded: bool = False) -> str:
+    """The CSV column of one dose: ``dose_0.05_mcg/kg/min_pump_rate_mL/h`` (exact rate), or
+    with ``rounded`` ``dose_0.05_mcg/kg/min_pump_rate_rounded_mL/h`` (the pump setting)."""
     from infuse_calc.notation import format_exact
 
-    return f"dose_{format_exact(dose.value, separators=False)}_{dose.unit}_pump_rate_mL/h"
+    field = "pump_rate_rounded" if rounded else "pump_rate"
+    return f"dose_{format_exact(dose.value, separators=False)}_{dose.unit}_{field}_mL/h"
 
 
 def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
@@ -165,12 +170,18 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
         record = calc.record()
         return {name: record[name] for name in JSON_CELL_FIELDS}
 
-    grid_parts = _grid(grid, text, lambda cell: cell.pump_rate.value, column_name, json_cell)
+    def values(dose: Any, cell: Any) -> dict[str, Fraction]:
+        return {
+            column_name(dose): cell.pump_rate.value,
+            column_name(dose, rounded=True): cell.pump_setting.value,
+        }
+
+    grid_parts = _grid(grid, text, values, json_cell)
     first_calc = grid.rows[0].cells[0].calculation
     document = {
         "command": "chart",
         "unit": str(grid.unit),
-        "concentration": grid.concentration_per_ml,
+        "concentration": first_calc.machine["concentration"],
         "pump_resolution": Measure(grid.pump_resolution, "mL/h"),
         "cells_show": "pump_rate_rounded" if round_to_pump else "pump_rate",
     }
@@ -182,12 +193,11 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
 def _grid(
     grid: Any,
     text: Callable[[Any], str],
-    value: Callable[[Any], Fraction],
-    column: Callable[[Any], str],
+    values: Callable[[Any, Any], dict[str, Fraction]],
     json_cell: Callable[[Any], dict[str, Any]],
 ) -> tuple[list[list[str]], list[dict[str, Any]], list[dict[str, Any]], bool]:
-    """A chart's human rows (each cell's ``text``, flagged cells marked), CSV records (each
-    cell's ``value`` in its dose's ``column``) and JSON rows (``json_cell`` of each
+    """A chart's human rows (each cell's ``text``, flagged cells marked), CSV records (the
+    ``values`` of each dose and cell, by column) and JSON rows (``json_cell`` of each
     calculation); and whether any cell is flagged."""
     from infuse_calc.dosing import Measure
 
@@ -197,11 +207,14 @@ def _grid(
     json_rows: list[dict[str, Any]] = []
     for row in grid.rows:
         cells: list[str] = []
-        record: dict[str, Any] = {"weight": Measure(row.weight.kg, "kg")}
+        record: dict[str, Any] = {
+            "weight": Measure(row.weight.kg, "kg"),
+            "weight_entered": Measure(row.weight.value, row.weight.unit.symbol),
+        }
         for dose, cell in zip(grid.doses, row.cells, strict=True):
             shown = text(cell)
             cells.append(shown + (FLAG if cell.flagged else " ") if any_flag else shown)
-            record[column(dose)] = value(cell)
+            record |= values(dose, cell)
         rows.append([row.cells[0].calculation.weight_text(), *cells])
         records.append(record)
         json_rows.append(
@@ -238,7 +251,7 @@ def _chart(
         title=title,
         numeric_columns=set(range(len(headers))),
         notes=notes,
-        measure_fields={"weight"},
+        measure_fields={"weight", "weight_entered"},
     )
 
 
@@ -262,14 +275,14 @@ def _notes(grid: Any, round_to_pump: bool, any_flag: bool) -> list[str]:
     if any_flag:
         notes.append(
             f"{FLAG} Check this cell: at the pump resolution the dose changes by more than 5%, "
-            "or the rate rounds to 0 or is above 999 mL/h (see the warnings)."
+            "or the rate rounds to 0, is above the pump's maximum or gives more than the daily "
+            "volume limit (see the warnings)."
         )
     return notes
 
 
 def bolus_view(grid: Any) -> Any:
     """The view of a bolus chart: the volume (mL) of each dose at each weight."""
-    from infuse_calc.dosing import Measure
     from infuse_calc.notation import format_exact, format_number, format_quantity
 
     def column(dose: Any) -> str:
@@ -282,19 +295,20 @@ def bolus_view(grid: Any) -> Any:
     parts = _grid(
         grid,
         lambda cell: format_number(cell.volume.value),
-        lambda cell: cell.volume.value,
-        column,
+        lambda dose, cell: {column(dose): cell.volume.value},
         json_cell,
     )
     notes = ["Bolus volumes in mL, to 5 significant figures; exact values in --format json/csv."]
     if parts[3]:
         notes.append(f"{FLAG} Check this cell: capped at the maximum (see the warnings).")
     limit = grid.limit
+    first = grid.rows[0].cells[0].calculation
     document = {
         "command": "chart",
         "unit": str(grid.unit),
-        "concentration": grid.concentration_per_ml,
-        "max_amount": None if limit is None else Measure(limit[0], limit[1].symbol),
+        "concentration": first.machine["concentration"],
+        # in its machine unit, as every cell's max_amount (docs/json.md)
+        "max_amount": None if first.given is None else first.given.limit,
         "cells_show": "bolus_volume",
     }
     conc = grid.rows[0].cells[0].calculation.concentration_text()

@@ -79,6 +79,7 @@ def command(
     weight: Any,
     concentration: Any,
     pump_resolution: Fraction,
+    limits: Any,
     tolerance: Fraction,
     patient: PatientChoices,
     fmt: str | None,
@@ -107,13 +108,9 @@ def command(
     weight, concentration, extras = library_and_weight(
         parsed, weight, concentration, patient, output
     )
-    standards = []
-    if extras.applied is not None:  # a rate worked out for another of its bags is a cause
-        listed, _ = extras.applied.drug.for_area(patient.area)
-        standards = [(s.concentration, s.label) for s in listed]
-    result = check(
-        parsed, pump, weight, concentration, pump_resolution, tolerance, standards=standards
-    )
+    standards = _standards(extras, patient.area)
+    given = (parsed, pump, weight, concentration, pump_resolution, tolerance, standards)
+    result = check(*given, limits=limits)
     delivered_limits = None
     applied = extras.applied
     if applied is not None and not result.match:
@@ -153,6 +150,15 @@ def command(
             f"MISMATCH: the pump ({result.programmed}) is {ratio_text(result.ratio)} the order; "
             f"it should read {result.expected_rounded}"
         )
+
+
+def _standards(extras: Any, area: str | None) -> list[Any]:
+    """The drug's standard concentrations with their labels: a rate worked out for another
+    of its bags is a likely cause."""
+    if extras.applied is None:
+        return []
+    listed, _ = extras.applied.drug.for_area(area)
+    return [(s.concentration, s.label) for s in listed]
 
 
 def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: Any = None) -> Any:

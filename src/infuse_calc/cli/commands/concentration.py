@@ -174,7 +174,7 @@ def _number_and_unit(what: str, text: str, hint: str) -> tuple[Fraction, Any, li
 
 def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, Any, Any]) -> Any:
     """The view for ``concentration AMOUNT VOLUME``."""
-    from infuse_calc.bag import strength
+    from infuse_calc.bag import machine, strength
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact, format_exact_quantity
@@ -190,7 +190,8 @@ def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, An
     ]
     if as_typed.unit != clearest.unit:
         rows.append([f"In {as_typed.unit}", str(as_typed)])
-    record = {"amount": amount, "volume": vol, "concentration": clearest}
+    # machine output: the amount as typed, the strength in its kind's unit (mg/mL...)
+    record = {"amount": amount, "volume": vol, "concentration": machine(clearest, unit.kind, "mL")}
     document = {**record, "concentration_in_amount_unit": as_typed}
     return View(
         headers=["", ""],
@@ -205,7 +206,7 @@ def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, An
 
 def build_view(want: Any, at: Any, weight: Any, volume: tuple[Fraction, Any, Any]) -> Any:
     """The view for the bag builder: amount = dose x weight x volume / rate."""
-    from infuse_calc.bag import make_up
+    from infuse_calc.bag import machine, make_up
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
     from infuse_calc.notation import format_exact, format_exact_quantity, format_number
@@ -235,8 +236,8 @@ def build_view(want: Any, at: Any, weight: Any, volume: tuple[Fraction, Any, Any
         "rate": Measure(at.value, str(at.unit)),
         "weight": Measure(weight.kg, "kg") if want.per_kg else None,
         "volume": Measure(volume[0], "mL"),
-        "amount": amount,
-        "concentration": clearest,
+        "amount": machine(amount, want.unit.kind),  # one unit per kind (mg, units...)
+        "concentration": machine(clearest, want.unit.kind, "mL"),
         "per_ml_per_hour": each,
         "check_dose": delivered,
     }

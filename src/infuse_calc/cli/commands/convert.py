@@ -70,6 +70,7 @@ def command(
     concentration: Any,
     dose_unit: Any,
     pump_resolution: Fraction,
+    limits: Any,
     explain: bool,
     drop_factor: str | None,
     limit: Any,
@@ -101,15 +102,7 @@ def command(
     from infuse_calc.dosing import calculate
     from infuse_calc.errors import InfuseCalcError
 
-    # a drip rate in drops is read with the drop factor that makes it mL (batch, with
-    # none, refuses it in the same words)
-    parsed = parse_dose_words(dose, "'DOSE'", amounts=True, drops=drop_factor is not None)
-    worked, drip = parsed, None
-    if drop_factor is not None and parsed.is_drip_rate:
-        from infuse_calc.drip import volume_rate
-
-        drip = (parsed, int(drop_factor))
-        worked = volume_rate(*drip)
+    parsed, worked, drip = _read_dose(dose, drop_factor)
     target, unit_warnings = dose_unit if dose_unit is not None else (None, ())
     weight, concentration, extras = library_and_weight(
         worked, weight, concentration, patient, output
@@ -122,6 +115,7 @@ def command(
             concentration,
             target,
             pump_resolution,
+            limits,
             limit=None if limit is None else limit[:2],
             drip=drip,
         )
@@ -145,6 +139,19 @@ def command(
 
         view = add_timing(view, calc, timing)
     emit(view, fmt, output)
+
+
+def _read_dose(dose: tuple[str, ...], drop_factor: str | None) -> tuple[Any, Any, Any]:
+    """The dose as typed, the dose worked out (a drip rate in drops: the volume rate it is,
+    read with the drop factor that makes it mL; batch, with none, refuses it in the same
+    words) and the drip rate with its drop factor (``None`` unless one)."""
+    parsed = parse_dose_words(dose, "'DOSE'", amounts=True, drops=drop_factor is not None)
+    if drop_factor is None or not parsed.is_drip_rate:
+        return parsed, parsed, None
+    from infuse_calc.drip import volume_rate
+
+    drip = (parsed, int(drop_factor))
+    return parsed, volume_rate(*drip), drip
 
 
 def bag_figures(calc: Any, bag: Any, start: Any) -> Any:

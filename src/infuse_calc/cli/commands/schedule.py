@@ -123,7 +123,9 @@ def command(
             raise InfuseCalcError(f"--plot {plot_path!r}: its folder does not exist")
     fmt_in = schedule_files.format_of(file, input_format)
     data = _read(file)
-    parsed = schedule_files.parse(data, file, fmt_in)
+    from infuse_calc.cli.figure_options import lb_per_kg
+
+    parsed = schedule_files.parse(data, file, fmt_in, lb_per_kg())
     warnings = list(parsed.warnings)
     weight = _choose("weight", weight, parsed.weight, warnings)
     concentration = _choose("concentration", concentration, parsed.concentration, warnings)
@@ -266,13 +268,13 @@ def _segment_record(course: Any, s: Any) -> dict[str, Any]:
         "dose": Measure(s.dose.amount, s.dose.amount_unit)
         if s.dose.is_timed
         else Measure(s.dose.value, str(s.dose.unit)),
-        "rate": None if s.is_bolus else course.rate_measure(s.rate),
+        "rate": None if s.is_bolus else course.machine_rate(s.rate),
         "volume_rate": None
         if s.volume_rate is None or s.is_bolus
         else Measure(s.volume_rate * minutes_per("h"), "mL/h"),
-        "amount": course.amount_measure(s.amount),
+        "amount": course.machine_amount(s.amount),
         "volume": _volume(s.volume),
-        "cumulative_amount": course.amount_measure(s.cumulative_amount),
+        "cumulative_amount": course.machine_amount(s.cumulative_amount),
         "cumulative_volume": _volume(s.cumulative_volume),
         "note": s.note,
     }
@@ -291,9 +293,9 @@ def _day_record(course: Any, d: Any) -> dict[str, Any]:
             "dose": None,
             "rate": None,
             "volume_rate": None,
-            "amount": course.amount_measure(d.amount),
+            "amount": course.machine_amount(d.amount),
             "volume": _volume(d.volume),
-            "cumulative_amount": course.amount_measure(d.cumulative_amount),
+            "cumulative_amount": course.machine_amount(d.cumulative_amount),
             "cumulative_volume": _volume(d.cumulative_volume),
             "note": "",
         }
@@ -310,9 +312,9 @@ def _total_record(course: Any) -> dict[str, Any]:
         "dose": None,
         "rate": None,
         "volume_rate": None,
-        "amount": course.amount_measure(course.total_amount),
+        "amount": course.machine_amount(course.total_amount),
         "volume": _volume(course.total_volume),
-        "cumulative_amount": course.amount_measure(course.total_amount),
+        "cumulative_amount": course.machine_amount(course.total_amount),
         "cumulative_volume": _volume(course.total_volume),
         "note": "",
     }
@@ -385,11 +387,14 @@ def _day_table(course: Any) -> Any:
     )
 
 
-def _concentration(concentration: Any) -> Any:
-    from infuse_calc.bag import per_ml
+def _concentration(concentration: Any, machine: bool = True) -> Any:
+    """The concentration per mL: in its machine unit (JSON, CSV) or, for human output, in
+    the clearest unit (4 mg/250 mL: 16 mcg/mL)."""
     from infuse_calc.dosing import Measure
+    from infuse_calc.engine import concentration_figure, concentration_machine
 
-    return Measure(per_ml(concentration), f"{concentration.amount_unit}/mL")
+    n, d, unit = (concentration_machine if machine else concentration_figure)(concentration)
+    return Measure(Fraction(n, d), unit)
 
 
 def _end_clock(instant: Fraction) -> str:
@@ -405,9 +410,10 @@ def _title(course: Any) -> str:
     parts = []
     if course.weight is not None:
         weight = course.weight
-        parts.append(f"weight {format_weight(weight.value, weight.unit.symbol, weight.kg)}")
+        typed = format_weight(weight.value, weight.unit.symbol, weight.kg, weight.course_factor)
+        parts.append(f"weight {typed}")
     if course.concentration is not None:
-        per_ml = _concentration(course.concentration)
+        per_ml = _concentration(course.concentration, machine=False)
         parts.append(f"concentration {per_ml}")
     return "Schedule" + (f" ({', '.join(parts)})" if parts else "") + ":"
 

@@ -115,6 +115,7 @@ def command(
     weight: Any,
     concentration: Any,
     pump_resolution: Fraction,
+    limits: Any,
     every: str | None,
     start_time: str | None,
     patient: PatientChoices,
@@ -160,6 +161,7 @@ def command(
             by_rate=by_rate,
             dose_unit=target,
             pump_resolution=pump_resolution,
+            limits=limits,
             every_minutes=every_minutes,
             start_minutes=start_minutes,
         )
@@ -287,7 +289,7 @@ def titrate_view(ladder: Any, dosing: Any = None) -> Any:
         "weight": None if ladder.weight is None else Measure(ladder.weight.kg, "kg"),
         "concentration": None
         if not ladder.rungs
-        else ladder.rungs[0].calculation.concentration_per_ml,
+        else ladder.rungs[0].calculation.machine["concentration"],
         "pump_resolution": Measure(ladder.pump_resolution, "mL/h"),
         "every": None if not timed else Measure(ladder.every_minutes, "min"),
         "start": None if not timed else _clock(ladder.start_minutes),
