@@ -439,10 +439,10 @@ def test_library_from_env(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_library_from_user_config_dir(
     run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import platformdirs
+    from infuse_calc import user_dirs
 
     monkeypatch.delenv("INFUSE_CALC_LIBRARY", raising=False)
-    monkeypatch.setattr(platformdirs, "user_config_dir", lambda name: str(tmp_path / name))
+    monkeypatch.setattr(user_dirs, "user_config_dir", lambda: str(tmp_path / "infuse-calc"))
     # none there: the built-in library alone (no error: the file is optional)
     result = run("convert", "7 mcg/kg/min", "-w", "72", "--drug", "ketamine")
     assert result.exit_code == 2
