@@ -673,3 +673,16 @@ def test_bad_library_table(meta: str, message: str) -> None:
     with pytest.raises(LibraryError, match=message) as info:
         parse_library(text, "x.toml")
     assert info.value.line == 2
+
+
+def test_nonstandard_warning_in_safe_notation() -> None:
+    # the warning shows both bags as the rest of the output does: `1 unit/mL` (singular
+    # after exactly 1) and `25,000 units/250 mL` (thousands separator), not as typed
+    from infuse_calc.library_parse import builtin_library
+
+    heparin = builtin_library().find("heparin")
+    choice = choose_concentration(heparin, None, parse_concentration("1 units/mL"))
+    assert choice.warnings == (
+        "1 unit/mL is not a standard concentration of heparin in the library "
+        "(standard: 25,000 units/250 mL)",
+    )
