@@ -130,6 +130,8 @@ def dose_unit_for(drug: Drug, dose: Dose, weight_given: bool) -> tuple[RateUnit 
     A volume rate (mL/h) delivers a dose shown in the dosing unit; per kg needs the weight.
     """
     target = drug.dose_unit
+    if dose.is_bolus:  # an amount: it has no rate to show in the dosing unit
+        return None, None
     if dose.unit == target or (not dose.is_volume_rate and dose.unit.kind is not target.kind):
         return None, None
     if target.per_kg and not weight_given:
