@@ -56,7 +56,14 @@ TOOLS = Path(__file__).resolve().parent
 LIST = TOOLS / "mutants.toml"
 
 #: What a copy of the tree leaves out: version control, environments, caches.
-IGNORED = (".git", ".venv", ".ci-venv", "__pycache__", ".hypothesis", ".mypy_cache")
+IGNORED: tuple[str, ...] = (
+    ".git",
+    ".venv",
+    ".ci-venv",
+    "__pycache__",
+    ".hypothesis",
+    ".mypy_cache",
+)
 IGNORED += (".ruff_cache", ".pytest_cache", "*.egg-info", "build", "dist")
 
 #: A run slower than this many times the unmutated run of its tests is a kill (a mutant
@@ -125,7 +132,7 @@ def load(path: Path) -> list[Mutant]:
             raise ListError(f"{where} has no {', '.join(missing)}")
         changes = [(entry["original"], entry["mutated"])] if "original" in entry else []
         changes += [(c["original"], c["mutated"]) for c in entry.get("change", [])]
-        if not changes or "original" in entry and "change" in entry:
+        if not changes or ("original" in entry and "change" in entry):
             raise ListError(f"{where}: give original and mutated, or one or more [[mutant.change]]")
         if entry["id"] in seen:
             raise ListError(f"{where}: the id {entry['id']!r} is used twice")
@@ -315,7 +322,9 @@ def timeout_for(baseline: Run, factor: float) -> float:
     return max(MIN_TIMEOUT, factor * baseline.seconds)
 
 
-def tested(tree: Path, mutant: Mutant, fixed_only: bool, baselines: Baselines, factor: float) -> Run:
+def tested(
+    tree: Path, mutant: Mutant, fixed_only: bool, baselines: Baselines, factor: float
+) -> Run:
     """Run the mutant's tests (the mutant already written into ``tree``)."""
     baseline = baselines.get(mutant, fixed_only)
     if baseline.code != 0:
@@ -427,7 +436,7 @@ class Summary:
 
 
 def summarize(outcomes: Sequence[Outcome], root: Path) -> Summary:
-    count = {status: 0 for status in (KILLED, RANDOM_ONLY, SURVIVED, ERROR, *NOT_RUN)}
+    count = dict.fromkeys((KILLED, RANDOM_ONLY, SURVIVED, ERROR, *NOT_RUN), 0)
     for outcome in outcomes:
         count[outcome.status] += 1
     not_run = sum(count[s] for s in NOT_RUN)
@@ -488,7 +497,9 @@ def markdown(outcomes: Sequence[Outcome], summary: Summary) -> str:
     ordered = sorted(outcomes, key=lambda o: (not o.failed, o.mutant.file, o.mutant.id))
     for outcome in ordered:
         m = outcome.mutant
-        detail = outcome.detail + (f"; with hypothesis: {outcome.random_pass}" if outcome.random_pass else "")
+        detail = outcome.detail + (
+            f"; with hypothesis: {outcome.random_pass}" if outcome.random_pass else ""
+        )
         cells = (m.id, m.file, m.rule, outcome.status, detail)
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
@@ -516,7 +527,9 @@ def readme_line(summary: Summary) -> str:
     )
 
 
-def update_docs(outcomes: Sequence[Outcome], summary: Summary, reliability: Path, readme: Path) -> None:
+def update_docs(
+    outcomes: Sequence[Outcome], summary: Summary, reliability: Path, readme: Path
+) -> None:
     """Write the summary into the reference page's block and the README's one line."""
     page = reliability.read_text(encoding="utf-8")
     block = re.compile(re.escape(DOCS_START) + ".*?" + re.escape(DOCS_END), re.DOTALL)
@@ -597,14 +610,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(mutants)} mutants, {len(problems)} that cannot run", file=sys.stderr)
         return 1 if problems else 0
     if args.update_docs and (args.only or args.file):
-        print("Error: --update-docs reports a whole run: not with --only or --file", file=sys.stderr)
+        print(
+            "Error: --update-docs reports a whole run: not with --only or --file", file=sys.stderr
+        )
         return 2
     outcomes: list[Outcome] = []
     try:
         for outcome in run_all(root, mutants, args.jobs, Settings(args.both, args.timeout_factor)):
             outcomes.append(outcome)
             where = f" ({outcome.detail})" if outcome.detail else ""
-            print(f"[{len(outcomes)}/{len(mutants)}] {outcome.status}: {outcome.mutant.id}{where}", file=sys.stderr)
+            print(
+                f"[{len(outcomes)}/{len(mutants)}] {outcome.status}: {outcome.mutant.id}{where}",
+                file=sys.stderr,
+            )
     except BaselineError as error:
         print(f"Error: {error}", file=sys.stderr)
         return 2
@@ -617,7 +635,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(report)
     if args.json:
-        document = {"summary": dataclasses.asdict(summary), "mutants": [as_json(o) for o in outcomes]}
+        document = {
+            "summary": dataclasses.asdict(summary),
+            "mutants": [as_json(o) for o in outcomes],
+        }
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     if args.update_docs:
         update_docs(outcomes, summary, root / "docs" / "reliability.md", root / "README.md")
