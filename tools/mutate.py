@@ -555,6 +555,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--root", type=Path, default=ROOT, help="the tree to mutate (a copy)")
     parser.add_argument("--only", action="append", default=[], metavar="ID", help="this mutant")
     parser.add_argument("--file", action="append", default=[], help="mutants of this file")
+    parser.add_argument(
+        "--tests",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="run these tests instead of each mutant's selection (does a new test kill it?)",
+    )
     parser.add_argument("--check", action="store_true", help="check the list only, run nothing")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
     parser.add_argument(
@@ -600,6 +607,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = args.root.resolve()
     try:
         mutants = chosen(load(args.list), args.only, args.file)
+        if args.tests:
+            tests = tuple(args.tests)
+            mutants = [
+                dataclasses.replace(m, tests=tests, selection=" ".join(tests)) for m in mutants
+            ]
     except ListError as error:
         print(f"Error: {error}", file=sys.stderr)
         return 2
@@ -609,10 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{status}: {mutant.id} ({mutant.file}): {detail}")
         print(f"{len(mutants)} mutants, {len(problems)} that cannot run", file=sys.stderr)
         return 1 if problems else 0
-    if args.update_docs and (args.only or args.file):
-        print(
-            "Error: --update-docs reports a whole run: not with --only or --file", file=sys.stderr
-        )
+    if args.update_docs and (args.only or args.file or args.tests):
+        print("Error: --update-docs reports a whole run, as listed", file=sys.stderr)
         return 2
     outcomes: list[Outcome] = []
     try:
