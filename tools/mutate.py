@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import ast
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -80,6 +81,8 @@ INVALID = "invalid"
 ERROR = "error"
 #: Statuses of mutants that were not run, and why.
 NOT_RUN = (STALE, AMBIGUOUS, INVALID)
+
+NOT_TRIED = "missed by the fixed tests; the hypothesis tests were not run (--no-random)"
 
 DOCS_START = "<!-- mutation-report:start (tools/mutate.py --update-docs writes this) -->"
 DOCS_END = "<!-- mutation-report:end -->"
@@ -251,18 +254,41 @@ class Run:
         return f"exit {self.code}: {lines[-1] if lines else 'no output'}"
 
 
+class Stopped(Exception):
+    """The run was interrupted (Ctrl-C, SIGTERM): no new test run starts."""
+
+
+_RUNNING: set[int] = set()  # process groups of the test runs going on
+_STOPPING = threading.Event()
+_RUNNING_GUARD = threading.Lock()
+
+
+def stop_everything() -> None:
+    """Stop every test run going on (each with its children) and start no new one."""
+    _STOPPING.set()
+    with _RUNNING_GUARD:
+        for group in _RUNNING:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+
+
 def run_tests(tree: Path, tests: Sequence[str], fixed_only: bool, timeout: float) -> Run:
     """Run ``tests`` in ``tree``; a run past ``timeout`` is stopped, with its children."""
     started = time.monotonic()
-    with subprocess.Popen(
-        pytest_command(tests, fixed_only),
-        cwd=tree,
-        env=environment(tree),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group: a timeout stops the children too
-    ) as process:
+    with _RUNNING_GUARD:
+        if _STOPPING.is_set():
+            raise Stopped
+        process = subprocess.Popen(
+            pytest_command(tests, fixed_only),
+            cwd=tree,
+            env=environment(tree),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group: a timeout stops the children too
+        )
+        _RUNNING.add(process.pid)
+    with process:
         try:
             output, _ = process.communicate(timeout=timeout)
             code: int | None = process.returncode
@@ -270,6 +296,11 @@ def run_tests(tree: Path, tests: Sequence[str], fixed_only: bool, timeout: float
             os.killpg(process.pid, signal.SIGKILL)
             output, _ = process.communicate()
             code = None
+        finally:
+            with _RUNNING_GUARD:
+                _RUNNING.discard(process.pid)
+    if _STOPPING.is_set():
+        raise Stopped
     return Run(code, time.monotonic() - started, output)
 
 
@@ -338,7 +369,8 @@ def tested(
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    both: bool = False
+    both: bool = False  # the tests with hypothesis for killed mutants too
+    random: bool = True  # the tests with hypothesis for the mutants fixed tests miss
     timeout_factor: float = TIMEOUT_FACTOR
 
 
@@ -355,6 +387,8 @@ def try_mutant(tree: Path, mutant: Mutant, baselines: Baselines, settings: Setti
         killed = fixed.code != 0
         if killed and not settings.both:
             return Outcome(mutant, KILLED, fixed.first_failure, time.monotonic() - started)
+        if not killed and not settings.random:
+            return Outcome(mutant, SURVIVED, NOT_TRIED, time.monotonic() - started)
         full = tested(tree, mutant, False, baselines, settings.timeout_factor)
     except BaselineError as error:
         return Outcome(mutant, ERROR, str(error), time.monotonic() - started)
@@ -382,6 +416,7 @@ def run_all(
             yield Outcome(mutant, found[0], found[1])
     if not runnable:
         return
+    _STOPPING.clear()
     with tempfile.TemporaryDirectory(prefix="infuse-calc-mutants-") as scratch:
         clean = copy_tree(root, Path(scratch) / "clean")
         wrong = imported_from(clean)
@@ -403,8 +438,13 @@ def run_all(
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(trees)) as pool:
             futures = [pool.submit(one, mutant) for mutant in runnable]
-            for future in concurrent.futures.as_completed(futures):
-                yield future.result()
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    yield future.result()
+            except BaseException:  # interrupted, or the caller stopped reading
+                pool.shutdown(wait=False, cancel_futures=True)
+                stop_everything()
+                raise
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -567,6 +607,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--both", action="store_true", help="run the tests with hypothesis for killed mutants too"
     )
+    parser.add_argument(
+        "--no-random",
+        action="store_true",
+        help="skip the hypothesis pass: a mutant the fixed tests miss is reported survived",
+    )
     parser.add_argument("--timeout-factor", type=float, default=TIMEOUT_FACTOR)
     parser.add_argument("--report", type=Path, help="write the full report (Markdown) here")
     parser.add_argument("--json", type=Path, help="write the outcomes (JSON) here")
@@ -602,6 +647,11 @@ def as_json(outcome: Outcome) -> dict[str, Any]:
     }
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM and SIGHUP stop the run as Ctrl-C does: test runs stopped, copies removed."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     root = args.root.resolve()
@@ -624,9 +674,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.update_docs and (args.only or args.file or args.tests):
         print("Error: --update-docs reports a whole run, as listed", file=sys.stderr)
         return 2
+    if args.update_docs and args.no_random:
+        print("Error: --update-docs needs the hypothesis pass (not --no-random)", file=sys.stderr)
+        return 2
+    settings = Settings(args.both, not args.no_random, args.timeout_factor)
     outcomes: list[Outcome] = []
+    handlers = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        for outcome in run_all(root, mutants, args.jobs, Settings(args.both, args.timeout_factor)):
+        for outcome in run_all(root, mutants, args.jobs, settings):
             outcomes.append(outcome)
             where = f" ({outcome.detail})" if outcome.detail else ""
             print(
@@ -636,6 +691,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BaselineError as error:
         print(f"Error: {error}", file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, Stopped):
+        print(f"Interrupted after {len(outcomes)} of {len(mutants)} mutants", file=sys.stderr)
+        return 130
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     order = {m.id: i for i, m in enumerate(mutants)}
     outcomes.sort(key=lambda o: order[o.mutant.id])
     summary = summarize(outcomes, root)
