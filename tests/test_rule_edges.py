@@ -56,3 +56,140 @@ def test_d_is_read_as_day() -> None:
     calc = calculate(dose)
     assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(5, 24), "mg/h")
     assert (calc.per_day.value, calc.per_day.unit) == (Fraction(5), "mg/day")
+
+
+def test_cc_is_read_as_ml() -> None:
+    # 3 cc/h of 10 mg/mL is 3 mL/h: 3 x 10 = 30 mg/h (mutant cc-read-as-liter: 30,000)
+    dose = parse_dose("3 cc/h")
+    assert str(dose.unit) == "mL/h"
+    calc = calculate(dose, concentration=parse_concentration("10 mg/mL"))
+    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(30), "mg/h")
+
+
+def test_mU_is_read_as_milliunits() -> None:
+    # 2 mU/min is 2 milliunits/min: 2 x 60 = 120 milliunits/h (mutant mU-read-as-units:
+    # 120 units/h)
+    dose = parse_dose("2 mU/min")
+    assert str(dose.unit) == "milliunits/min"
+    assert "'mU' is error-prone; read as milliunits" in dose.warnings[0]
+    calc = calculate(dose)
+    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(120), "milliunits/h")
+
+
+# --- weights --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        ("0.09", "below 0.1 kg"),  # 0.09 kg
+        ("99 g", "below 0.1 kg"),  # 0.099 kg
+        ("0.22 lb", "below 0.1 kg"),  # 0.22 x 0.45359237 = 0.0998 kg
+        ("650.1", "over 650 kg"),
+        ("650001 g", "over 650 kg"),  # 650.001 kg
+        ("1434 lb", "over 650 kg"),  # 1434 x 0.45359237 = 650.45 kg
+    ],
+)
+def test_weights_just_beyond_each_bound_are_refused(text: str, bound: str) -> None:
+    assert bound in refused(parse_weight, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kg"),
+    [
+        ("100 g", Fraction(1, 10)),
+        ("0.23 lb", Fraction("0.23") * Fraction("0.45359237")),  # 0.1043 kg
+        ("650000 g", Fraction(650)),
+        ("1433 lb", 1433 * Fraction("0.45359237")),  # 649.998 kg
+    ],
+)
+def test_weights_at_each_bound_in_g_and_lb_are_read(text: str, kg: Fraction) -> None:
+    assert parse_weight(text).kg == kg
+
+
+# --- the pump's warnings at their thresholds --------------------------------------------------
+
+
+def pump_of(dose: str, concentration: str) -> tuple[Fraction, Fraction, tuple[str, ...]]:
+    """The pump setting (mL/h), the % change it makes and the warnings, at 0.1 mL/h steps."""
+    calc = calculate(parse_dose(dose), concentration=parse_concentration(concentration))
+    assert calc.pump is not None
+    return calc.pump.rate.value, calc.pump.difference_percent, calc.warnings
+
+
+def test_a_change_of_exactly_five_percent_is_not_warned() -> None:
+    # 1 mg/h of 21 mg/20 mL (1.05 mg/mL) is 20/21 = 0.952... mL/h: 9.52 steps, set 1 mL/h,
+    # which delivers 1.05 mg/h: +5% exactly, not more than 5% (mutant
+    # rounding-warning-at-5-percent)
+    assert pump_of("1 mg/h", "21 mg/20 mL") == (Fraction(1), Fraction(5), ())
+    # 0.2 mg/h of 1.9 mg/mL is 0.10526 mL/h: set 0.1 mL/h, delivers 0.19 mg/h: -5% exactly
+    assert pump_of("0.2 mg/h", "1.9 mg/mL") == (Fraction(1, 10), Fraction(-5), ())
+
+
+def test_a_change_just_over_five_percent_is_warned_both_ways() -> None:
+    # 0.95 mg/h of 10 mg/mL: 0.095 mL/h -> 0.1: (0.1 / 0.095 - 1) x 100 = +5.2632%
+    rate, change, warnings = pump_of("0.95 mg/h", "10 mg/mL")
+    assert (rate, change) == (Fraction(1, 10), (Fraction(1, 10) / Fraction("0.095") - 1) * 100)
+    assert warnings == (
+        "rounding the pump rate to 0.1 mL/h steps changes the dose by +5.26%: consider a "
+        "more dilute concentration",
+    )
+    # 1.4 mg/h of 10 mg/mL: 0.14 mL/h -> 0.1: (0.1 / 0.14 - 1) x 100 = -28.571%
+    rate, change, warnings = pump_of("1.4 mg/h", "10 mg/mL")
+    assert change == (Fraction(1, 10) / Fraction("0.14") - 1) * 100
+    assert warnings[0].endswith("changes the dose by -28.57%: consider a more dilute concentration")
+
+
+# --- the clearest unit ----------------------------------------------------------------------------
+
+
+def test_exactly_one_of_the_larger_unit_is_shown_in_it() -> None:
+    # 1000 mcg/h is exactly 1 mg/h; per day 24 mg; per minute 1000 / 60 = 16.667 mcg
+    # (mutant clearest-unit-exactly-one: 1,000 mcg/h)
+    calc = calculate(parse_dose("1000 mcg/h"))
+    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(1), "mg/h")
+    assert (calc.per_day.value, calc.per_day.unit) == (Fraction(24), "mg/day")
+    assert (calc.per_minute.value, calc.per_minute.unit) == (Fraction(50, 3), "mcg/min")
+
+
+def test_a_hair_under_one_of_the_larger_unit_stays_in_the_smaller() -> None:
+    # 999.9999995 mcg/h is 0.9999999995 mg/h: under 1 mg/h by 5e-10, inside the float
+    # comparison's margin (1e-9), so the exact comparison decides: mcg/h (mutant
+    # clearest-unit-float-bracket: mg/h)
+    calc = calculate(parse_dose("999.9999995 mcg/h"))
+    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction("999.9999995"), "mcg/h")
+    # and a hair over: 1000.0000005 mcg/h is 1.0000000005 mg/h
+    calc = calculate(parse_dose("1000.0000005 mcg/h"))
+    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction("1.0000000005"), "mg/h")
+
+
+def test_lb_per_kg_bounds_are_inclusive() -> None:
+    # 221 lb at 2.21 lb/kg is 100 kg; 220 lb at 2.2 lb/kg is 100 kg (mutant
+    # lb-per-kg-top-refused)
+    assert parse_weight("221 lb", lb_per_kg=Fraction("2.21")).kg == 100
+    assert parse_weight("220 lb", lb_per_kg=Fraction("2.2")).kg == 100
+    for outside in ("2.211", "2.199"):
+        with pytest.raises(InputError, match="must be between 2.2"):
+            parse_weight("220 lb", lb_per_kg=Fraction(outside))
+
+
+# --- concentrations -------------------------------------------------------------------------
+
+
+def test_percent_bounds() -> None:
+    # 100% w/v is 100 g per 100 mL = 1 g/mL = 1000 mg/mL; 100.1% cannot be (mutant
+    # percent-100-refused)
+    concentration = parse_concentration("100%")
+    assert concentration.amount / concentration.volume == 1  # g/mL
+    assert refused(parse_concentration, "100.1%") == "a w/v percentage cannot exceed 100%"
+
+
+def test_ratio_strength_from_1_in_100() -> None:
+    # 1:100 is 1 g in 100 mL = 10 mg/mL, read (with a warning); 1:99 is refused (mutant
+    # ratio-1-100-refused)
+    concentration = parse_concentration("1:100")
+    assert (concentration.amount, concentration.volume) == (1, 100)
+    assert concentration.warnings[0].endswith(
+        "ratio strength 1:100 read as 1 g in 100 mL = 10 mg/mL; ISMP asks for the mg/mL form"
+    )
+    assert "not 1:99" in refused(parse_concentration, "1:99")
