@@ -169,7 +169,7 @@ def test_lb_per_kg_bounds_are_inclusive() -> None:
     assert parse_weight("221 lb", lb_per_kg=Fraction("2.21")).kg == 100
     assert parse_weight("220 lb", lb_per_kg=Fraction("2.2")).kg == 100
     for outside in ("2.211", "2.199"):
-        with pytest.raises(InputError, match="must be between 2.2"):
+        with pytest.raises(InputError, match=r"must be between 2\.2"):
             parse_weight("220 lb", lb_per_kg=Fraction(outside))
 
 
