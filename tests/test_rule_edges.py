@@ -193,3 +193,18 @@ def test_ratio_strength_from_1_in_100() -> None:
         "ratio strength 1:100 read as 1 g in 100 mL = 10 mg/mL; ISMP asks for the mg/mL form"
     )
     assert "not 1:99" in refused(parse_concentration, "1:99")
+
+
+# --- factors ----------------------------------------------------------------------------------
+
+
+def test_a_liter_is_1000_ml() -> None:
+    # 2 g/L = 2000 mg / 1000 mL = 2 mg/mL: 4 mg/h needs 2 mL/h (mutant factor-liter)
+    calc = calculate(parse_dose("4 mg/h"), concentration=parse_concentration("2 g/L"))
+    assert calc.concentration_per_ml is not None
+    assert (calc.concentration_per_ml.value, calc.concentration_per_ml.unit) == (2, "mg/mL")
+    assert calc.pump_rate is not None
+    assert calc.pump_rate.value == 2
+    # 0.1 L/h of 1 mg/mL is 100 mL/h: 100 mg/h
+    calc = calculate(parse_dose("0.1 L/h"), concentration=parse_concentration("1 mg/mL"))
+    assert (calc.per_hour.value, calc.per_hour.unit) == (100, "mg/h")
