@@ -11,9 +11,12 @@ from fractions import Fraction
 
 import pytest
 
+from infuse_calc.check import check, ratio_text
 from infuse_calc.dosing import calculate
-from infuse_calc.errors import InputError
-from infuse_calc.quantities import parse_concentration, parse_dose, parse_weight
+from infuse_calc.errors import IncompatibleError, InputError
+from infuse_calc.quantities import parse_concentration, parse_dose, parse_rate_unit, parse_weight
+from infuse_calc.schedule import ScheduleError, SegmentSpec, build_schedule
+from infuse_calc.titration import build_ladder
 
 
 def refused(parse: object, text: str) -> str:
@@ -208,3 +211,80 @@ def test_a_liter_is_1000_ml() -> None:
     # 0.1 L/h of 1 mg/mL is 100 mL/h: 100 mg/h
     calc = calculate(parse_dose("0.1 L/h"), concentration=parse_concentration("1 mg/mL"))
     assert (calc.per_hour.value, calc.per_hour.unit) == (100, "mg/h")
+
+
+@pytest.mark.parametrize("resolution", [Fraction(0), Fraction(-1, 10)])
+def test_a_pump_resolution_must_be_above_zero(resolution: Fraction) -> None:
+    # the library API's guard (the CLI refuses 0 as a number already): mutant
+    # pump-resolution-zero-accepted divides by zero
+    with pytest.raises(IncompatibleError, match="the pump resolution must be greater than zero"):
+        calculate(
+            parse_dose("4 mg/h"),
+            concentration=parse_concentration("1 mg/mL"),
+            pump_resolution=resolution,
+        )
+
+
+# --- check: tolerance and ratios ----------------------------------------------------------------
+
+
+def test_a_tolerance_of_100_percent_is_refused() -> None:
+    # at least 0% and under 100% (mutant tolerance-100-accepted)
+    order, pump = parse_dose("4 mg/h"), parse_dose("4 mL/h")
+    conc = parse_concentration("1 mg/mL")
+    with pytest.raises(IncompatibleError, match="at least 0% and under 100%"):
+        check(order, pump, concentration=conc, tolerance_percent=Fraction(100))
+    assert check(order, pump, concentration=conc, tolerance_percent=Fraction(99)).match
+
+
+@pytest.mark.parametrize(
+    ("ratio", "text"),
+    [
+        (Fraction(1, 2), "0.5x"),  # from 1/2 up: as it is
+        (Fraction(1, 5), "1/5x"),  # under 1/2: the inverse (mutant ratio-inverse-below-tenth)
+        (Fraction(49, 100), "1/2.0408x"),  # 100 / 49 = 2.040816...
+        (Fraction(1, 72), "1/72x"),
+    ],
+)
+def test_ratios_under_a_half_are_shown_as_inverses(ratio: Fraction, text: str) -> None:
+    assert ratio_text(ratio) == text
+
+
+# --- titration and schedule ---------------------------------------------------------------------
+
+
+def test_a_rate_ladder_warns_above_999_ml_h_only() -> None:
+    # 999 mL/h is the top of the range; 999.1 mL/h is above it (mutant rate-ladder-999-warned)
+    rate, _ = parse_rate_unit("mL/h")
+    ladder = build_ladder(
+        [Fraction(999), Fraction("999.1")],
+        rate,
+        concentration=parse_concentration("1 mg/mL"),
+        by_rate=True,
+    )
+    assert ladder.warnings == ("999.1 mL/h is above 999 mL/h, the top of most pumps' range",)
+
+
+def test_a_course_may_run_into_day_366_but_not_start_day_367() -> None:
+    # day 366 begins at 365 x 1,440 = 525,600 minutes (mutant schedule-day-366-refused)
+    day_366 = Fraction(365 * 1440)
+    dose = parse_dose("1 mg/h")
+    course = build_schedule([SegmentSpec(day_366, dose), SegmentSpec(day_366 + 60, None)])
+    assert course.total_amount == 1  # mg: 1 mg/h for 60 min
+    with pytest.raises(ScheduleError, match="starts outside day 1 to day 366"):
+        build_schedule([SegmentSpec(day_366, dose), SegmentSpec(day_366 + 1440, None)])
+
+
+def test_a_course_is_shown_in_the_unit_its_smallest_figure_needs() -> None:
+    # 1 mcg/min for 1 h: 60 mcg, 60 mcg/h; then 1000 mcg/min for a day: 1,440,000 mcg.
+    # The smallest figure, 60 mcg, is under 1 mg: the course is shown in mcg (mutant
+    # schedule-display-unit-largest: mg, and 0.06 mg)
+    course = build_schedule(
+        [
+            SegmentSpec(Fraction(0), parse_dose("1 mcg/min")),
+            SegmentSpec(Fraction(60), parse_dose("1000 mcg/min")),
+            SegmentSpec(Fraction(60 + 1440), None),
+        ]
+    )
+    assert course.display_unit == "mcg"
+    assert course.amount_measure(course.segments[0].amount).value == 60
