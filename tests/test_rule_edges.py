@@ -13,7 +13,9 @@ import pytest
 
 from infuse_calc.check import check, ratio_text
 from infuse_calc.dosing import calculate
-from infuse_calc.errors import IncompatibleError, InputError
+from infuse_calc.errors import IncompatibleError, InputError, LimitError
+from infuse_calc.library import check_limits
+from infuse_calc.library_parse import parse_library
 from infuse_calc.quantities import parse_concentration, parse_dose, parse_rate_unit, parse_weight
 from infuse_calc.schedule import ScheduleError, SegmentSpec, build_schedule
 from infuse_calc.titration import build_ladder
@@ -288,3 +290,44 @@ def test_a_course_is_shown_in_the_unit_its_smallest_figure_needs() -> None:
     )
     assert course.display_unit == "mcg"
     assert course.amount_measure(course.segments[0].amount).value == 60
+
+
+# --- limits ---------------------------------------------------------------------------------------
+
+LIBRARY = """\
+[library]
+name = "edges"
+
+[drug.ketamine]
+dose_unit = "mcg/kg/min"
+concentrations = ["500 mg/50 mL"]
+soft_min = "1 mcg/kg/min"
+soft_max = "1 mg/kg/h"
+hard_max = "2 mg/kg/h"
+source = "test"
+"""
+
+
+@pytest.mark.parametrize(
+    ("dose", "status"),
+    [
+        # 1 mg/kg/h = 1000 / 60 = 16.667 mcg/kg/min: exactly at the soft maximum, within
+        # (mutant limit-max-inclusive)
+        ("1 mg/kg/h", "within"),
+        ("1.0001 mg/kg/h", "above_soft_max"),
+        ("1 mcg/kg/min", "within"),  # exactly at the soft minimum
+        ("0.06 mg/kg/h", "within"),  # 0.06 mg/kg/h = 60 / 60 = 1 mcg/kg/min, in another unit
+        ("0.9999 mcg/kg/min", "below_soft_min"),
+        ("2 mg/kg/h", "above_soft_max"),  # exactly at the hard maximum: not a hard breach
+    ],
+)
+def test_limits_are_inclusive_at_both_ends(dose: str, status: str) -> None:
+    library = parse_library(LIBRARY, "edges.toml")
+    drug = library.find("ketamine")
+    assert check_limits(library, drug, None, parse_dose(dose), None).status == status
+
+
+def test_just_above_a_hard_maximum_stops() -> None:
+    library = parse_library(LIBRARY, "edges.toml")
+    with pytest.raises(LimitError, match="above the hard maximum 2 mg/kg/h"):
+        check_limits(library, library.find("ketamine"), None, parse_dose("2.0001 mg/kg/h"), None)
