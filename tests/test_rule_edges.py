@@ -11,6 +11,8 @@ from fractions import Fraction
 
 import pytest
 
+from infuse_calc.batch import BatchOptions, error_of, process, process_table
+from infuse_calc.body_weight import parse_height
 from infuse_calc.check import check, ratio_text
 from infuse_calc.dosing import calculate
 from infuse_calc.errors import IncompatibleError, InputError, LimitError
@@ -331,3 +333,54 @@ def test_just_above_a_hard_maximum_stops() -> None:
     library = parse_library(LIBRARY, "edges.toml")
     with pytest.raises(LimitError, match="above the hard maximum 2 mg/kg/h"):
         check_limits(library, library.find("ketamine"), None, parse_dose("2.0001 mg/kg/h"), None)
+
+
+# --- dosing weight ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["30 cm", "275 cm", "108 in"])  # 108 in = 274.32 cm
+def test_heights_at_the_bounds_are_read(text: str) -> None:
+    # (mutants height-min-refused, height-max-refused)
+    assert parse_height(text).text == text
+
+
+@pytest.mark.parametrize("text", ["29.9 cm", "275.1 cm", "11.8 in"])  # 11.8 in = 29.972 cm
+def test_heights_beyond_the_bounds_are_refused(text: str) -> None:
+    assert "is outside 30 to 275 cm" in refused(parse_height, text)
+
+
+# --- batch rows -----------------------------------------------------------------------------------
+
+
+def test_a_weights_warning_alone_is_in_the_batch_row() -> None:
+    # convert warns about 72.0 (a trailing zero); with no other warning in the row, batch
+    # must still give it (mutant batch-weight-warning-dropped)
+    (record,) = process([{"dose": "5 mcg/kg/min", "weight": "72.0"}], BatchOptions())
+    assert record["warnings"] == [
+        "weight '72.0': '72.0' read as 72; trailing zeros are error-prone (72.0 can be misread "
+        "as ten times more), write 72"
+    ]
+
+
+def test_a_batch_rows_warnings_are_in_converts_order() -> None:
+    # the cells' warnings, then the pump's: 1.40 mg/h (a trailing zero) of 10 mg/mL is
+    # 0.14 mL/h, set to 0.1 mL/h: -28.57% (mutant batch-warning-order)
+    (record,) = process([{"dose": "1.40 mg/h", "concentration": "10 mg/mL"}], BatchOptions())
+    assert record["warnings"] == [
+        "dose '1.40 mg/h': '1.40' read as 1.4; trailing zeros are error-prone (1.40 can be "
+        "misread as ten times more), write 1.4",
+        "rounding the pump rate to 0.1 mL/h steps changes the dose by -28.57%: consider a "
+        "more dilute concentration",
+    ]
+
+
+def test_a_csv_cell_of_spaces_is_a_missing_weight() -> None:
+    # as a blank JSON cell: 4 mg/h of 1 mg/mL is 4 mL/h, no weight (mutant
+    # batch-csv-blank-weight: "weight '  ': is empty")
+    header = ["dose", "weight", "concentration"]
+    (row,) = process_table(header, [(2, ["4 mg/h", "  ", "1 mg/mL"], None)])
+    assert row[-1] is None
+    assert row[:3] == ["4 mg/h", "  ", "1 mg/mL"]
+    (record,) = process([{"dose": "4 mg/h", "weight": "  ", "concentration": "1 mg/mL"}])
+    assert error_of(record) is None
+    assert record["pump_rate"] == (4.0, "mL/h")
