@@ -195,7 +195,7 @@ def test_ratio_strength_from_1_in_100() -> None:
     # 1:100 is 1 g in 100 mL = 10 mg/mL, read (with a warning); 1:99 is refused (mutant
     # ratio-1-100-refused)
     concentration = parse_concentration("1:100")
-    assert (concentration.amount, concentration.volume) == (1, 100)
+    assert (concentration.amount, concentration.volume) == (Fraction(1), Fraction(100))
     assert concentration.warnings[0].endswith(
         "ratio strength 1:100 read as 1 g in 100 mL = 10 mg/mL; ISMP asks for the mg/mL form"
     )
@@ -206,15 +206,18 @@ def test_ratio_strength_from_1_in_100() -> None:
 
 
 def test_a_liter_is_1000_ml() -> None:
-    # 2 g/L = 2000 mg / 1000 mL = 2 mg/mL: 4 mg/h needs 2 mL/h (mutant factor-liter)
+    # 2 g/L = 2000 mg / 1000 mL = 2 mg/mL: 4 mg/h needs 2 mL/h (mutant liter-read-as-ml)
     calc = calculate(parse_dose("4 mg/h"), concentration=parse_concentration("2 g/L"))
     assert calc.concentration_per_ml is not None
-    assert (calc.concentration_per_ml.value, calc.concentration_per_ml.unit) == (2, "mg/mL")
+    assert (calc.concentration_per_ml.value, calc.concentration_per_ml.unit) == (
+        Fraction(2),
+        "mg/mL",
+    )
     assert calc.pump_rate is not None
     assert calc.pump_rate.value == 2
     # 0.1 L/h of 1 mg/mL is 100 mL/h: 100 mg/h
     calc = calculate(parse_dose("0.1 L/h"), concentration=parse_concentration("1 mg/mL"))
-    assert (calc.per_hour.value, calc.per_hour.unit) == (100, "mg/h")
+    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(100), "mg/h")
 
 
 @pytest.mark.parametrize("resolution", [Fraction(0), Fraction(-1, 10)])
