@@ -7,31 +7,23 @@ project's own list is checked too: every snippet is still in its file, once.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import os
 import sys
-import textwrap
+import threading
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mutate", ROOT / "tools" / "mutate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["mutate"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-mutate = _tool()
+sys.path.insert(0, str(ROOT / "tools"))  # the tool's modules import each other by name
+mutate = importlib.import_module("mutate")
+listing = importlib.import_module("mutation_list")
+report = importlib.import_module("mutation_report")
 
 CALC = """\
 def double(x):
@@ -69,6 +61,7 @@ def test_triple(x):
 MUTANTS = """\
 [selections]
 calc = ["tests/test_calc.py"]
+broken = ["tests/test_broken.py"]
 
 [[mutant]]
 id = "double-triples"
@@ -93,6 +86,14 @@ rule = "triple is times 3"
 tests = "calc"
 original = '    return x * 3'
 mutated = '    return x * 4'
+
+[[mutant]]
+id = "selection-fails"
+file = "src/calc.py"
+rule = "a mutant whose tests fail without it"
+tests = "broken"
+original = '    return x * 2'
+mutated = '    return x * 2 + 0 * x'
 
 [[mutant]]
 id = "gone"
@@ -135,6 +136,7 @@ def tree(tmp_path: Path) -> Path:
     (root / "tests").mkdir()
     (root / "src" / "calc.py").write_text(CALC, encoding="utf-8")
     (root / "tests" / "test_calc.py").write_text(TESTS, encoding="utf-8")
+    (root / "tests" / "test_broken.py").write_text("def test_broken():\n    assert False\n")
     (root / "mutants.toml").write_text(MUTANTS, encoding="utf-8")
     return root
 
@@ -144,13 +146,14 @@ def test_each_outcome_is_reported(tree: Path, capsys: pytest.CaptureFixture[str]
     code = mutate.main(
         ["--root", str(tree), "--list", str(tree / "mutants.toml"), "--json", str(out)]
     )
-    assert code == 1  # a survivor, a random-only kill and stale mutants fail the run
+    assert code == 2  # a selection that fails unmutated: the run cannot be trusted
     document = json.loads(out.read_text(encoding="utf-8"))
     status = {m["id"]: m["status"] for m in document["mutants"]}
     assert status == {
         "double-triples": "killed",
         "big-from-ten": "survived",
         "triple-quadruples": "random-only",
+        "selection-fails": "error",
         "gone": "stale",
         "twice": "ambiguous",
         "broken": "invalid",
@@ -161,14 +164,18 @@ def test_each_outcome_is_reported(tree: Path, capsys: pytest.CaptureFixture[str]
     assert detail["triple-quadruples"].startswith("tests/test_calc.py::test_triple")
     assert "no longer in src/calc.py" in detail["gone"]
     assert "3 times" in detail["twice"]
+    assert detail["selection-fails"] == (
+        "'broken' (fixed tests) does not pass on the unmutated tree: "
+        "tests/test_broken.py::test_broken"
+    )
     summary = document["summary"]
     assert (summary["ran"], summary["killed"], summary["random_only"]) == (3, 1, 1)
     assert (summary["survived"], summary["not_run"]) == (1, 4)
     # the tree itself is never touched
     assert (tree / "src" / "calc.py").read_text(encoding="utf-8") == CALC
-    report = capsys.readouterr()
-    assert "1 of 3 mutants of the dose rules killed by fixed tests (kill rate 33.3%)" in report.err
-    assert "| big-from-ten | src/calc.py | 10 is not big | survived |" in report.out
+    printed = capsys.readouterr()
+    assert "1 of 3 mutants of the dose rules killed by fixed tests (kill rate 33.3%)" in printed.err
+    assert "| big-from-ten | src/calc.py | 10 is not big | survived |" in printed.out
 
 
 def test_check_lists_what_cannot_run(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -183,37 +190,52 @@ def test_check_lists_what_cannot_run(tree: Path, capsys: pytest.CaptureFixture[s
     ]
 
 
-def test_a_failing_selection_is_an_error_not_a_kill(tree: Path) -> None:
-    (tree / "tests" / "test_calc.py").write_text(
-        TESTS + "\n\ndef test_broken():\n    assert False\n", encoding="utf-8"
-    )
-    code = mutate.main(
-        ["--root", str(tree), "--list", str(tree / "mutants.toml"), "--only", "double-triples"]
-    )
-    assert code == 2
+HANGING = """
+import subprocess, sys, time
+
+def test_hang():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    with open("child.pid", "w") as file:
+        file.write(str(child.pid))
+    time.sleep(600)
+"""
 
 
-def test_a_test_that_hangs_is_stopped_with_its_children(tmp_path: Path) -> None:
-    (tmp_path / "src").mkdir()
-    (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_hang.py").write_text(
-        textwrap.dedent(
-            """
-            import subprocess, sys, time
+def hanging_tree(root: Path) -> Path:
+    (root / "src").mkdir()
+    (root / "tests").mkdir()
+    (root / "tests" / "test_hang.py").write_text(HANGING, encoding="utf-8")
+    return root
 
-            def test_hang(tmp_path):
-                child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-                with open("child.pid", "w") as file:
-                    file.write(str(child.pid))
-                time.sleep(600)
-            """
-        ),
-        encoding="utf-8",
-    )
-    run = mutate.run_tests(tmp_path, ["tests/test_hang.py"], fixed_only=True, timeout=2)
+
+def test_a_test_run_past_its_timeout_is_stopped(tmp_path: Path) -> None:
+    run = mutate.run_tests(hanging_tree(tmp_path), ["tests/test_hang.py"], True, timeout=3)
     assert run.code is None
     assert run.first_failure == f"timed out after {run.seconds:.0f} s"
-    child = int((tmp_path / "child.pid").read_text())
+
+
+def test_stopping_a_run_stops_its_tests_and_their_children(tmp_path: Path) -> None:
+    tree = hanging_tree(tmp_path)
+    outcome: list[BaseException] = []
+
+    def hang() -> None:
+        try:
+            mutate.run_tests(tree, ["tests/test_hang.py"], True, timeout=600)
+        except BaseException as error:  # Stopped, expected
+            outcome.append(error)
+
+    thread = threading.Thread(target=hang)
+    thread.start()
+    pid_file = tree / "child.pid"
+    for _ in range(600):  # the test's own child has started (a loaded machine is slow)
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.1)
+    mutate.stop_everything()
+    thread.join(timeout=30)
+    mutate.reset()
+    assert [type(error).__name__ for error in outcome] == ["Stopped"]
+    child = int(pid_file.read_text())
     for _ in range(50):  # the orphan is reaped by init a moment later
         try:
             os.kill(child, 0)
@@ -225,7 +247,7 @@ def test_a_test_that_hangs_is_stopped_with_its_children(tmp_path: Path) -> None:
 
 
 def test_multi_change_mutants_apply_in_order() -> None:
-    mutant = mutate.Mutant(
+    mutant = listing.Mutant(
         id="m",
         file="f.py",
         changes=(("a = 1", "a = 2"), ("b = a", "b = -a")),
@@ -233,23 +255,23 @@ def test_multi_change_mutants_apply_in_order() -> None:
         tests=("t",),
         selection="t",
     )
-    assert mutate.mutated_text(mutant, "a = 1\nb = a\n") == "a = 2\nb = -a\n"
-    assert mutate.mutated_text(mutant, "a = 1\n")[0] == "stale"
+    assert listing.mutated_text(mutant, "a = 1\nb = a\n") == "a = 2\nb = -a\n"
+    assert listing.mutated_text(mutant, "a = 1\n")[0] == "stale"
 
 
 def test_update_docs_rewrites_the_block_and_the_line(tmp_path: Path) -> None:
     page = tmp_path / "reliability.md"
     readme = tmp_path / "README.md"
-    page.write_text(f"# Tests\n\n{mutate.DOCS_START}\nold\n{mutate.DOCS_END}\n\nafter\n", "utf-8")
-    readme.write_text(f"intro\n{mutate.README_PREFIX}old.\n\nmore\n", "utf-8")
-    mutant = mutate.Mutant("m", "src/a.py", (("x", "y"),), "r", ("t",), "t")
-    outcomes = [mutate.Outcome(mutant, "killed", "tests/t.py::test")]
-    summary = mutate.Summary(1, 1, 1, 0, 0, 0, 0, "2026-11-30", "abc1234")
-    mutate.update_docs(outcomes, summary, page, readme)
+    page.write_text(f"# Tests\n\n{report.DOCS_START}\nold\n{report.DOCS_END}\n\nafter\n", "utf-8")
+    readme.write_text(f"intro\n{report.README_PREFIX}old.\n\nmore\n", "utf-8")
+    mutant = listing.Mutant("m", "src/a.py", (("x", "y"),), "r", ("t",), "t")
+    outcomes = [listing.Outcome(mutant, "killed", "tests/t.py::test")]
+    summary = report.Summary(1, 1, 1, 0, 0, 0, 0, "2026-11-30", "abc1234")
+    report.update_docs(outcomes, summary, page, readme)
     text = page.read_text("utf-8")
     assert "Latest run: 2026-11-30 (commit abc1234). 1 of 1 mutants" in text
     assert "| `src/a.py` | 1 | 1 |" in text
-    assert text.endswith(f"{mutate.DOCS_END}\n\nafter\n")
+    assert text.endswith(f"{report.DOCS_END}\n\nafter\n")
     assert readme.read_text("utf-8") == (
         "intro\nMutation run: 1 of 1 mutants of the dose rules killed by fixed tests "
         "(100%, 2026-11-30; [how](docs/reliability.md#mutation-testing)).\n\nmore\n"
@@ -262,13 +284,13 @@ def test_update_docs_rewrites_the_block_and_the_line(tmp_path: Path) -> None:
 def test_every_mutant_of_the_list_can_run_on_this_tree() -> None:
     """No snippet is stale (the code moved on) or ambiguous: `python tools/mutate.py
     --check` names them; copy the rule's new text into the list."""
-    mutants = mutate.load(mutate.LIST)
-    problems = [(m.id, found) for m in mutants if (found := mutate.problem(m, ROOT))]
+    mutants = listing.load(listing.LIST)
+    problems = [(m.id, found) for m in mutants if (found := listing.problem(m, ROOT))]
     assert problems == []
 
 
 def test_the_list_holds_the_mutants_of_issue_17() -> None:
-    by_id = {m.id: m for m in mutate.load(mutate.LIST)}
+    by_id = {m.id: m for m in listing.load(listing.LIST)}
     for name in (
         "issue17-batch-dose-leading-zero",
         "issue17-batch-weight-leading-zero",
@@ -281,7 +303,7 @@ def test_the_list_holds_the_mutants_of_issue_17() -> None:
 @pytest.mark.slow
 def test_the_mutants_of_issue_17_are_killed_by_fixed_tests(tmp_path: Path) -> None:
     out = tmp_path / "outcomes.json"
-    ids = [m.id for m in mutate.load(mutate.LIST) if m.id.startswith("issue17-")]
+    ids = [m.id for m in listing.load(listing.LIST) if m.id.startswith("issue17-")]
     code = mutate.main([f"--only={i}" for i in ids] + ["--json", str(out)])
     assert code == 0
     statuses = {m["status"] for m in json.loads(out.read_text("utf-8"))["mutants"]}

@@ -32,14 +32,11 @@ stale, ambiguous or invalid), 2 when the run itself could not be made.
 from __future__ import annotations
 
 import argparse
-import ast
 import concurrent.futures
 import contextlib
 import dataclasses
-import datetime
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -47,161 +44,42 @@ import sys
 import tempfile
 import threading
 import time
-import tomllib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-TOOLS = Path(__file__).resolve().parent
-LIST = TOOLS / "mutants.toml"
+from mutation_list import (
+    ERROR,
+    KILLED,
+    LIST,
+    NOT_TRIED,
+    RANDOM_ONLY,
+    SURVIVED,
+    TOOLS,
+    ListError,
+    Mutant,
+    Outcome,
+    load,
+    mutated_text,
+    problem,
+)
+from mutation_report import (
+    as_json,
+    headline,
+    markdown,
+    summarize,
+    update_docs,
+)
+
+ROOT = TOOLS.parent
 
 #: What a copy of the tree leaves out: version control, environments, caches.
-IGNORED: tuple[str, ...] = (
-    ".git",
-    ".venv",
-    ".ci-venv",
-    "__pycache__",
-    ".hypothesis",
-    ".mypy_cache",
-)
-IGNORED += (".ruff_cache", ".pytest_cache", "*.egg-info", "build", "dist")
+IGNORED = [".git", ".venv", ".ci-venv", "__pycache__", ".hypothesis", ".mypy_cache"]
+IGNORED += [".ruff_cache", ".pytest_cache", "*.egg-info", "build", "dist"]
 
 #: A run slower than this many times the unmutated run of its tests is a kill (a mutant
 #: that loops forever), with at least MIN_TIMEOUT seconds.
 TIMEOUT_FACTOR = 5
 MIN_TIMEOUT = 60.0
-
-KILLED = "killed"
-RANDOM_ONLY = "random-only"
-SURVIVED = "survived"
-STALE = "stale"
-AMBIGUOUS = "ambiguous"
-INVALID = "invalid"
-ERROR = "error"
-#: Statuses of mutants that were not run, and why.
-NOT_RUN = (STALE, AMBIGUOUS, INVALID)
-
-NOT_TRIED = "missed by the fixed tests; the hypothesis tests were not run (--no-random)"
-
-DOCS_START = "<!-- mutation-report:start (tools/mutate.py --update-docs writes this) -->"
-DOCS_END = "<!-- mutation-report:end -->"
-README_PREFIX = "Mutation run: "
-
-
-class ListError(Exception):
-    """The mutant list cannot be read (bad TOML, a missing field, a duplicate id...)."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Mutant:
-    id: str
-    file: str  # relative to the root of the tree
-    changes: tuple[tuple[str, str], ...]  # (original snippet, mutated snippet), in order
-    rule: str  # what rule the mutant breaks
-    tests: tuple[str, ...]  # test files or node ids, relative to the root
-    selection: str  # the selection's name, or the tests joined for an explicit list
-
-
-@dataclasses.dataclass
-class Outcome:
-    mutant: Mutant
-    status: str
-    detail: str = ""  # the first test that failed, or why the mutant was not run
-    seconds: float = 0.0
-    random_pass: str = ""  # with --both: what the tests with hypothesis did to a killed one
-
-    @property
-    def failed(self) -> bool:
-        return self.status != KILLED
-
-
-# --- the list -----------------------------------------------------------------------------
-
-
-def load(path: Path) -> list[Mutant]:
-    """The mutants of a list file, in order."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ListError(f"{path}: {error}") from None
-    selections = document.get("selections", {})
-    mutants: list[Mutant] = []
-    seen: set[str] = set()
-    for number, entry in enumerate(document.get("mutant", []), start=1):
-        where = f"{path.name}: mutant {number}"
-        missing = [k for k in ("id", "file", "rule", "tests") if k not in entry]
-        if missing:
-            raise ListError(f"{where} has no {', '.join(missing)}")
-        changes = [(entry["original"], entry["mutated"])] if "original" in entry else []
-        changes += [(c["original"], c["mutated"]) for c in entry.get("change", [])]
-        if not changes or ("original" in entry and "change" in entry):
-            raise ListError(f"{where}: give original and mutated, or one or more [[mutant.change]]")
-        if entry["id"] in seen:
-            raise ListError(f"{where}: the id {entry['id']!r} is used twice")
-        seen.add(entry["id"])
-        tests = entry["tests"]
-        if isinstance(tests, str):
-            if tests not in selections:
-                raise ListError(f"{where} ({entry['id']}): no selection named {tests!r}")
-            selection, tests = tests, selections[tests]
-        else:
-            selection = " ".join(tests)
-        if not tests:
-            raise ListError(f"{where} ({entry['id']}): no tests")
-        mutants.append(
-            Mutant(
-                id=entry["id"],
-                file=entry["file"],
-                changes=tuple(changes),
-                rule=entry["rule"],
-                tests=tuple(tests),
-                selection=selection,
-            )
-        )
-    return mutants
-
-
-def mutated_text(mutant: Mutant, text: str) -> tuple[str, str] | str:
-    """The file's text with every change made, or why it cannot be made (status, detail).
-
-    Each original snippet must be in the text exactly once when its turn comes.
-    """
-    for number, (original, mutated) in enumerate(mutant.changes, start=1):
-        which = "the original snippet" if len(mutant.changes) == 1 else f"original snippet {number}"
-        count = text.count(original)
-        if count == 0:
-            return STALE, f"{which} is no longer in {mutant.file}: update it"
-        if count > 1:
-            return AMBIGUOUS, f"{which} is in {mutant.file} {count} times: lengthen it"
-        if mutated == original:
-            return INVALID, f"{which} is left as it is"
-        text = text.replace(original, mutated)
-    return text
-
-
-def problem(mutant: Mutant, root: Path) -> tuple[str, str] | None:
-    """Why ``mutant`` cannot be run on the tree at ``root`` (status, detail), or None."""
-    path = root / mutant.file
-    if not path.is_file():
-        return STALE, f"{mutant.file} does not exist"
-    text = path.read_text(encoding="utf-8")
-    mutated = mutated_text(mutant, text)
-    if isinstance(mutated, tuple):
-        return mutated
-    if path.suffix == ".py":
-        try:
-            before = ast.dump(ast.parse(text))
-            after = ast.dump(ast.parse(mutated))
-            compile(mutated, str(path), "exec")
-        except SyntaxError as error:
-            return INVALID, f"the mutated file does not compile: {error.msg} (line {error.lineno})"
-        if before == after:
-            return INVALID, "the mutation changes no code (only spacing or a comment)"
-    missing = [t for t in mutant.tests if not (root / t.split("::")[0]).exists()]
-    if missing:
-        return STALE, f"its tests do not exist: {', '.join(missing)}"
-    return None
 
 
 # --- running tests ------------------------------------------------------------------------
@@ -270,6 +148,11 @@ def stop_everything() -> None:
         for group in _RUNNING:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(group, signal.SIGKILL)
+
+
+def reset() -> None:
+    """Allow test runs again after :func:`stop_everything`."""
+    _STOPPING.clear()
 
 
 def run_tests(tree: Path, tests: Sequence[str], fixed_only: bool, timeout: float) -> Run:
@@ -416,7 +299,7 @@ def run_all(
             yield Outcome(mutant, found[0], found[1])
     if not runnable:
         return
-    _STOPPING.clear()
+    reset()
     with tempfile.TemporaryDirectory(prefix="infuse-calc-mutants-") as scratch:
         clean = copy_tree(root, Path(scratch) / "clean")
         wrong = imported_from(clean)
@@ -445,142 +328,6 @@ def run_all(
                 pool.shutdown(wait=False, cancel_futures=True)
                 stop_everything()
                 raise
-
-
-# --- the report ---------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Summary:
-    total: int
-    ran: int
-    killed: int
-    random_only: int
-    survived: int
-    not_run: int
-    errors: int
-    date: str
-    commit: str
-
-    @property
-    def rate(self) -> str:
-        """The kill rate by fixed tests, of the mutants that ran."""
-        if not self.ran:
-            return "n/a"
-        percent = 100 * self.killed / self.ran
-        return f"{percent:.0f}%" if self.killed in (0, self.ran) else f"{percent:.1f}%"
-
-    @property
-    def ok(self) -> bool:
-        return self.killed == self.total
-
-
-def summarize(outcomes: Sequence[Outcome], root: Path) -> Summary:
-    count = dict.fromkeys((KILLED, RANDOM_ONLY, SURVIVED, ERROR, *NOT_RUN), 0)
-    for outcome in outcomes:
-        count[outcome.status] += 1
-    not_run = sum(count[s] for s in NOT_RUN)
-    return Summary(
-        total=len(outcomes),
-        ran=len(outcomes) - not_run - count[ERROR],
-        killed=count[KILLED],
-        random_only=count[RANDOM_ONLY],
-        survived=count[SURVIVED],
-        not_run=not_run,
-        errors=count[ERROR],
-        date=datetime.date.today().isoformat(),
-        commit=commit_of(root),
-    )
-
-
-def commit_of(root: Path) -> str:
-    result = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return result.stdout.strip() or "unknown"
-
-
-def headline(summary: Summary) -> str:
-    text = (
-        f"{summary.killed} of {summary.ran} mutants of the dose rules killed by fixed tests "
-        f"(kill rate {summary.rate}); {summary.random_only} killed only by random tests, "
-        f"{summary.survived} survived"
-    )
-    if summary.not_run:
-        text += f"; {summary.not_run} not run (stale, ambiguous or invalid: see the list)"
-    if summary.errors:
-        text += f"; {summary.errors} could not be run"
-    return text
-
-
-def per_file(outcomes: Sequence[Outcome]) -> list[tuple[str, int, int]]:
-    """(file, mutants, killed by fixed tests), in the order the files first appear."""
-    rows: dict[str, list[int]] = {}
-    for outcome in outcomes:
-        row = rows.setdefault(outcome.mutant.file, [0, 0])
-        row[0] += 1
-        row[1] += outcome.status == KILLED
-    return [(file, total, killed) for file, (total, killed) in rows.items()]
-
-
-def markdown(outcomes: Sequence[Outcome], summary: Summary) -> str:
-    """The full report: the headline, then one row per mutant (failures first)."""
-    lines = [
-        f"Mutation run of {summary.date} (commit {summary.commit}): {headline(summary)}.",
-        "",
-        "| mutant | file | rule it breaks | result | detail |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    ordered = sorted(outcomes, key=lambda o: (not o.failed, o.mutant.file, o.mutant.id))
-    for outcome in ordered:
-        m = outcome.mutant
-        detail = outcome.detail + (
-            f"; with hypothesis: {outcome.random_pass}" if outcome.random_pass else ""
-        )
-        cells = (m.id, m.file, m.rule, outcome.status, detail)
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def docs_block(outcomes: Sequence[Outcome], summary: Summary) -> str:
-    """The summary written into docs/reliability.md: headline and kills per file."""
-    lines = [
-        DOCS_START,
-        f"Latest run: {summary.date} (commit {summary.commit}). {headline(summary)}.",
-        "",
-        "| file | mutants | killed by fixed tests |",
-        "| --- | ---: | ---: |",
-    ]
-    lines += [f"| `{file}` | {total} | {killed} |" for file, total, killed in per_file(outcomes)]
-    lines.append(DOCS_END)
-    return "\n".join(lines)
-
-
-def readme_line(summary: Summary) -> str:
-    return (
-        f"{README_PREFIX}{summary.killed} of {summary.ran} mutants of the dose rules killed by "
-        f"fixed tests ({summary.rate}, {summary.date}; "
-        "[how](docs/reliability.md#mutation-testing))."
-    )
-
-
-def update_docs(
-    outcomes: Sequence[Outcome], summary: Summary, reliability: Path, readme: Path
-) -> None:
-    """Write the summary into the reference page's block and the README's one line."""
-    page = reliability.read_text(encoding="utf-8")
-    block = re.compile(re.escape(DOCS_START) + ".*?" + re.escape(DOCS_END), re.DOTALL)
-    if not block.search(page):
-        raise ListError(f"{reliability} has no block between {DOCS_START!r} and {DOCS_END!r}")
-    reliability.write_text(block.sub(lambda _: docs_block(outcomes, summary), page), "utf-8")
-    text = readme.read_text(encoding="utf-8")
-    line = re.compile("^" + re.escape(README_PREFIX) + ".*$", re.MULTILINE)
-    if not line.search(text):
-        raise ListError(f"{readme} has no line starting {README_PREFIX!r}")
-    readme.write_text(line.sub(lambda _: readme_line(summary), text), "utf-8")
 
 
 # --- command line -------------------------------------------------------------------------
@@ -632,19 +379,6 @@ def chosen(mutants: list[Mutant], only: list[str], files: list[str]) -> list[Mut
     if files:
         mutants = [m for m in mutants if m.file in files]
     return mutants
-
-
-def as_json(outcome: Outcome) -> dict[str, Any]:
-    m = outcome.mutant
-    return {
-        "id": m.id,
-        "file": m.file,
-        "rule": m.rule,
-        "status": outcome.status,
-        "detail": outcome.detail,
-        "seconds": round(outcome.seconds, 2),
-        "random_pass": outcome.random_pass,
-    }
 
 
 def _interrupt(signum: int, frame: object) -> None:
