@@ -85,8 +85,9 @@ def test_example_rows_against_hand_arithmetic() -> None:
     rows = csv_rows(invoke("batch", str(EXAMPLE)).stdout)
     assert [row["id"] for row in rows] == [str(n) for n in range(1, 12)]
     seed = rows[0]
-    # 7 mcg/kg/min x 72 kg = 504 mcg/min; x 60 / 1000 = 30.24 mg/h; / 10 mg/mL = 3.024 mL/h
-    assert (seed["per_minute_value"], seed["per_minute_unit"]) == ("504.0", "mcg/min")
+    # 7 mcg/kg/min x 72 kg = 504 mcg/min = 0.504 mg/min; x 60 = 30.24 mg/h; / 10 mg/mL =
+    # 3.024 mL/h (machine output: every mass rate in mg)
+    assert (seed["per_minute_value"], seed["per_minute_unit"]) == ("0.504", "mg/min")
     assert (seed["per_hour_value"], seed["per_hour_unit"]) == ("30.24", "mg/h")
     assert (seed["pump_rate_value"], seed["pump_rate_unit"]) == ("3.024", "mL/h")
     assert seed["error"] == ""
@@ -213,7 +214,7 @@ def test_identity_at_unit_boundaries_half_steps_and_pump_warnings() -> None:
         {"dose": "0.3 mL/h", "weight": "3.45", "concentration": "1%", "dose_unit": ""},
         {"dose": "18 units/kg/h", "weight": "154 lb", "concentration": "", "dose_unit": ""},
         {"dose": "2.5 mg/h", "weight": "", "concentration": "500 mg/250 mL", "dose_unit": "mL/h"},
-        # 1,000 mcg/h is exactly 1 mg/h: the clearest unit is mg/h (value >= 1)
+        # 1,000 mcg/h is exactly 1 mg/h, the machine unit of every mass rate per hour
         {"dose": "1000 mcg/h", "weight": "", "concentration": "", "dose_unit": ""},
         # 30.5 mg/h / 10 mg/mL = 3.05 mL/h, a true half step: rounds up to 3.1 mL/h
         {"dose": "30.5 mg/h", "weight": "", "concentration": "10 mg/mL", "dose_unit": ""},
@@ -227,7 +228,9 @@ def test_identity_at_unit_boundaries_half_steps_and_pump_warnings() -> None:
         assert computed(record) == reference(row), row
     assert records[4]["per_hour"] == (1.0, "mg/h")
     assert records[5]["pump_rate_rounded"] == (3.1, "mL/h")
-    assert [len(record["warnings"]) for record in records[6:]] == [1, 1, 1]
+    # 50 x 118 = 5,900 mcg/min = 354 mg/h; / 0.016 mg/mL = 22,125 mL/h: above 999 mL/h, and
+    # x 24 = 531,000 mL/day, over the daily volume limit too
+    assert [len(record["warnings"]) for record in records[6:]] == [1, 1, 2]
 
 
 @pytest.mark.parametrize(
@@ -400,8 +403,9 @@ def test_map_reads_another_column(tmp_path: Path) -> None:
     result = invoke("batch", path, "--map", "dose=rate_ordered", "--map", "weight=kg")
     (row,) = csv_rows(result.stdout)
     # no clash with the input columns, so the computed ones keep convert's names
+    # 7 x 72 = 504 mcg/min = 0.504 mg/min
     assert (row["per_minute_value"], row["dose_value"], row["weight_value"]) == (
-        "504.0",
+        "0.504",
         "7.0",
         "72.0",
     )
@@ -620,7 +624,8 @@ def test_pump_cells_empty_or_bad(tmp_path: Path) -> None:
     assert result.stderr == "Error: 1 of 2 rows had errors (see the error column)\n"
 
 
-def test_pump_column_in_json_lines_is_per_row() -> None:
+def test_pump_columns_are_in_every_json_lines_record() -> None:
+    # any JSON line may hold a pump, so every record has the check fields (issue 16 item 3)
     lines = (
         '{"dose": "4 mg/h", "concentration": "4 mg/250 mL", "pump": "250 mL/h"}\n'
         '{"dose": "4 mg/h", "concentration": "4 mg/250 mL"}\n'
@@ -628,8 +633,37 @@ def test_pump_column_in_json_lines_is_per_row() -> None:
     result = invoke("batch", "-", "--format", "jsonl", input=lines)
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["match"] is True
-    assert "match" not in second
+    assert second["match"] is None
+    assert list(first)[-12:] == list(second)[-12:]
     assert result.exit_code == 0
+
+
+def test_check_columns_do_not_depend_on_the_first_json_line() -> None:
+    # issue 16 item 3: the first line has no pump, the second is programmed 10x too fast:
+    # 4 mg/h / (4 mg/250 mL) = 250 mL/h ordered, 2,500 mL/h programmed
+    lines = (
+        '{"id": "a", "dose": "4 mg/h", "concentration": "4 mg/250 mL"}\n'
+        '{"id": "b", "dose": "4 mg/h", "concentration": "4 mg/250 mL", "pump": "2500 mL/h"}\n'
+    )
+    result = invoke("batch", "-", "--format", "csv", input=lines)
+    first, second = csv_rows(result.stdout)
+    for column in ("pump", "match", "ratio", "causes"):
+        assert column in first, column
+    assert (first["pump"], first["match"]) == ("", "")
+    assert (second["pump"], second["match"], second["ratio"]) == ("2500 mL/h", "false", "10.0")
+    assert "10x" in second["causes"]
+    # stderr points at a column that exists
+    assert "(see the match column)" in result.stderr
+    assert result.exit_code == 1
+
+
+def test_the_match_column_named_on_stderr_is_the_one_written(tmp_path: Path) -> None:
+    # an input column called "match" moves the verdict to result_match; stderr says so
+    content = "match,dose,concentration,pump\nx,4 mg/h,4 mg/250 mL,2500 mL/h\n"
+    result = invoke("batch", write(tmp_path, "o.csv", content), "--format", "csv")
+    (row,) = csv_rows(result.stdout)
+    assert (row["match"], row["result_match"]) == ("x", "false")
+    assert "(see the result_match column)" in result.stderr
 
 
 def test_map_pump_column(tmp_path: Path) -> None:
@@ -647,12 +681,15 @@ def test_json_lines_to_csv_keeps_the_first_lines_columns() -> None:
     )
     result = invoke("batch", "-", "--format", "csv", input=lines)
     rows = csv_rows(result.stdout)
-    assert list(rows[0])[:2] == ["id", "dose"]
+    # the first line's columns, then every column batch reads (a later line may hold it)
+    columns = ["id", "dose", "weight", "concentration", "dose_unit", "pump", "drug"]
+    assert list(rows[0])[:7] == columns
     assert [r["id"] for r in rows] == ["1", "", "3"]
+    assert [r["weight"] for r in rows] == ["", "", "70"]
     # 4, 5, 6 mg/h x 24 h = 96, 120, 144 mg/day, each under its own row's names
     assert [r["per_day_value"] for r in rows] == ["96.0", "120.0", "144.0"]
     assert result.stderr == (
-        "Warning: CSV output keeps the first row's columns; not written: ward, weight\n"
+        "Warning: CSV output keeps the first row's columns; not written: ward\n"
     )
     assert result.exit_code == 0
 

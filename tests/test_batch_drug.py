@@ -152,7 +152,8 @@ def test_several_standard_concentrations_and_none_given_uses_the_first(
     assert result.exit_code == 0, result.stderr
     (row,) = _jsonl(result.stdout)
     # the library's first bag, 4 mg/250 mL = 16 mcg/mL: 8 mcg/min x 60 / 16 = 30 mL/h
-    assert row["result_concentration"] == {"value": 16.0, "unit": "mcg/mL"}
+    # (machine output: 4 / 250 = 0.016 mg/mL, every mass concentration in mg/mL)
+    assert row["result_concentration"] == {"value": 0.016, "unit": "mg/mL"}
     assert row["pump_rate"] == {"value": 30.0, "unit": "mL/h"}
 
 

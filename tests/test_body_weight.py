@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from fractions import Fraction
 from typing import Any
@@ -123,8 +125,11 @@ def test_parse_height(text: str, inches: Fraction) -> None:
         ("nan cm", "'nan' is not a number"),
         ("inf in", "'inf' is not a finite number"),
         ("cm 180", "expected a number, found 'cm'"),
-        ("5 ft", "feet are not accepted"),
-        ("5 ft 10 in", "feet are not accepted"),
+        ("5 ft 13 in", "the inches after the feet must be under 12"),
+        ("5 ft 12 in", "the inches after the feet must be under 12"),
+        ("5 ft 7 cm", "after the feet, expected inches, found 'cm'"),
+        ("5 ft 7", "give the unit"),
+        ("5 ft 7 in 2", "unexpected '2'"),
         ("180 m", "unknown height unit"),
         ("180 cm 5", "unexpected '5'"),
         ("1800 cm", "outside 30 to 275 cm"),
@@ -235,8 +240,8 @@ def test_convert_dosing_weight_json(run: Any) -> None:
     assert data["weight_used"]["ideal"] == {"value": 57.0, "unit": "kg"}
     assert data["weight_used"]["actual"] == {"value": 97.0, "unit": "kg"}
     assert data["weight_used"]["height"] == {"value": 65.0, "unit": "in"}
-    # 7 x 73 = 511 mcg/min
-    assert data["per_minute"] == {"value": 511.0, "unit": "mcg/min"}
+    # 7 x 73 = 511 mcg/min = 0.511 mg/min (machine output: every mass rate in mg)
+    assert data["per_minute"] == {"value": 0.511, "unit": "mg/min"}
 
 
 def test_convert_actual_weight_says_so(run: Any) -> None:
@@ -271,3 +276,41 @@ def test_convert_body_weight_errors(run: Any, args: list[str], message: str) -> 
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert result.stdout == ""
+
+
+ISSUE_16_ITEM_2 = ["convert", "18 units/kg/h", "-w", "330 lb", "--height", "67 in", "--sex", "f"]
+ISSUE_16_ITEM_2 += ["--dosing-weight", "ideal", "-c", "25000 units/250 mL"]
+
+
+def test_weight_entered_is_what_was_typed_json(run: Any) -> None:
+    # issue 16 item 2: weight_entered was 61.6 kg (the ideal weight), not 330 lb
+    result = run(*ISSUE_16_ITEM_2, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["weight_entered"] == {"value": 330.0, "unit": "lb"}
+    # 330 lb x 0.45359237 kg/lb = 149.6854821 kg (exact)
+    assert data["weight_actual"] == {"value": 149.6854821, "unit": "kg"}
+    # Devine, female, 67 in: 45.5 + 2.3 x (67 - 60) = 61.6 kg
+    assert data["weight"] == {"value": 61.6, "unit": "kg"}
+    assert data["dosing_weight"] == "ideal"
+    # 18 x 61.6 = 1,108.8 units/h
+    assert data["per_hour"] == {"value": 1108.8, "unit": "units/h"}
+
+
+def test_weight_entered_is_what_was_typed_csv(run: Any) -> None:
+    result = run(*ISSUE_16_ITEM_2, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    assert (row["weight_entered_value"], row["weight_entered_unit"]) == ("330.0", "lb")
+    assert (row["weight_actual_value"], row["weight_actual_unit"]) == ("149.6854821", "kg")
+    assert (row["weight_value"], row["weight_unit"]) == ("61.6", "kg")
+    assert row["dosing_weight"] == "ideal"
+    assert next(csv.reader(io.StringIO(result.stdout))).count("dosing_weight") == 1
+
+
+def test_actual_weight_fields_without_a_dosing_weight(run: Any) -> None:
+    data = json.loads(run("convert", "7 mcg/kg/min", "-w", "154 lb", "--format", "json").stdout)
+    # 154 x 0.45359237 = 69.85322498 kg, both the weight used and the actual weight
+    assert data["weight_entered"] == {"value": 154.0, "unit": "lb"}
+    assert data["weight"] == data["weight_actual"] == {"value": 69.85322498, "unit": "kg"}
+    assert data["dosing_weight"] == "actual"

@@ -109,8 +109,14 @@ def test_worked_cells() -> None:
     assert grid.rows[1].cells[1].pump_setting == Measure(Fraction("26.3"), "mL/h")
     assert grid.rows[0].cells[0].pump_rate == Measure(Fraction("7.5"), "mL/h")
     assert grid.rows[2].cells[2].pump_setting == Measure(Fraction("101.3"), "mL/h")
-    assert not any(cell.flagged for row in grid.rows for cell in row.cells)
-    assert grid.warnings == ()
+    # 101.25 mL/h x 24 h/day = 2,430 mL/day, over the 2,000 mL/day limit: the one flagged
+    # cell (the next largest, 0.3 x 70 x 60 / 16 = 78.75 mL/h, is 1,890 mL/day)
+    flagged = [(r, c) for r, row in enumerate(grid.rows) for c, cell in enumerate(row.cells)]
+    assert [rc for rc in flagged if grid.rows[rc[0]].cells[rc[1]].flagged] == [(2, 2)]
+    assert grid.warnings == (
+        "90 kg at 0.3 mcg/kg/min: 2,430 mL/day from this one infusion is over 2,000 mL/day: "
+        "count it in the fluid balance, or use a more concentrated solution",
+    )
 
 
 def test_low_rates_are_flagged() -> None:
@@ -169,7 +175,14 @@ def test_charts_that_cannot_be_made(
 def test_norepinephrine_chart_golden(run: Any, fmt: str) -> None:
     result = run("chart", *NOREPI, "--format", fmt)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == ""
+    # 0.3 mcg/kg/min x 75 kg x 60 / 16 mcg/mL = 84.375 mL/h, x 24 = 2,025 mL/day: from 75 kg
+    # the top dose gives more than 2,000 mL/day of a 16 mcg/mL bag (70 kg: 1,890 mL/day)
+    daily = [(kg, kg * 27) for kg in (75, 80, 85, 90)]  # 0.3 x 60 x 24 / 16 = 27 mL/day/kg
+    assert result.stderr == "".join(
+        f"Warning: {kg} kg at 0.3 mcg/kg/min: {volume:,} mL/day from this one infusion is over "
+        "2,000 mL/day: count it in the fluid balance, or use a more concentrated solution\n"
+        for kg, volume in daily
+    )
     check_golden(f"chart-norepinephrine.{fmt}", result.stdout)
 
 
@@ -194,23 +207,33 @@ def test_exact_cells(run: Any) -> None:
 def test_csv_columns_are_named_by_dose(run: Any) -> None:
     result = run("chart", *NOREPI, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    # each dose: the exact pump rate and the settable one (issue 16 item 4)
     assert list(rows[0]) == [
         "weight_value",
         "weight_unit",
+        "weight_entered_value",
+        "weight_entered_unit",
         "dose_0.05_mcg/kg/min_pump_rate_mL/h",
+        "dose_0.05_mcg/kg/min_pump_rate_rounded_mL/h",
         "dose_0.1_mcg/kg/min_pump_rate_mL/h",
+        "dose_0.1_mcg/kg/min_pump_rate_rounded_mL/h",
         "dose_0.2_mcg/kg/min_pump_rate_mL/h",
+        "dose_0.2_mcg/kg/min_pump_rate_rounded_mL/h",
         "dose_0.3_mcg/kg/min_pump_rate_mL/h",
+        "dose_0.3_mcg/kg/min_pump_rate_rounded_mL/h",
     ]
     assert len(rows) == 11
     seventy = rows[6]
     assert (seventy["weight_value"], seventy["weight_unit"]) == ("70.0", "kg")
+    # 0.1 x 70 x 60 = 420 mcg/h; / 16 mcg/mL = 26.25 mL/h, set to 26.3 (halves away from 0)
     assert seventy["dose_0.1_mcg/kg/min_pump_rate_mL/h"] == "26.25"
+    assert seventy["dose_0.1_mcg/kg/min_pump_rate_rounded_mL/h"] == "26.3"
 
 
 def test_json_has_inputs_and_rows(run: Any) -> None:
     document = json.loads(run("chart", *NOREPI, "--format", "json").stdout)
-    assert document["concentration"] == {"value": 16.0, "unit": "mcg/mL"}
+    # 4 mg/250 mL = 0.016 mg/mL: machine output gives every mass concentration in mg/mL
+    assert document["concentration"] == {"value": 0.016, "unit": "mg/mL"}
     assert document["pump_resolution"] == {"value": 0.1, "unit": "mL/h"}
     assert document["unit"] == "mcg/kg/min"
     assert document["cells_show"] == "pump_rate_rounded"

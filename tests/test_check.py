@@ -151,8 +151,11 @@ def test_factor_values_come_from_pint() -> None:
         "24": 24,
         "1440": 1440,
         "weight": 72,
+        "lb": 1 / Fraction("0.45359237"),  # the exact pound: 1 kg = 2.2046226... lb
+        "2": 2,
     }
     assert "weight" not in {f.name for f in named_factors()}
+    assert "2" not in {f.name for f in named_factors(bags=False)}
 
 
 def test_cause_text_for_combinations() -> None:
@@ -261,7 +264,9 @@ def test_cli_mismatch_plain_golden(run: Any) -> None:
     assert result.exit_code == 1
     assert "MISMATCH" in result.stdout
     assert "pump is 10x the order: decimal slip?" in result.stdout
-    assert "Pump should read  3 mL/h (exact 3.024 mL/h)" in result.stdout
+    assert (
+        "Pump should read  3 mL/h (nearest 0.1 mL/h step to the exact 3.024 mL/h)" in result.stdout
+    )
     # a failed check ends, like every exit 1 or 2, with one Error line on stderr
     assert result.stderr == (
         "Error: MISMATCH: the pump (30.2 mL/h) is 9.9868x the order; it should read 3 mL/h\n"

@@ -29,8 +29,9 @@ def test_builder_json_golden(run: Any) -> None:
     result = run("concentration", *BUILDER, "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["amount"] == {"value": 960.0, "unit": "mcg"}
-    assert data["concentration"] == {"value": 19.2, "unit": "mcg/mL"}
+    # machine output: every mass in mg (960 mcg = 0.96 mg; 19.2 mcg/mL = 0.0192 mg/mL)
+    assert data["amount"] == {"value": 0.96, "unit": "mg"}
+    assert data["concentration"] == {"value": 0.0192, "unit": "mg/mL"}
     assert data["check_dose"] == {"value": 0.1, "unit": "mcg/kg/min"}
     check_golden("concentration_builder.json", result.stdout)
 
@@ -155,7 +156,8 @@ def test_state_csv(run: Any) -> None:
     result = run("concentration", "4 mg", "250 mL", "--format", "csv")
     assert result.stdout.splitlines() == [
         "amount_value,amount_unit,volume_value,volume_unit,concentration_value,concentration_unit",
-        "4.0,mg,250.0,mL,16.0,mcg/mL",
+        # 4 / 250 = 0.016 mg/mL (shown as 16 mcg/mL; machine output in mg/mL)
+        "4.0,mg,250.0,mL,0.016,mg/mL",
     ]
 
 
@@ -163,7 +165,7 @@ def test_state_csv(run: Any) -> None:
     ("args", "message"),
     [
         ([], "give AMOUNT and VOLUME"),
-        (["4 mg"], "give AMOUNT and VOLUME"),
+        (["4 mg"], 'give the volume too: "4 mg" "250 mL"'),
         (["4 kg", "250 mL"], "is not a drug amount"),
         (["4 mg", "250 mg"], "is not a volume"),
         (["0 mg", "250 mL"], "greater than zero"),

@@ -71,7 +71,10 @@ def test_heparin_units_with_pounds() -> None:
 def test_absolute_dose_needs_no_weight() -> None:
     # 4 mg/h: 4/60 mg/min = 66.67 mcg/min; 96 mg/day; 4 mg/250 mL = 0.016 mg/mL -> 250 mL/h
     r = calc("4 mg/h", conc="4 mg/250 mL")
-    assert r.per_minute == Measure(Fraction(4, 60), "mg/min")
+    # shown in mcg, where 4/60 mg/min reads as a plain number (issue 16 item 5)...
+    assert r.per_minute == Measure(Fraction(4000, 60), "mcg/min")
+    # ...and given to machines in mg, the one unit of every mass rate
+    assert r.record()["per_minute"] == Measure(Fraction(4, 60), "mg/min")
     assert r.per_day == Measure(Fraction(96), "mg/day")
     assert r.pump_rate == Measure(Fraction(250), "mL/h")
     assert r.weight is None
@@ -168,15 +171,19 @@ def test_record_fields_are_the_json_contract() -> None:
     assert {name for name, value in record.items() if isinstance(value, Measure)} == set(
         MEASURE_FIELDS
     )
-    assert list(record)[:11] == [
+    assert list(record)[:15] == [
         "direction",
         "dose",
         "weight",
         "weight_entered",
+        "weight_actual",
+        "dosing_weight",
+        "lb_per_kg",
         "per_minute",
         "per_hour",
         "per_day",
         "concentration",
+        "vehicle",
         "pump_rate",
         "volume_per_day",
         "dose_rate",

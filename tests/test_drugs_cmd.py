@@ -58,8 +58,8 @@ def test_drugs_show_json_traces_every_concentration(run: Any) -> None:
     assert drug["name"] == "norepinephrine"
     assert drug["dose_unit"] == "mcg/min"
     (conc,) = drug["concentrations"]
-    # 4 mg/250 mL = 16 mcg/mL
-    assert conc["per_ml"] == {"value": 16.0, "unit": "mcg/mL"}
+    # 4 mg/250 mL = 0.016 mg/mL (machine output: every mass concentration in mg/mL)
+    assert conc["per_ml"] == {"value": 0.016, "unit": "mg/mL"}
     assert conc["basis"] == "premix label"
     assert "0338-0112" in conc["published"]
     assert drug["limits"] == {}
@@ -101,7 +101,7 @@ def test_convert_with_a_builtin_drug(run: Any) -> None:
     result = run("convert", "0.1", "mcg/kg/min", "-w", "80", "--drug", "norepinephrine")
     assert result.exit_code == 0, result.stderr
     # 0.1 x 80 = 8 mcg/min = 480 mcg/h; / 16 mcg/mL = 30 mL/h
-    assert "Pump rate        30 mL/h" in result.stdout
+    assert "Set pump to      30 mL/h (exact)" in result.stdout
     assert "Concentration    4 mg in 250 mL = 16 mcg/mL" in result.stdout
     assert "built-in reference data" in result.stdout
     assert f"Note: built-in standard concentrations are {NOTICE}" in result.stderr

@@ -29,16 +29,16 @@ def test_seed_case_chain() -> None:
         "30.24 mg/h × 24 h/day = 725.76 mg/day",
         "30.24 mg/h ÷ 10 mg/mL = 3.024 mL/h",
         "3.024 mL/h × 24 h/day = 72.576 mL/day",
-        "pump set to 3 mL/h at 0.1 mL/h steps: delivers 6.9444 mcg/kg/min (-0.79%)",
+        "set the pump to 3 mL/h (nearest 0.1 mL/h step): delivers 6.9444 mcg/kg/min (-0.79%)",
     ]
 
 
 def test_reverse_chain_returns_to_the_dose() -> None:
-    # 3.024 x 10 = 30.24 mg/h; / 60 = 0.504 mg/min; / 72 = 0.007 mg/kg/min = 7 mcg/kg/min
+    # 3.024 x 10 = 30.24 mg/h; / 60 = 0.504 mg/min = 504 mcg/min; / 72 = 7 mcg/kg/min
     chain = steps("3.024 mL/h", "72", "10 mg/mL")
     assert chain[0] == "3.024 mL/h × 10 mg/mL = 30.24 mg/h"
-    assert "0.504 mg/min ÷ 72 kg = 0.007 mg/kg/min" in chain
-    assert "0.007 mg/kg/min = 7 mcg/kg/min" in chain
+    assert "30.24 mg/h ÷ 60 min/h = 0.504 mg/min = 504 mcg/min" in chain
+    assert "504 mcg/min ÷ 72 kg = 7 mcg/kg/min" in chain
 
 
 def test_hourly_dose_chains_down_to_minutes() -> None:

@@ -355,7 +355,7 @@ def test_convert_with_drug_uses_library_concentration(run: Any) -> None:
     )
     assert result.exit_code == 0, result.output
     # 500 mg/50 mL = 10 mg/mL: the seed case's 3.024 mL/h
-    assert "Pump rate       3.024 mL/h" in result.stdout
+    assert "Exact rate      3.024 mL/h" in result.stdout
     assert result.stdout.startswith("Drug            ketamine\n")
     assert (
         "Limits          within the limits (soft max 1 mg/kg/h, hard max 2 mg/kg/h)"
@@ -433,7 +433,7 @@ def test_library_from_env(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     result = run("convert", "18 units/kg/h", "-w", "80", "--drug", "heparin")
     assert result.exit_code == 0, result.output
     # 18 x 80 = 1,440 units/h / 100 units/mL = 14.4 mL/h
-    assert "Pump rate       14.4 mL/h" in result.stdout
+    assert "Set pump to     14.4 mL/h (exact)" in result.stdout
 
 
 def test_library_from_user_config_dir(

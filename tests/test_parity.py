@@ -31,19 +31,29 @@ from infuse_calc.cli import cli
 from infuse_calc.formats.output import jsonable
 
 
-def convert(row: dict[str, str], resolution: str = "0.1") -> tuple[int, Any, str]:
+def convert(
+    row: dict[str, str], resolution: str = "0.1", lb_per_kg: str | None = None
+) -> tuple[int, Any, str]:
     """convert on a row's cells: exit code, JSON document (or None) and stderr."""
-    args = ["convert", row["dose"], "--format", "json", "--pump-resolution", resolution]
+    args = ["convert", "--format", "json", "--pump-resolution", resolution]
+    if lb_per_kg is not None:
+        args += ["--lb-per-kg", lb_per_kg]
     for flag, name in (("-w", "weight"), ("-c", "concentration"), ("--dose-unit", "dose_unit")):
         if row.get(name):
             args += [flag, row[name]]
+    # "--": a dose such as "-3 mcg/min" is the argument, not an option (on a command line
+    # click reads it as the option -3; a batch cell is only ever a value)
+    args += ["--", row["dose"]]
     result = CliRunner().invoke(cli, args, env={"COLUMNS": "100"})
     document = json.loads(result.stdout) if result.exit_code == 0 else None
     return result.exit_code, document, result.stderr
 
 
-def batch(row: dict[str, str], resolution: str = "0.1") -> dict[str, Any]:
-    options = BatchOptions(pump_resolution=Fraction(resolution))
+def batch(
+    row: dict[str, str], resolution: str = "0.1", lb_per_kg: str | None = None
+) -> dict[str, Any]:
+    factor = None if lb_per_kg is None else Fraction(lb_per_kg)
+    options = BatchOptions(pump_resolution=Fraction(resolution), lb_per_kg=factor)
     (record,) = process([row], options)
     return record
 
@@ -58,10 +68,12 @@ def warnings_on(stderr: str) -> list[str]:
     return [line[len(prefix) :] for line in stderr.splitlines() if line.startswith(prefix)]
 
 
-def assert_parity(row: dict[str, str], resolution: str = "0.1") -> dict[str, Any]:
+def assert_parity(
+    row: dict[str, str], resolution: str = "0.1", lb_per_kg: str | None = None
+) -> dict[str, Any]:
     """The batch row of ``row`` is what convert gives for it; returns the record."""
-    code, document, stderr = convert(row, resolution)
-    record = batch(row, resolution)
+    code, document, stderr = convert(row, resolution, lb_per_kg)
+    record = batch(row, resolution, lb_per_kg)
     error = error_of(record)
     if code != 0:
         assert code == 2, stderr  # refused input, never an internal error
@@ -170,10 +182,15 @@ def test_rounding_down_past_five_percent_is_warned_as_convert_warns() -> None:
         ("1.05 mg/h", "0.1", None),
         # 0.95 mg/h: 0.095 mL/h -> 0.1 (+5.26%): warned
         ("0.95 mg/h", "0.1", "changes the dose by +5.26%"),
-        # 9990 mg/h: 999 mL/h is the top of the range, not above it
-        ("9990 mg/h", "0.1", None),
+        # 9990 mg/h: 999 mL/h is the top of the range, not above it (but 999 x 24 =
+        # 23,976 mL/day is over the daily volume limit of 2,000 mL/day)
+        ("9990 mg/h", "0.1", "23,976 mL/day from this one infusion is over 2,000 mL/day"),
         # 9990.5 mg/h: 999.05 mL/h is above 999 (and rounds to 999.1)
         ("9990.5 mg/h", "0.1", "is above 999 mL/h"),
+        # 833.33333333333 mg/h: 83.333333333333 mL/h x 24 = 1,999.99999999999 mL/day: under
+        ("833.33333333333 mg/h", "0.1", None),
+        # 834 mg/h: 83.4 mL/h x 24 = 2,001.6 mL/day, over the limit
+        ("834 mg/h", "0.1", "2,001.6 mL/day from this one infusion is over 2,000 mL/day"),
         # at 1 mL/h steps 14.9 mg/h is 1.49 mL/h -> 1 mL/h (-32.89%)
         ("14.9 mg/h", "1", "changes the dose by -32.89%"),
     ],
@@ -186,6 +203,8 @@ def test_each_pump_threshold_from_both_sides(
         assert record["warnings"] == []
     else:
         assert any(warned in w for w in record["warnings"]), record["warnings"]
+        if "mL/day" in warned:
+            assert not any("above" in w for w in record["warnings"])
 
 
 # --- the whole grammar, generated -----------------------------------------------------------
@@ -331,7 +350,7 @@ EDGE_WEIGHTS = [
     ".5",
 ]
 BAD_CONCENTRATIONS = [
-    "1:1000",
+    "1:50",
     "10 mg",
     "101%",
     "10 mg/L/h",
@@ -382,8 +401,10 @@ def rows(draw: st.DrawFn) -> dict[str, str]:
         volume = draw(st.sampled_from(["mL", "250 mL", "50 mL", "1 L", "in 500 mL", "cc"]))
         separator = " " if volume.startswith("in ") else "/"
         conc = f"{draw(accepted_numbers)} {conc_amount}{separator}{volume}"
+        if draw(st.integers(0, 3)) == 0:  # a vehicle, echoed as "vehicle" (issue 13)
+            conc += draw(st.sampled_from([" D5W", " of NS", " normal saline", " LR"]))
         if drug == "mass" and draw(st.integers(0, 6)) == 0:
-            conc = draw(st.sampled_from(["1%", "0.5%", "20%"]))
+            conc = draw(st.sampled_from(["1%", "0.5%", "20%", "1:1000", "1:10,000"]))
         row["concentration"] = conc
     if bad == "dose_unit":
         row["dose_unit"] = draw(st.sampled_from(BAD_TARGETS))
@@ -437,6 +458,31 @@ def test_every_order_batch_as_convert(row: dict[str, str]) -> None:
         event("refused")
     else:
         event("warned" if record["warnings"] else "calculated")
+
+
+@PARITY
+@given(rows(), st.sampled_from(["2.2", "2.21", "2.205"]))
+def test_textbook_pounds_batch_as_convert(row: dict[str, str], lb_per_kg: str) -> None:
+    # --lb-per-kg is one rule: batch reads a weight in pounds with the factor convert uses
+    if not single_refusal(row):
+        return
+    record = assert_parity(row, lb_per_kg=lb_per_kg)
+    if error_of(record) is None and row["weight"].endswith(("lb", "lbs")):
+        assert record["lb_per_kg"] == float(Fraction(lb_per_kg))
+
+
+def test_a_vehicle_and_a_ratio_batch_as_convert() -> None:
+    # 400 mg in 250 mL = 1.6 mg/mL; 3 mcg/kg/min x 100 kg (220 lb / 2.2) x 60 = 18 mg/h;
+    # 18 / 1.6 = 11.25 mL/h
+    row = {"dose": "3 mcg/kg/min", "weight": "220 lb", "concentration": "400 mg in 250 mL of D5W"}
+    record = assert_parity(row, lb_per_kg="2.2")
+    assert record["vehicle"] == "D5W"
+    assert record["pump_rate"] == (11.25, "mL/h")
+    assert record["result_weight"] == (100.0, "kg")
+    # 1:10,000 = 1 g in 10,000 mL = 0.1 mg/mL
+    ratio = assert_parity({"dose": "1 mcg/min", "concentration": "1:10,000"})
+    assert ratio["result_concentration"] == (0.1, "mg/mL")
+    assert ratio["vehicle"] is None
 
 
 # Pump rates near every threshold: k steps of the resolution, nudged up and down by a

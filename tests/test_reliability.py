@@ -147,8 +147,8 @@ def test_the_largest_and_smallest_inputs_give_finite_json(run: Any) -> None:
     )
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
-    # 999999999999999 g/kg/min x 650 kg = 649,999,999,999,999,350 g/min
-    assert document["per_minute"] == {"value": 649999999999999350.0, "unit": "g/min"}
+    # 999999999999999 g/kg/min x 650 kg = 649,999,999,999,999,350 g/min, x 1000 in mg/min
+    assert document["per_minute"] == {"value": 649999999999999350000.0, "unit": "mg/min"}
     values = [v["value"] for v in document.values() if isinstance(v, dict)]
     assert all(math.isfinite(v) for v in values)
     assert result.stderr.startswith("Warning: pump rate 3,899,999,999,999,992,200,000,")

@@ -120,6 +120,13 @@ def rows(output: str) -> dict[str, str]:
     return found
 
 
+def pump_rate(shown: dict[str, str]) -> str:
+    """The exact pump rate: its own row, or the setting's when the two are the same."""
+    if "Exact rate" in shown:
+        return shown["Exact rate"].removesuffix(" (calculated: not a pump setting)")
+    return shown["Set pump to"].removesuffix(" (exact)")
+
+
 def convert(run: Any, *args: str | None, fmt: str = "plain") -> dict[str, str]:
     command = ["convert", *(arg for arg in args if arg is not None), "--format", fmt]
     result = run(*command)
@@ -136,6 +143,7 @@ def test_convert_reads_its_own_figures(
     weight_args = ("-w", weight) if weight else (None, None)
     first = convert(run, dose, *weight_args, "-c", conc, fmt=fmt)
     figures = {label: FIGURE.findall(text) for label, text in first.items()}
+    figures["Pump rate"] = FIGURE.findall(pump_rate(first))
     # every rate shown, typed back as a dose, is read as exactly the figure shown
     for label in ("Per minute", "Per hour", "Per day", "Pump rate", "Volume per day"):
         ((number, unit),) = figures[label]
@@ -143,16 +151,18 @@ def test_convert_reads_its_own_figures(
         # the first row echoes the input (Dose, Pump rate or Volume rate) as it was read
         assert next(iter(again.values())) == f"{number} {unit}"
         assert parse_dose(f"{number} {unit}").value == shown(number)
-    # the pump setting and the dose it delivers
-    (setting, _step, delivers) = figures["Pump setting"]
+    # the pump setting and the dose it delivers (the setting alone when it is exact)
+    setting, *rest = figures["Set pump to"]
     assert parse_dose(" ".join(setting)).value == shown(setting[0])
-    assert parse_dose(" ".join(delivers)).value == shown(delivers[0])
+    if rest:
+        (_step, delivers) = rest
+        assert parse_dose(" ".join(delivers)).value == shown(delivers[0])
     # the concentration as written and per mL; the weight as typed and in kg
     written, per_ml = first["Concentration"].split(" = ")
     assert parse_concentration(written).text == written
     ((number, unit),) = figures["Concentration"][-1:]
     again = convert(run, dose, *weight_args, "-c", f"{number} {unit}", fmt=fmt)
-    assert again["Pump rate"] == first["Pump rate"]
+    assert pump_rate(again) == pump_rate(first)
     assert per_ml == f"{number} {unit}"
     if weight is not None:
         for number, unit in figures["Weight"]:
@@ -167,6 +177,6 @@ def test_the_exact_case_round_trips_through_every_figure(run: Any) -> None:
     first = convert(run, "18 units/kg/h", "-w", "80", "-c", conc)
     assert first["Per hour"] == "1,440 units/h"
     for label in ("Per minute", "Per hour", "Per day"):
-        assert convert(run, first[label], "-c", conc)["Pump rate"] == "14.4 mL/h"
-    back = convert(run, first["Pump rate"], "-w", "80", "-c", conc)
+        assert pump_rate(convert(run, first[label], "-c", conc)) == "14.4 mL/h"
+    back = convert(run, pump_rate(first), "-w", "80", "-c", conc)
     assert back["Delivers"] == "18 units/kg/h"

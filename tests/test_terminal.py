@@ -62,7 +62,7 @@ def test_python_m_calculates_like_the_script(tmp_path: Path) -> None:
     same = invoke("convert", "7 mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--format", "plain")
     assert done.stdout == same.stdout
     # 7 mcg/kg/min x 72 kg = 504 mcg/min = 30.24 mg/h; / 10 mg/mL = 3.024 mL/h
-    assert "Pump rate       3.024 mL/h\n" in done.stdout
+    assert "Exact rate      3.024 mL/h (calculated: not a pump setting)\n" in done.stdout
 
 
 def test_python_m_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
@@ -123,12 +123,12 @@ def test_help_loads_no_heavy_module_even_with_a_config_file(tmp_path: Path) -> N
 
 def test_separators_on_by_default() -> None:
     out = invoke(*CASE, "--format", "plain").stdout
-    assert "Pump rate       30,240 mL/h\n" in out
+    assert "Set pump to     30,240 mL/h (exact)\n" in out
 
 
 def test_no_thousands_separator_option() -> None:
     out = invoke("--no-thousands-separator", *CASE, "--format", "plain").stdout
-    assert "Pump rate       30240 mL/h\n" in out
+    assert "Set pump to     30240 mL/h (exact)\n" in out
     assert "," not in out
     # the process default is back afterwards (CliRunner runs in this process)
     assert notation.THOUSANDS_SEPARATORS is True

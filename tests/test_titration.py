@@ -413,8 +413,9 @@ def test_by_rate_command(run: Any) -> None:
         "Per",
         "day",
     ]
-    assert lines[2].split() == ["mL/h", "mcg/kg/min", "mg/min", "mg/h", "mg/day"]
-    assert lines[5].split() == ["3", "3", "6.9444", "0.5", "30", "720"]
+    # per minute in mcg, where 3 x 10 / 60 = 0.5 mg/min reads plainly: 500 mcg/min
+    assert lines[2].split() == ["mL/h", "mcg/kg/min", "mcg/min", "mg/h", "mg/day"]
+    assert lines[5].split() == ["3", "3", "6.9444", "500", "30", "720"]
     as_mg = run(
         "titrate",
         "--by-rate",

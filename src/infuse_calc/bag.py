@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from infuse_calc.dosing import Measure
-    from infuse_calc.quantities import Concentration, Dose, UnitWord, Weight
+    from infuse_calc.quantities import Concentration, Dose, Kind, UnitWord, Weight
 
 
 def per_ml(concentration: Concentration) -> Fraction:
@@ -36,14 +36,21 @@ def same_strength(one: Concentration, other: Concentration) -> bool:
 
 
 def strength(amount: Fraction, unit: UnitWord, volume_ml: Fraction) -> tuple[Measure, Measure]:
-    """``amount`` of ``unit`` in ``volume_ml``: (per mL in its clearest unit, per mL in
+    """``amount`` of ``unit`` in ``volume_ml``: (per mL as every command shows it, per mL in
     ``unit``)."""
-    from infuse_calc import units as u
-    from infuse_calc.dosing import Measure, _in_best_unit
-    from infuse_calc.quantities import LADDERS, ML
+    from infuse_calc.dosing import Measure
+    from infuse_calc.engine import concentration_figure
+    from infuse_calc.quantities import ML, Concentration
 
-    q = u.quantity(amount / volume_ml, u.unit(unit.symbol) / u.unit("mL"))
-    return _in_best_unit(q, LADDERS[unit.kind][0], ML), Measure(amount / volume_ml, f"{unit}/mL")
+    n, d, shown = concentration_figure(Concentration(amount, unit, volume_ml, ML, "", True))
+    return Measure(Fraction(n, d), shown), Measure(amount / volume_ml, f"{unit}/mL")
+
+
+def machine(measure: Measure, kind: Kind, per: str | None = None) -> Measure:
+    """``measure`` in the machine unit of its kind (JSON, CSV: one unit per field)."""
+    from infuse_calc.engine import machine_unit
+
+    return measure.to(machine_unit(kind, per))
 
 
 def clearest_amount(value: Fraction, unit: UnitWord) -> Measure:

@@ -11,8 +11,9 @@ weights that fall under its own base figure and it has no validity. This module 
 ideal and adjusted weights for heights under 60 in (an :class:`InputError`) rather than
 extrapolate: use the actual weight or a paediatric method.
 
-Height is read strictly (``180 cm``, ``70.9 in``; a bare number is refused because cm and
-inches are both plausible) and converted with pint (1 in = 2.54 cm exactly).
+Height is read strictly (``180 cm``, ``70.9 in``, ``5 ft 7 in``, ``5 ft``; a bare number is
+refused because cm and inches are both plausible) and converted with pint (1 in = 2.54 cm,
+1 ft = 12 in, exactly).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from fractions import Fraction
 
 from infuse_calc import units as u
 from infuse_calc.errors import IncompatibleError, InputError
+from infuse_calc.notation import format_exact
 from infuse_calc.quantities import parse_number, tokenize
+from infuse_calc.tokens import Token
 
 DEVINE_MIN_INCHES = Fraction(60)
 DEVINE_PER_INCH_KG = Fraction("2.3")
@@ -32,10 +35,17 @@ MIN_HEIGHT_CM = Fraction(30)
 MAX_HEIGHT_CM = Fraction(275)
 METHODS = ("actual", "ideal", "adjusted")
 SEXES = ("male", "female")
+#: how output names each dosing weight
+METHOD_LABELS = {
+    "actual": "actual body weight",
+    "ideal": "ideal body weight (Devine)",
+    "adjusted": "adjusted body weight (IBW + 0.4 x excess)",
+}
 
 _HEIGHT_UNITS = {
     **dict.fromkeys(["cm", "centimeter", "centimeters", "centimetre", "centimetres"], "cm"),
     **dict.fromkeys(["in", "inch", "inches"], "in"),
+    **dict.fromkeys(["ft", "foot", "feet"], "ft"),
 }
 
 
@@ -55,32 +65,51 @@ class Height:
 
 
 def parse_height(text: str) -> Height:
-    """Parse ``180 cm`` or ``70.9 in``; refuse bare numbers, feet and implausible heights."""
+    """Parse ``180 cm``, ``70.9 in`` or feet and inches (``5 ft 7 in``, ``5 ft``); refuse bare
+    numbers and implausible heights."""
     what = "height"
     tokens = tokenize(what, text)
     warnings: list[str] = []
-    if tokens[0].kind != "number":
-        raise InputError(what, text, not_a_number(tokens[0].text))
-    value = parse_number(what, text, tokens[0].text, warnings)
-    if len(tokens) == 1:
-        raise InputError(what, text, "give the unit: cm or in (e.g. 180 cm or 70.9 in)")
-    word = tokens[1]
-    if word.kind != "word":
-        raise InputError(what, text, f"expected cm or in, found '{word.text}'")
-    if word.text.casefold() in ("ft", "feet", "foot"):
-        raise InputError(what, text, "feet are not accepted; write the height in in or cm")
-    unit = _HEIGHT_UNITS.get(word.text.casefold())
-    if unit is None:
-        raise InputError(what, text, f"unknown height unit '{word.text}'; use cm or in")
-    if len(tokens) > 2:
-        raise InputError(what, text, f"unexpected '{tokens[2].text}' after the height")
+    value, unit = _height_part(what, text, tokens[:2], warnings)
     inches = u.magnitude(u.quantity(value, u.unit(unit)), u.unit("in"))
+    rest = tokens[2:]
+    if rest and unit == "ft":
+        more, more_unit = _height_part(what, text, rest[:2], warnings)
+        if more_unit != "in":
+            raise InputError(what, text, f"after the feet, expected inches, found '{rest[1].text}'")
+        per_foot = u.factor("ft", "in")
+        if more >= per_foot:
+            raise InputError(
+                what, text, f"the inches after the feet must be under {format_exact(per_foot)}"
+            )
+        inches += more
+        value, unit, rest = inches, "in", rest[2:]
+    if rest:
+        raise InputError(what, text, f"unexpected '{rest[0].text}' after the height")
     height = Height(value, unit, inches, text, tuple(warnings))
     if not MIN_HEIGHT_CM <= height.cm <= MAX_HEIGHT_CM:
         raise InputError(
             what, text, "is outside 30 to 275 cm (12 to 108 in); check the height and its unit"
         )
     return height
+
+
+def _height_part(
+    what: str, text: str, tokens: list[Token], warnings: list[str]
+) -> tuple[Fraction, str]:
+    """A number and its height unit (cm, in or ft) from two tokens."""
+    if tokens[0].kind != "number":
+        raise InputError(what, text, not_a_number(tokens[0].text))
+    value = parse_number(what, text, tokens[0].text, warnings)
+    if len(tokens) == 1:
+        raise InputError(what, text, "give the unit: cm or in (e.g. 180 cm, 70.9 in or 5 ft 11 in)")
+    word = tokens[1]
+    if word.kind != "word":
+        raise InputError(what, text, f"expected cm, in or ft, found '{word.text}'")
+    unit = _HEIGHT_UNITS.get(word.text.casefold())
+    if unit is None:
+        raise InputError(what, text, f"unknown height unit '{word.text}'; use cm, in or ft")
+    return value, unit
 
 
 def not_a_number(word: str) -> str:
@@ -136,11 +165,7 @@ class DosingWeight:
 
     @property
     def label(self) -> str:
-        return {
-            "actual": "actual body weight",
-            "ideal": "ideal body weight (Devine)",
-            "adjusted": "adjusted body weight (IBW + 0.4 x excess)",
-        }[self.method]
+        return METHOD_LABELS[self.method]
 
 
 def dosing_weight(

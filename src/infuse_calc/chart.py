@@ -8,6 +8,7 @@ This module imports neither click nor rich.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,6 +21,7 @@ from infuse_calc.dosing import (
 )
 from infuse_calc.errors import IncompatibleError, InputError
 from infuse_calc.notation import format_exact
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
     Concentration,
     Dose,
@@ -35,7 +37,9 @@ MAX_CHART_DOSES = 20
 MAX_LISTED_WARNINGS = 5
 
 
-def parse_weights(text: str, warnings: list[str]) -> list[Weight]:
+def parse_weights(
+    text: str, warnings: list[str], lb_per_kg: Fraction | None = None
+) -> list[Weight]:
     """``50,60,70``, ``40..90/5`` (kg, inclusive of 90 when on the grid) or a mix.
 
     List items may carry a unit (``154 lb``); range bounds are bare kg. Each weight is
@@ -49,17 +53,39 @@ def parse_weights(text: str, warnings: list[str]) -> list[Weight]:
             values = parse_range(what, text, item, warnings, MAX_CHART_ROWS)
             items = [format_exact(value, separators=False) for value in values]
         else:
+            _refuse_dash_range(what, text, item)
             items = [item]
         for entry in items:
-            weights.append(_weight(what, text, entry, warnings))
+            weights.append(_weight(what, text, entry, warnings, lb_per_kg))
         if len(weights) > MAX_CHART_ROWS:
             raise InputError(what, text, f"gives more than {MAX_CHART_ROWS} weights (rows)")
     return weights
 
 
-def _weight(what: str, text: str, entry: str, warnings: list[str]) -> Weight:
+#: ``40-90``, ``40 - 90``, ``40–90``: a range of weights written with a dash
+_DASH_RANGE = re.compile(r"([0-9]+(?:\.[0-9]+)?) *[-–] *([0-9]+(?:\.[0-9]+)?)", re.ASCII)
+
+
+def _refuse_dash_range(what: str, text: str, item: str) -> None:
+    """A weight range written ``40-90`` is refused with the range it means, ``40..90/5``."""
+    match = _DASH_RANGE.fullmatch(item.strip())
+    if match is None:
+        return
+    low, high = sorted((match[1], match[2]), key=Fraction)
+    named = "" if item.strip() == text.strip() else f"'{item.strip()}': "
+    raise InputError(
+        what,
+        text,
+        f"{named}a range is written start..stop/step: {low}..{high}/5 for every 5 kg from "
+        f"{low} to {high}",
+    )
+
+
+def _weight(
+    what: str, text: str, entry: str, warnings: list[str], lb_per_kg: Fraction | None
+) -> Weight:
     try:
-        weight = parse_weight(entry)
+        weight = parse_weight(entry, lb_per_kg)
     except InputError as error:
         quoted = f"'{entry}'"
         named = error.reason.startswith(quoted) or entry == text.strip()
@@ -88,7 +114,8 @@ class Cell:
     @property
     def flagged(self) -> bool:
         """Whether the cell needs a second look: it carries a warning (rounding changes the
-        dose by more than 5%, rounds to 0, or is beyond a pump's range)."""
+        dose by more than 5%, rounds to 0, is beyond the pump's range or gives more than
+        the daily volume limit)."""
         return bool(self.calculation.warnings)
 
 
@@ -117,6 +144,7 @@ def build_chart(
     weights: Sequence[Weight],
     concentration: Concentration | None,
     pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
+    limits: PumpLimits = DEFAULT_LIMITS,
 ) -> Chart:
     """Calculate every cell. Raises :class:`IncompatibleError` when the inputs cannot make
     a chart (no concentration, a dose that does not depend on weight, too many columns)."""
@@ -150,7 +178,7 @@ def build_chart(
     for weight in weights:
         cells: list[Cell] = []
         for dose in dose_list:
-            calc = calculate(dose, weight, concentration, None, pump_resolution)
+            calc = calculate(dose, weight, concentration, None, pump_resolution, limits)
             cells.append(Cell(calc))
             cell_warnings.extend(
                 f"{calc.weight_text()} at {calc.dose_text()}: {message}"

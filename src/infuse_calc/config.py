@@ -38,7 +38,10 @@ DEFAULTS_TABLE = "defaults"
 DEFAULT_KEYS: dict[str, str] = {
     "format": "output format: table, plain, csv or json",
     "pump_resolution": "smallest pump step, mL/h",
+    "pump_max": "the pump's top rate, mL/h (faster rates are warned about)",
+    "daily_volume_max": "daily volume of one drug infusion warned about, mL/day (or 'off')",
     "drop_factor": "giving set drop factor, drops/mL",
+    "lb_per_kg": "pounds per kg for weights in lb: exact or a course's 2.2",
     "library": "drug library file",
     "thousands_separator": "1,000 in human output (true) or 1000 (false)",
 }
@@ -48,7 +51,10 @@ DEFAULT_KEYS: dict[str, str] = {
 _KEY_TYPES: dict[str, tuple[type, ...]] = {
     "format": (str,),
     "pump_resolution": (str, int, float),
+    "pump_max": (str, int, float),
+    "daily_volume_max": (str, int, float),
     "drop_factor": (str, int, float),
+    "lb_per_kg": (str, int, float),
     "library": (str,),
     "thousands_separator": (bool,),
 }

@@ -14,23 +14,30 @@ rounded except the pump rate, to the pump's resolution, on purpose.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from infuse_calc import engine
 from infuse_calc import units as u
+from infuse_calc.engine import DAILY_VOLUME_LIMIT as DAILY_VOLUME_LIMIT
 from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION as DEFAULT_PUMP_RESOLUTION
 from infuse_calc.engine import PUMP_MAX_RATE as PUMP_MAX_RATE
 from infuse_calc.engine import ROUNDING_WARNING_PERCENT as ROUNDING_WARNING_PERCENT
-from infuse_calc.notation import format_exact, format_number, format_percent, format_quantity
+from infuse_calc.notation import (
+    format_exact,
+    format_number,
+    format_percent,
+    format_quantity,
+    format_weight,
+)
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
-    KG,
     ML,
     Concentration,
     Dose,
     RateUnit,
-    UnitWord,
     Weight,
 )
 
@@ -42,10 +49,14 @@ RECORD_FIELDS = (
     "dose",
     "weight",
     "weight_entered",
+    "weight_actual",
+    "dosing_weight",
+    "lb_per_kg",
     "per_minute",
     "per_hour",
     "per_day",
     "concentration",
+    "vehicle",
     "pump_rate",
     "volume_per_day",
     "dose_rate",
@@ -56,8 +67,20 @@ RECORD_FIELDS = (
     "warnings",
 )
 
+#: The record fields that are not a :class:`Measure` (nor ``None``): plain strings, numbers
+#: and lists.
+PLAIN_FIELDS = frozenset(
+    {
+        "direction",
+        "dosing_weight",
+        "lb_per_kg",
+        "vehicle",
+        "rounded_rate_difference_percent",
+        "warnings",
+    }
+)
 #: The record fields that hold a :class:`Measure` (CSV: ``<name>_value``, ``<name>_unit``).
-MEASURE_FIELDS = frozenset(RECORD_FIELDS[1:14])
+MEASURE_FIELDS = frozenset(RECORD_FIELDS) - PLAIN_FIELDS
 
 
 @dataclass(frozen=True)
@@ -106,6 +129,10 @@ class Calculation:
     dose_rate: Measure | None
     pump: PumpRounding | None
     warnings: tuple[str, ...] = field(default=())
+    #: The figures machine output gives, each in its field's machine unit (per_minute,
+    #: per_hour, per_day, concentration, dose_rate); the fields above are as human output
+    #: shows them (the clearest unit of each).
+    machine: Mapping[str, Measure | None] = field(default_factory=dict)
 
     @property
     def dose_measure(self) -> Measure:
@@ -122,20 +149,25 @@ class Calculation:
         strings, and exact Fractions for percentages.
         """
         pump = self.pump
+        machine = self.machine
+        weight = self.weight
+        typed = None if weight is None else weight.typed
         return {
             "direction": self.direction,
             "dose": self.dose_measure,
             "weight": self.weight_measure,
-            "weight_entered": None
-            if self.weight is None
-            else Measure(self.weight.value, self.weight.unit.symbol),
-            "per_minute": self.per_minute,
-            "per_hour": self.per_hour,
-            "per_day": self.per_day,
-            "concentration": self.concentration_per_ml,
+            "weight_entered": None if typed is None else Measure(typed.value, typed.unit.symbol),
+            "weight_actual": None if typed is None else Measure(typed.kg, "kg"),
+            "dosing_weight": None if weight is None else weight.method,
+            "lb_per_kg": None if typed is None else typed.lb_per_kg,
+            "per_minute": machine["per_minute"],
+            "per_hour": machine["per_hour"],
+            "per_day": machine["per_day"],
+            "concentration": machine["concentration"],
+            "vehicle": None if self.concentration is None else self.concentration.vehicle,
             "pump_rate": self.pump_rate,
             "volume_per_day": self.volume_per_day,
-            "dose_rate": self.dose_rate,
+            "dose_rate": machine["dose_rate"],
             "pump_resolution": None if pump is None else Measure(pump.resolution, "mL/h"),
             "pump_rate_rounded": None if pump is None else pump.rate,
             "rounded_rate_delivers": None if pump is None else pump.delivers,
@@ -149,23 +181,26 @@ class Calculation:
     def weight_text(self) -> str | None:
         if self.weight is None:
             return None
-        kg = f"{format_number(self.weight.kg)} kg"
-        if self.weight.unit is KG:
-            return kg
-        return f"{format_exact(self.weight.value)} {self.weight.unit} = {kg}"
+        weight = self.weight
+        # a course's factor (not the exact pound) is named: 220 lb at 2.2 lb/kg = 100 kg
+        return format_weight(weight.value, weight.unit.symbol, weight.kg, weight.course_factor)
 
     def concentration_text(self) -> str | None:
         conc = self.concentration
         if conc is None or self.concentration_per_ml is None:
             return None
         per_ml = str(self.concentration_per_ml)
+        # the vehicle as read (canonical name): 400 mg in 250 mL D5W = 1.6 mg/mL
+        vehicle = "" if conc.vehicle is None else f" {conc.vehicle}"
+        if conc.ratio is not None:  # shown back as written: 1:10,000 = 0.1 mg/mL
+            return f"1:{format_exact(conc.ratio)}{vehicle} = {per_ml}"
         if conc.percent is not None:
-            return f"{format_exact(conc.percent)}% w/v = {per_ml}"
+            return f"{format_exact(conc.percent)}% w/v{vehicle} = {per_ml}"
         if not conc.per_volume_given and conc.volume_unit is ML:
-            return per_ml
+            return f"{per_ml}{vehicle}"
         written = (
             f"{format_exact(conc.amount)} {conc.amount_unit} in "
-            f"{format_exact(conc.volume)} {conc.volume_unit}"
+            f"{format_exact(conc.volume)} {conc.volume_unit}{vehicle}"
         )
         return f"{written} = {per_ml}"
 
@@ -185,52 +220,66 @@ def calculate(
     concentration: Concentration | None = None,
     dose_unit: RateUnit | None = None,
     pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
+    limits: PumpLimits = DEFAULT_LIMITS,
 ) -> Calculation:
     """Work out every figure for ``dose``.
 
     ``dose_unit`` asks for the dose as another rate unit (``dose_rate``); in the reverse
     direction it defaults to mcg/kg/min for mass drugs and units/kg/h for unit drugs (per kg
-    only when a weight is given). Raises :class:`IncompatibleError` for inputs that cannot
-    be combined.
+    only when a weight is given) in machine output, and to the unit clinicians use for
+    that kind and rate in human output (:func:`engine.clinical_dose`). ``limits`` are the
+    pump's top rate and the daily volume warned about. Raises :class:`IncompatibleError`
+    for inputs that cannot be combined.
     """
     from infuse_calc import notation
 
-    step = engine.resolution(pump_resolution, notation.THOUSANDS_SEPARATORS)
+    step = limits.resolution(pump_resolution, notation.THOUSANDS_SEPARATORS)
     plan = engine.plan_for(dose, weight, concentration, dose_unit)
     wn, wd = (1, 1) if weight is None else (weight.kg.numerator, weight.kg.denominator)
     cn = cd = 1
-    conc_measure = None
+    conc_measure = conc_machine = None
     if concentration is not None:
         per = concentration.amount / concentration.volume
         cn, cd = per.numerator, per.denominator
         conc_measure = _measure(engine.concentration_figure(concentration))
+        conc_machine = _measure(engine.concentration_machine(concentration))
     value = Fraction(dose.value)
     figures = engine.evaluate(plan, value.numerator, value.denominator, wn, wd, cn, cd, step)
-    per_minute, per_hour, per_day, pump_rate, per_day_volume, dose_rate, setting = figures
+    minute, hour, day, pump_rate, per_day_volume, dose_rate, setting, warnings = figures
     pump = None
-    warnings: tuple[str, ...] = ()
     if setting is not None:
-        rn, rd, xn, xd, pn, pd, warnings = setting
+        rn, rd, xn, xd, pn, pd, _ = setting
         pump = PumpRounding(
             step.value,
             Measure(Fraction(rn, rd), "mL/h"),
             Measure(Fraction(xn, xd), plan.dose_unit),
             Fraction(pn, pd),
         )
+    shown = engine.display(plan, minute, hour, day)
+    delivered = None
+    if dose_unit is None:  # none asked for: human output shows the clinical unit
+        delivered = engine.clinical_dose(plan, hour, None if weight is None else weight.kg)
     return Calculation(
         direction="forward" if plan.forward else "reverse",
         dose=dose,
         weight=weight,
         concentration=concentration,
-        per_minute=_measure(per_minute),
-        per_hour=_measure(per_hour),
-        per_day=_measure(per_day),
+        per_minute=_measure(shown[0]),
+        per_hour=_measure(shown[1]),
+        per_day=_measure(shown[2]),
         concentration_per_ml=conc_measure,
         pump_rate=_optional(pump_rate),
         volume_per_day=_optional(per_day_volume),
-        dose_rate=_optional(dose_rate),
+        dose_rate=_optional(delivered or dose_rate),
         pump=pump,
         warnings=warnings,
+        machine={
+            "per_minute": _measure(minute),
+            "per_hour": _measure(hour),
+            "per_day": _measure(day),
+            "concentration": conc_machine,
+            "dose_rate": _optional(dose_rate),
+        },
     )
 
 
@@ -240,12 +289,3 @@ def _measure(figure: engine.Figure) -> Measure:
 
 def _optional(figure: engine.Figure | None) -> Measure | None:
     return None if figure is None else _measure(figure)
-
-
-def _in_best_unit(rate: Any, floor: UnitWord, per: UnitWord) -> Measure:
-    """A pint quantity (an amount per ``per``) in its clearest unit, by the engine's rule.
-
-    For callers that hold a pint quantity; everything else uses :func:`engine.clearest`.
-    """
-    unit = f"{floor}/{per}"
-    return _measure(engine.clearest(u.magnitude(rate, u.compose(unit)), unit, floor, per.symbol))

@@ -4,15 +4,18 @@ A calculation has two halves:
 
 * a :class:`Plan` for one combination of units (the dose's rate unit, whether a weight is
   given, the concentration's amount and volume units, the dose unit asked for). It holds
-  pint's exact factors for every figure and the clearest-unit choices, and is made once per
-  combination (:func:`plan`, cached; the factors themselves come from
+  pint's exact factors for every figure, to the machine unit of each field
+  (:mod:`infuse_calc.figure_units`), and the clearest-unit choices of human output, and is
+  made once per combination (:func:`plan`, cached; the factors themselves come from
   :func:`infuse_calc.units.factor`, which keeps them between runs);
 * :func:`evaluate`, which applies a plan to the numbers of one order, in integer arithmetic
-  on their numerators and denominators. It is the only place the dose maths, the pump
-  rounding and its three warnings, and the clearest-unit choice are written.
+  on their numerators and denominators. It is the only place the dose maths is written, and
+  where the pump rounding and the rate limits of :mod:`infuse_calc.pump` are applied.
 
 ``dosing.calculate`` (convert, titrate, chart, check, schedule) and ``batch`` both evaluate
-these plans; a figure is an exact ``numerator / denominator`` whichever reads it.
+these plans; a figure is an exact ``numerator / denominator`` whichever reads it, in the
+same machine unit, so batch and convert agree to the bit. Only human output then chooses
+the clearest unit per figure (:func:`display`, :func:`clinical_dose`).
 
 This module imports neither pint, click nor rich.
 """
@@ -20,11 +23,69 @@ This module imports neither pint, click nor rich.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from fractions import Fraction
 
 from infuse_calc.errors import IncompatibleError
-from infuse_calc.notation import format_percent_ratio, format_ratio, nearest
+from infuse_calc.figure_units import (
+    DISPLAY_FLOOR as DISPLAY_FLOOR,
+)
+from infuse_calc.figure_units import (
+    MACHINE_AMOUNT as MACHINE_AMOUNT,
+)
+from infuse_calc.figure_units import (
+    Choice,
+)
+from infuse_calc.figure_units import (
+    Figure as Figure,
+)
+from infuse_calc.figure_units import (
+    choice as choice,
+)
+from infuse_calc.figure_units import (
+    choose as choose,
+)
+from infuse_calc.figure_units import (
+    clearest as clearest,
+)
+from infuse_calc.figure_units import (
+    clinical_dose_unit as clinical_dose_unit,
+)
+from infuse_calc.figure_units import (
+    concentration_figure as concentration_figure,
+)
+from infuse_calc.figure_units import (
+    concentration_machine as concentration_machine,
+)
+from infuse_calc.figure_units import (
+    display_floor as display_floor,
+)
+from infuse_calc.figure_units import (
+    machine_unit as machine_unit,
+)
+from infuse_calc.pump import (
+    DAILY_VOLUME_LIMIT as DAILY_VOLUME_LIMIT,
+)
+from infuse_calc.pump import (
+    DEFAULT_PUMP_RESOLUTION as DEFAULT_PUMP_RESOLUTION,
+)
+from infuse_calc.pump import (
+    PUMP_MAX_RATE as PUMP_MAX_RATE,
+)
+from infuse_calc.pump import (
+    ROUNDING_WARNING_PERCENT as ROUNDING_WARNING_PERCENT,
+)
+from infuse_calc.pump import (
+    PumpFigures,
+    Resolution,
+    rate_warnings,
+    round_pump,
+)
+from infuse_calc.pump import (
+    pump_setting as pump_setting,
+)
+from infuse_calc.pump import (
+    resolution as resolution,
+)
 from infuse_calc.quantities import (
     HOUR,
     LADDERS,
@@ -40,86 +101,6 @@ from infuse_calc.quantities import (
 )
 from infuse_calc.units import factor
 
-DEFAULT_PUMP_RESOLUTION = Fraction(1, 10)  # mL/h: most large-volume and syringe pumps
-PUMP_MAX_RATE = Fraction(999)  # mL/h: the top of most pumps' range
-ROUNDING_WARNING_PERCENT = Fraction(5)
-
-#: An exact figure: ``(numerator, denominator, unit)``; the denominator is positive.
-Figure = tuple[int, int, str]
-
-
-# --- the clearest unit --------------------------------------------------------------------
-
-# One candidate unit, ready for the per-figure choice: (lower, upper, factor numerator,
-# denominator, unit). The figure in that unit is value * n / d, which reaches 1 at
-# value = d / n; lower and upper bracket that threshold as floats, so a float comparison
-# decides every value but those within a hair of it, which the integers then settle exactly.
-_Step = tuple[float, float, int, int, str]
-#: The candidates, largest first, and the unit used when none reaches 1 (the floor).
-Choice = tuple[tuple[_Step, ...], tuple[int, int, str]]
-
-
-def _choice(ladder: Sequence[tuple[str, Fraction]]) -> Choice:
-    steps = []
-    for symbol, size in reversed(ladder[1:]):
-        threshold = size.denominator / size.numerator
-        steps.append(
-            (
-                threshold * (1 - 1e-9),
-                threshold * (1 + 1e-9),
-                size.numerator,
-                size.denominator,
-                symbol,
-            )
-        )
-    symbol, size = ladder[0]
-    return tuple(steps), (size.numerator, size.denominator, symbol)
-
-
-@functools.cache
-def choice(source: str, floor: UnitWord, per: str | None = None) -> Choice:
-    """The clearest-unit choice for a figure held in unit ``source``.
-
-    The candidates are the units of ``floor``'s kind from ``floor`` up (each ``/per`` if
-    given); the clearest is the largest in which the value is still at least 1, and
-    ``floor`` when none is: 30,240 mcg/h is shown as 30.24 mg/h, a mcg dose never in ng.
-    """
-    words = [w for w in LADDERS.get(floor.kind, ()) if w.rank >= floor.rank] or [floor]
-    units = [w.symbol if per is None else f"{w}/{per}" for w in words]
-    return _choice([(u, factor(source, u)) for u in units])
-
-
-def choose(numerator: int, denominator: int, choices: tuple[Choice, ...]) -> list[Figure]:
-    """A value (``numerator / denominator`` in the choices' source unit) in the clearest
-    unit of each choice (a rate per minute, per hour and per day, say)."""
-    try:
-        x = numerator / denominator
-    except OverflowError:  # beyond floats: larger than any threshold
-        x = float("inf")
-    figures = []
-    for steps, first in choices:
-        for lower, upper, n, d, symbol in steps:
-            if x >= upper or (x >= lower and numerator * n >= denominator * d):
-                figures.append((numerator * n, denominator * d, symbol))
-                break
-        else:
-            figures.append((numerator * first[0], denominator * first[1], first[2]))
-    return figures
-
-
-def clearest(value: Fraction, unit: str, floor: UnitWord, per: str | None = None) -> Figure:
-    """``value`` (in ``unit``) in the clearest unit of ``floor``'s kind (see :func:`choice`)."""
-    return choose(value.numerator, value.denominator, (choice(unit, floor, per),))[0]
-
-
-def concentration_figure(concentration: Concentration) -> Figure:
-    """A concentration per mL in its clearest unit, from the smallest of its kind up
-    (0.016 mg/mL is 16 mcg/mL)."""
-    per = f"{concentration.amount_unit}/{concentration.volume_unit}"
-    value = concentration.amount / concentration.volume
-    return clearest(value, per, LADDERS[concentration.kind][0], "mL")
-
-
 # --- plans --------------------------------------------------------------------------------
 
 
@@ -134,9 +115,11 @@ class Plan:
 
     __slots__ = (
         "amount_c",
+        "display",
         "dose_rate",
         "dose_unit",
         "forward",
+        "kind",
         "per_kg",
         "per_time",
         "volume",
@@ -150,18 +133,31 @@ class Plan:
         per_kg: bool,
         amount_c: bool,
         volume_c: bool,
-        per_time: tuple[Choice, Choice, Choice],
+        per_time: tuple[Machine, Machine, Machine],
         volume: tuple[int, int, int, int] | None,
         dose_rate: tuple[str, bool, bool, int, int] | None,
+        display: tuple[Choice, Choice, Choice],
+        kind: Kind,
     ) -> None:
         self.forward = forward  # a dose to a pump rate; else a volume rate to its dose
         self.dose_unit = dose_unit
         self.per_kg = per_kg
         self.amount_c = amount_c
         self.volume_c = volume_c
-        self.per_time = per_time  # clearest-unit choices per minute, per hour, per day
+        self.per_time = per_time  # the amount to its machine unit per minute, hour, day
         self.volume = volume  # volume rate to mL/h and to mL/day
         self.dose_rate = dose_rate  # unit, of the volume, per kg, factor n and d
+        self.display = display  # clearest-unit choices from the machine units (human)
+        self.kind = kind  # the kind of amount of per_time
+
+
+#: An exact factor to a machine unit: (numerator, denominator, unit).
+Machine = tuple[int, int, str]
+
+
+def _machine(source: str, target: str) -> Machine:
+    size = factor(source, target)
+    return size.numerator, size.denominator, target
 
 
 PlanKey = tuple[RateUnit, bool, tuple[UnitWord, UnitWord] | None, RateUnit | None]
@@ -181,6 +177,24 @@ def default_dose_unit(
         amount = LADDERS[Kind.UNITS][-1]
     time = MINUTE if amount.kind is Kind.MASS else HOUR
     return RateUnit(amount, time, per_kg=has_weight)
+
+
+#: Where human output's reverse default leaves mcg/kg/min and units/h (see
+#: :func:`clinical_dose_unit`); each threshold in the unit it is stated in.
+def clinical_dose(plan: Plan, hour: Figure, kg: Fraction | None) -> Figure | None:
+    """The delivered dose of a reverse order in :func:`clinical_dose_unit` (human output);
+    ``None`` for a forward order or one without a concentration."""
+    if plan.forward or not plan.amount_c:
+        return None
+    per_hour = Fraction(hour[0], hour[1])
+    unit = clinical_dose_unit(plan.kind, per_hour, kg)
+    if unit is None:
+        return None
+    value = per_hour * factor(hour[2], f"{unit.amount}/{unit.time}")
+    if unit.per_kg:
+        assert kg is not None
+        value /= kg
+    return value.numerator, value.denominator, str(unit)
 
 
 @functools.cache
@@ -230,19 +244,28 @@ def _compile(
     if volume is not None:
         hourly, daily = factor(volume, "mL/h"), factor(volume, "mL/day")
         volume_factors = (hourly.numerator, hourly.denominator, daily.numerator, daily.denominator)
+    kind = floor.kind
+    per_time = (
+        _machine(amount, machine_unit(kind, "min")),
+        _machine(amount, machine_unit(kind, "h")),
+        _machine(amount, machine_unit(kind, "day")),
+    )
+    shown = display_floor(floor)
     return Plan(
         forward=forward,
         dose_unit=str(dose_unit),
         per_kg=dose_unit.per_kg,
         amount_c=not forward and concentration_units is not None,
         volume_c=forward and concentration_units is not None,
-        per_time=(
-            choice(amount, floor, "min"),
-            choice(amount, floor, "h"),
-            choice(amount, floor, "day"),
-        ),
+        per_time=per_time,
         volume=volume_factors,
         dose_rate=dose_rate,
+        display=(
+            choice(per_time[0][2], shown, "min"),
+            choice(per_time[1][2], shown, "h"),
+            choice(per_time[2][2], shown, "day"),
+        ),
+        kind=kind,
     )
 
 
@@ -311,111 +334,21 @@ def check_compatible(
         )
 
 
-# --- the pump -----------------------------------------------------------------------------
-
-
-class Resolution(tuple[Fraction, int, int, str]):
-    """A pump's resolution (mL/h): as a Fraction, as numerator and denominator, and the
-    text its warnings quote (``0.1 mL/h``)."""
-
-    __slots__ = ()
-
-    @property
-    def value(self) -> Fraction:
-        return self[0]
-
-    @property
-    def numerator(self) -> int:
-        return self[1]
-
-    @property
-    def denominator(self) -> int:
-        return self[2]
-
-    @property
-    def step(self) -> str:
-        return self[3]
-
-
-@functools.lru_cache(maxsize=64)
-def resolution(value: Fraction, separators: bool | None = None) -> Resolution:
-    """A :class:`Resolution`; raises :class:`IncompatibleError` unless it is above zero."""
-    if value <= 0:
-        raise IncompatibleError("the pump resolution must be greater than zero")
-    value = Fraction(value)
-    n, d = value.numerator, value.denominator
-    return Resolution((value, n, d, f"{format_ratio(n, d, separators=separators)} mL/h"))
-
-
-def pump_setting(rate: Fraction, step: Resolution) -> Fraction:
-    """A rate in mL/h rounded to what the pump can be set to (as :func:`round_pump`)."""
-    rounded_n, rounded_d = round_pump(1, 1, rate.numerator, rate.denominator, step)[:2]
-    return Fraction(rounded_n, rounded_d)
-
-
-_MAX_RATE = (PUMP_MAX_RATE.numerator, PUMP_MAX_RATE.denominator)
-_WARN = (ROUNDING_WARNING_PERCENT.numerator, ROUNDING_WARNING_PERCENT.denominator)
-
-#: A forward pump setting: (rounded rate n, d, dose delivered n, d, % difference n, d,
-#: warnings). The rate and the dose delivered are in mL/h and in the dose's unit.
-PumpFigures = tuple[int, int, int, int, int, int, tuple[str, ...]]
-
-
-def round_pump(dn: int, dd: int, pn: int, pd: int, step: Resolution) -> PumpFigures:
-    """Round a forward pump rate (``pn / pd`` mL/h, for a dose of ``dn / dd``) to the pump's
-    resolution, with the dose the rounded rate delivers and the warnings it calls for.
-
-    Warns when the rounded rate is 0, when rounding changes the dose by more than
-    ``ROUNDING_WARNING_PERCENT``, and when the rate is above ``PUMP_MAX_RATE``.
-    """
-    sn, sd = step[1], step[2]  # the resolution's numerator and denominator
-    whole = nearest(pn * sd, pd * sn)  # the number of pump steps
-    # delivered / dose = rounded / rate = whole * sn * pd / (sd * pn)
-    rn, rd = whole * sn * pd, sd * pn
-    difference_n, difference_d = (rn - rd) * 100, rd
-    warnings: tuple[str, ...] = ()
-    if (
-        whole == 0
-        or abs(difference_n) * _WARN[1] > _WARN[0] * difference_d
-        or pn * _MAX_RATE[1] > _MAX_RATE[0] * pd
-    ):
-        warnings = _pump_warnings(pn, pd, whole, difference_n, difference_d, step)
-    return whole * sn, sd, dn * rn, dd * rd, difference_n, difference_d, warnings
-
-
-def _pump_warnings(
-    pn: int, pd: int, whole: int, difference_n: int, difference_d: int, step: Resolution
-) -> tuple[str, ...]:
-    above = pn * _MAX_RATE[1] > _MAX_RATE[0] * pd
-    # the rate is formatted only for the warnings that quote it
-    rate = f"{format_ratio(pn, pd)} mL/h" if whole == 0 or above else ""
-    warnings = []
-    if whole == 0:
-        warnings.append(
-            f"pump rate {rate} rounds to 0 mL/h at {step.step} steps: use a more dilute "
-            "concentration or a pump with a finer resolution"
-        )
-    elif abs(difference_n) * _WARN[1] > _WARN[0] * difference_d:
-        warnings.append(
-            f"rounding the pump rate to {step.step} steps changes the dose by "
-            f"{format_percent_ratio(difference_n, difference_d)}: consider a more dilute "
-            "concentration"
-        )
-    if above:
-        warnings.append(
-            f"pump rate {rate} is above {format_ratio(*_MAX_RATE)} mL/h, the top of most "
-            "pumps' range: check the dose, the weight and the concentration"
-        )
-    return tuple(warnings)
-
-
 # --- evaluation ---------------------------------------------------------------------------
 
-#: Every figure of one order: per minute, per hour, per day (in their clearest units), the
+#: Every figure of one order: per minute, per hour, per day (in their machine units), the
 #: pump rate (mL/h) and volume per day (mL/day) if there is a volume, the dose in the dose
-#: unit asked for (or the reverse default), and the forward pump setting.
+#: unit asked for (or the reverse default), the forward pump setting, and the warnings (the
+#: pump setting's, then the rate's limits).
 Evaluation = tuple[
-    Figure, Figure, Figure, Figure | None, Figure | None, Figure | None, PumpFigures | None
+    Figure,
+    Figure,
+    Figure,
+    Figure | None,
+    Figure | None,
+    Figure | None,
+    PumpFigures | None,
+    tuple[str, ...],
 ]
 
 
@@ -429,17 +362,36 @@ def evaluate(
     an, ad = (rn * cn, rd * cd) if plan.amount_c else (rn, rd)
     vn, vd = (rn * cd, rd * cn) if plan.volume_c else (rn, rd)
     pump_rate = volume_per_day = pump = dose_rate = None
+    warnings: tuple[str, ...] = ()
     volume = plan.volume
     if volume is not None:
         pump_rate = (vn * volume[0], vd * volume[1], "mL/h")
         volume_per_day = (vn * volume[2], vd * volume[3], "mL/day")
         if plan.forward:
             pump = round_pump(dn, dd, pump_rate[0], pump_rate[1], step)
+            warnings = pump[6]
+        # the daily volume matters for a drug's solution; a plain fluid order is its volume
+        daily = volume_per_day[:2] if plan.amount_c or plan.volume_c else (0, 1)
+        limits = rate_warnings(*pump_rate[:2], *daily, step, not plan.forward)
+        if limits:
+            warnings += limits
     wanted = plan.dose_rate
     if wanted is not None:
         xn, xd = (vn, vd) if wanted[1] else (an, ad)
         if wanted[2]:
             xn, xd = xn * wd, xd * wn
         dose_rate = (xn * wanted[3], xd * wanted[4], wanted[0])
-    minute, hour, day = choose(an, ad, plan.per_time)
-    return minute, hour, day, pump_rate, volume_per_day, dose_rate, pump
+    m, h, d = plan.per_time
+    minute = (an * m[0], ad * m[1], m[2])
+    hour = (an * h[0], ad * h[1], h[2])
+    day = (an * d[0], ad * d[1], d[2])
+    return minute, hour, day, pump_rate, volume_per_day, dose_rate, pump, warnings
+
+
+def display(plan: Plan, minute: Figure, hour: Figure, day: Figure) -> list[Figure]:
+    """Per minute, hour and day (machine figures of :func:`evaluate`) in the clearest unit
+    of each, for human output."""
+    return [
+        choose(figure[0], figure[1], (shown,))[0]
+        for figure, shown in zip((minute, hour, day), plan.display, strict=True)
+    ]

@@ -17,6 +17,7 @@ from infuse_calc.library_model import Drug, Library, Limits
 from infuse_calc.notation import format_exact, format_number
 from infuse_calc.quantities import Dose, RateUnit
 from infuse_calc.quantities import parse_rate_unit as _parse_rate_unit
+from infuse_calc.run_warnings import cite
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def check_limits(
         message = (
             f"{drug.name}{where}: dose {typed} is {described} "
             f"{format_exact(limit.value)} {limit.unit}"
-            f" (library {origin}; source: {limits.source or 'not given'})"
+            f"{cite(origin, limits.source)}"
         )
         if kind == "hard":
             if raise_on_hard:

@@ -183,6 +183,21 @@ def format_exact(value: Fraction | int, separators: bool | None = None) -> str:
     return format_decimal(to_decimal(value), separators)
 
 
+#: unit words written in full (ISMP), singular after exactly 1: ``1 unit/mL``
+_COUNTED = ("milliunits", "units")
+
+
+def unit_text(number: str, unit: str) -> str:
+    """``unit`` as written after the figure ``number``: ``units`` is singular for ``1``
+    (``1 unit/kg/h``, ``1 milliunit/min``). Human output only: JSON and CSV keep the
+    pint-parsable ``units``; the parser reads both."""
+    if number == "1":
+        for word in _COUNTED:
+            if unit == word or unit.startswith(f"{word}/"):
+                return word[:-1] + unit[len(word) :]
+    return unit
+
+
 def format_quantity(
     value: Fraction | int | float,
     unit: str,
@@ -190,7 +205,26 @@ def format_quantity(
     separators: bool | None = None,
 ) -> str:
     """``504 mcg/min``: the rounded figure, a space, the unit."""
-    return f"{format_number(value, figures, separators)} {unit}"
+    number = format_number(value, figures, separators)
+    return f"{number} {unit_text(number, unit)}"
+
+
+def format_exact_quantity(value: Fraction | int, unit: object) -> str:
+    """``7 mcg/kg/min``: a figure as typed (exact), a space, the unit."""
+    number = format_exact(value)
+    return f"{number} {unit_text(number, str(unit))}"
+
+
+def format_weight(
+    value: Fraction, unit: str, kg: Fraction, lb_per_kg: Fraction | None = None
+) -> str:
+    """A body weight as typed and, if not in kg, in kg: ``72 kg``, ``154 lb = 69.853 kg``;
+    with a course's factor, which: ``220 lb at 2.2 lb/kg = 100 kg``."""
+    in_kg = f"{format_number(kg)} kg"
+    if unit == "kg":
+        return in_kg
+    factor = "" if lb_per_kg is None else f" at {format_exact(lb_per_kg)} lb/kg"
+    return f"{format_exact(value)} {unit}{factor} = {in_kg}"
 
 
 def format_percent_ratio(numerator: int, denominator: int, places: int = 2) -> str:

@@ -51,6 +51,7 @@ _STEP_MISSED = {
     "early-rounding": "rounding only at the end",
     "unit": "the unit asked for",
     "2.2": "the exact pound (1 kg = 2.2046 lb, not 2.2)",
+    "lb": "the pounds-to-kilograms step (the weight in kg, not lb)",
 }
 
 
@@ -198,8 +199,9 @@ def diagnose(value: Fraction, problem: Problem, part: Part) -> tuple[str, tuple[
             "Close: round only the final answer, not the figures on the way.",
             ("early-rounding",),
         )
+    # a problem states its concentration: no bag of another strength to blame
     causes = find_causes(
-        exact, value, step, FACTOR_TOLERANCE_PERCENT, problem.weight_kg, max_factors=2
+        exact, value, step, FACTOR_TOLERANCE_PERCENT, problem.weight_kg, max_factors=2, bags=False
     )
     if causes:
         cause = causes[0]
@@ -253,7 +255,7 @@ def most_missed(marks: list[Mark]) -> str | None:
 
 def known_steps() -> set[str]:
     """Every key a mark can name (tests: each has words in the summary)."""
-    return {f.name for f in named_factors(Fraction(70))} | {
+    return {f.name for f in named_factors(Fraction(70), bags=False)} | {
         "rounding",
         "early-rounding",
         "unit",

@@ -94,6 +94,7 @@ __all__ = [
     "Token",
     "UnitWord",
     "Weight",
+    "check_lb_per_kg",
     "lookup_unit",
     "parse_concentration",
     "parse_dose",
@@ -159,6 +160,8 @@ class Weight:
 
     ``lb_per_kg`` is the factor a weight in pounds was converted with (the exact pound,
     100000000/45359237, unless a course's 2.2 was asked for); ``None`` for kg and g.
+    A dosing weight other than the actual one (``--dosing-weight ideal``) names its
+    ``method`` and keeps the weight that was typed as ``entered`` (``None`` if none was).
     """
 
     value: Fraction
@@ -167,6 +170,21 @@ class Weight:
     text: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
     lb_per_kg: Fraction | None = None
+    method: str = "actual"
+    entered: Weight | None = None
+
+    @property
+    def course_factor(self) -> Fraction | None:
+        """The lb/kg factor a weight in pounds was read with when it is a course's (2.2),
+        not the exact pound; ``None`` otherwise."""
+        if self.lb_per_kg is None or self.lb_per_kg == _lb_per_kg(None):
+            return None
+        return self.lb_per_kg
+
+    @property
+    def typed(self) -> Weight | None:
+        """The weight as typed: this one, or the one an ideal/adjusted weight came from."""
+        return self if self.method == "actual" else self.entered
 
 
 # --- doses --------------------------------------------------------------------------------
@@ -278,6 +296,11 @@ def _lb_per_kg(asked: Fraction | None) -> Fraction:
 
     if asked is None:
         return 1 / weight_in_kg(Fraction(1), LB)  # the exact pound, from the registry
+    return check_lb_per_kg(asked)
+
+
+def check_lb_per_kg(asked: Fraction) -> Fraction:
+    """A textbook pounds-per-kg factor, refused outside :data:`LB_PER_KG_RANGE`."""
     low, high = LB_PER_KG_RANGE
     if not low <= asked <= high:
         raise InputError(

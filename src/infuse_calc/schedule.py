@@ -177,11 +177,12 @@ class Schedule:
     def display_unit(self) -> str:
         """The amount unit people read amounts and rates in: the largest unit of the drug's
         kind in which every segment's amount and hourly rate is still at least 1
-        (725.76 mg and 30.24 mg/h, not 725,760 mcg or 0.03024 g/h), never smaller than the
-        doses' own amount unit."""
-        from infuse_calc.engine import clearest
+        (725.76 mg and 30.24 mg/h, not 725,760 mcg or 0.03024 g/h), for human output only
+        (machine output: :meth:`machine_amount`)."""
+        from infuse_calc.engine import clearest, display_floor
 
-        floor = next(w for w in LADDERS[self.kind] if w.symbol == self.amount_unit)
+        typed = next(w for w in LADDERS[self.kind] if w.symbol == self.amount_unit)
+        floor = display_floor(typed)
         per_hour = minutes_per("h")
         smallest = min(min(s.amount, s.rate * per_hour) for s in self.segments)
         return clearest(smallest, self.amount_unit, floor)[2]
@@ -197,6 +198,20 @@ class Schedule:
         from infuse_calc.dosing import Measure
 
         return Measure(per_minute, f"{self.amount_unit}/min").to(f"{self.display_unit}/h")
+
+    def machine_amount(self, value: Fraction) -> Any:
+        """An amount as a Measure in its kind's machine unit (JSON, CSV: mg for any mass)."""
+        from infuse_calc.dosing import Measure
+        from infuse_calc.engine import machine_unit
+
+        return Measure(value, self.amount_unit).to(machine_unit(self.kind))
+
+    def machine_rate(self, per_minute: Fraction) -> Any:
+        """An amount per minute as a Measure per hour in its kind's machine unit (mg/h)."""
+        from infuse_calc.dosing import Measure
+        from infuse_calc.engine import machine_unit
+
+        return Measure(per_minute, f"{self.amount_unit}/min").to(machine_unit(self.kind, "h"))
 
 
 def build_schedule(

@@ -14,14 +14,15 @@ This module imports neither click nor rich.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from infuse_calc.dosing import Calculation, calculate
-from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION, PUMP_MAX_RATE
+from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION
 from infuse_calc.errors import IncompatibleError, InputError
 from infuse_calc.notation import format_exact
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
     Concentration,
     Dose,
@@ -291,6 +292,12 @@ class Ladder:
     every_minutes: Fraction | None
     start_minutes: int | None
     warnings: tuple[str, ...]
+    #: groups of steps (numbers) whose doses set the pump to the same rate
+    collapsed: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def collapsed_steps(self) -> set[int]:
+        return {step for group in self.collapsed for step in group}
 
 
 def build_ladder(
@@ -304,6 +311,7 @@ def build_ladder(
     pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
     every_minutes: Fraction | None = None,
     start_minutes: int = 0,
+    limits: PumpLimits = DEFAULT_LIMITS,
 ) -> Ladder:
     """Calculate every value of the ladder. Raises :class:`IncompatibleError` for inputs
     that cannot be combined (a per-kg dose without a weight, a rate ladder without a
@@ -330,7 +338,7 @@ def build_ladder(
     warnings: list[str] = []
     for index, value in enumerate(values, start=1):
         dose = Dose(value, unit, f"{format_exact(value, separators=False)} {unit}")
-        calc = calculate(dose, weight, concentration, dose_unit, pump_resolution)
+        calc = calculate(dose, weight, concentration, dose_unit, pump_resolution, limits)
         label = f"step {index} ({calc.dose_text()})"
         warnings.extend(f"{label}: {message}" for message in calc.warnings)
         elapsed = clock = None
@@ -338,8 +346,12 @@ def build_ladder(
             elapsed = (index - 1) * every_minutes
             clock = clock_text(start_minutes + int(elapsed))
         rungs.append(Rung(index, dose, calc, elapsed, clock))
+    collapsed: list[tuple[int, ...]] = []
     if by_rate:
         warnings.extend(_rate_checks(rungs, pump_resolution))
+    else:
+        collapsed = same_settings(rungs)
+        warnings.extend(_collapse_warnings(rungs, collapsed, pump_resolution))
     return Ladder(
         by_rate=by_rate,
         unit=unit,
@@ -350,11 +362,70 @@ def build_ladder(
         every_minutes=every_minutes,
         start_minutes=start_minutes if every_minutes is not None else None,
         warnings=tuple(warnings),
+        collapsed=tuple(collapsed),
     )
 
 
+def same_settings(rungs: Sequence[Rung]) -> list[tuple[int, ...]]:
+    """The steps whose pump settings coincide: a coarse pump (or a fine ladder) gives two
+    different doses the same rate, and the nurse cannot step between them. (Rates that
+    round to 0 mL/h are no setting at all: their own warning says so.)"""
+    by_setting: dict[Fraction, list[int]] = {}
+    for rung in rungs:
+        pump = rung.calculation.pump
+        if pump is not None and pump.rate.value:
+            by_setting.setdefault(pump.rate.value, []).append(rung.step)
+    return [tuple(steps) for steps in by_setting.values() if len(steps) > 1]
+
+
+#: at most this many warnings about steps that share a setting; then a count
+MAX_COLLAPSE_WARNINGS = 5
+
+
+def _collapse_warnings(
+    rungs: Sequence[Rung], groups: Sequence[tuple[int, ...]], resolution: Fraction
+) -> list[str]:
+    """One warning per group of steps that set the pump alike, at most
+    :data:`MAX_COLLAPSE_WARNINGS` of them (a fine ladder can have hundreds)."""
+    found = [_collapse_warning(rungs, group, resolution) for group in groups]
+    if len(found) <= MAX_COLLAPSE_WARNINGS:
+        return found
+    rest = len(found) - MAX_COLLAPSE_WARNINGS
+    return [
+        *found[:MAX_COLLAPSE_WARNINGS],
+        f"... and {rest} more groups of steps that set the pump alike (marked * in the table)",
+    ]
+
+
+def _collapse_warning(rungs: Sequence[Rung], steps: tuple[int, ...], resolution: Fraction) -> str:
+    """``steps 1 and 2 (0.01 and 0.012 mcg/kg/min) both set the pump to 3 mL/h: ...``;
+    a run of consecutive steps as ``steps 58 to 81 (0.58 to 0.81 mcg/kg/min)``."""
+    from infuse_calc.notation import format_number
+
+    chosen = [rungs[step - 1] for step in steps]
+    doses = [format_exact(rung.dose.value) for rung in chosen]
+    pump = chosen[0].calculation.pump
+    assert pump is not None
+    if len(steps) > 2 and steps == tuple(range(steps[0], steps[-1] + 1)):
+        which = f"steps {steps[0]} to {steps[-1]} ({doses[0]} to {doses[-1]} {chosen[0].dose.unit})"
+    else:
+        which = f"steps {_and(map(str, steps))} ({_and(doses)} {chosen[0].dose.unit})"
+    return (
+        f"{which} {'both' if len(steps) == 2 else 'all'} set the pump to {pump.rate}: at "
+        f"{format_number(resolution)} mL/h steps the pump cannot tell them apart"
+    )
+
+
+def _and(items: Iterable[str]) -> str:
+    listed = list(items)
+    if len(listed) > 4:
+        listed = [*listed[:3], f"{len(listed) - 3} more"]
+    return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
+
+
 def _rate_checks(rungs: Sequence[Rung], resolution: Fraction) -> list[str]:
-    """Rates a pump cannot be set to (one summary line) and rates above its range."""
+    """Rates a pump cannot be set to (one summary line). (A rate above the pump's range is
+    the engine's warning, on the step itself.)"""
     from infuse_calc.notation import format_number
 
     found: list[str] = []
@@ -366,9 +437,4 @@ def _rate_checks(rungs: Sequence[Rung], resolution: Fraction) -> list[str]:
             f"multiples of the pump resolution {format_number(resolution)} mL/h: the pump "
             "cannot be set to them"
         )
-    found.extend(
-        f"{rate} is above {format_number(PUMP_MAX_RATE)} mL/h, the top of most pumps' range"
-        for rate in rates
-        if rate.value > PUMP_MAX_RATE
-    )
     return found

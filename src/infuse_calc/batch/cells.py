@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, NamedTuple, TypeVar
 
-from infuse_calc.engine import concentration_figure
+from infuse_calc.engine import concentration_machine
 from infuse_calc.errors import InfuseCalcError, InputError
 from infuse_calc.quantities import (
     Concentration,
@@ -97,14 +98,16 @@ class DoseCell(NamedTuple):
 class WeightCell(NamedTuple):
     numerator: int  # of the weight in kg
     denominator: int
-    cells: tuple[str, str, str, str]  # weight (kg), weight_entered: repr of value, unit
+    # weight (kg), weight_entered, weight_actual (kg): repr of value, unit; then
+    # dosing_weight and lb_per_kg
+    cells: tuple[str, str, str, str, str, str, str, float | None]
     warnings: tuple[str, ...]
 
 
 class ConcentrationCell(NamedTuple):
     numerator: int  # of the amount per volume, in its own units
     denominator: int
-    cells: tuple[str, str]  # per mL, in the clearest unit: repr of value, unit
+    cells: tuple[str, str, str | None]  # per mL in its machine unit (repr, unit), vehicle
     units_id: int
     warnings: tuple[str, ...]
 
@@ -120,19 +123,22 @@ def _dose_cell(text: str) -> DoseCell:
     return DoseCell(value.numerator, value.denominator, _unit_id(dose.unit), dose.warnings or ())
 
 
-def _weight_cell(text: str) -> WeightCell:
-    weight = parse_weight(text)
+def _weight_cell(text: str, lb_per_kg: Fraction | None = None) -> WeightCell:
+    weight = parse_weight(text, lb_per_kg)
     kg = weight.kg
-    cells = (repr(float(kg)), "kg", repr(float(weight.value)), weight.unit.symbol)
+    in_kg = repr(float(kg))
+    factor = None if weight.lb_per_kg is None else float(weight.lb_per_kg)
+    entered = repr(float(weight.value))
+    cells = (in_kg, "kg", entered, weight.unit.symbol, in_kg, "kg", weight.method, factor)
     return WeightCell(kg.numerator, kg.denominator, cells, weight.warnings)
 
 
 def concentration_cell(concentration: Concentration) -> ConcentrationCell:
     """The parsed cell of a concentration (also of a drug library's)."""
     per = concentration.amount / concentration.volume
-    n, d, unit = concentration_figure(concentration)
+    n, d, unit = concentration_machine(concentration)
     units_id = _unit_id((concentration.amount_unit, concentration.volume_unit))
-    cells = (repr(n / d), unit)
+    cells = (repr(n / d), unit, concentration.vehicle)
     return ConcentrationCell(
         per.numerator, per.denominator, cells, units_id, concentration.warnings
     )
@@ -176,6 +182,20 @@ class _Cells(dict[str, T]):
 #: ``DOSES[text]`` is the parsed cell, or raises ``convert``'s error for that text.
 DOSES: _Cells[DoseCell] = _Cells(_dose_cell)
 WEIGHTS: _Cells[WeightCell] = _Cells(_weight_cell)
+_WEIGHTS_BY_FACTOR: dict[Fraction, _Cells[WeightCell]] = {}
+
+
+def weight_cells(lb_per_kg: Fraction | None) -> _Cells[WeightCell]:
+    """The weight cells of a batch read with ``lb_per_kg`` (``None``: the exact pound):
+    the same parser as ``convert --lb-per-kg``, so the two agree."""
+    if lb_per_kg is None:
+        return WEIGHTS
+    found = _WEIGHTS_BY_FACTOR.get(lb_per_kg)
+    if found is None:
+        found = _WEIGHTS_BY_FACTOR[lb_per_kg] = _Cells(lambda text: _weight_cell(text, lb_per_kg))
+    return found
+
+
 CONCENTRATIONS: _Cells[ConcentrationCell] = _Cells(
     lambda text: concentration_cell(parse_concentration(text))
 )
@@ -187,6 +207,7 @@ def parsed_values(
     weight: str | None,
     concentration: str | Concentration | None,
     dose_unit: str | None,
+    lb_per_kg: Fraction | None = None,
 ) -> tuple[Dose, Weight | None, Concentration | None, RateUnit | None]:
     """The parsed values of cells that parsed before (a concentration may be given parsed:
     a drug library's)."""
@@ -194,7 +215,7 @@ def parsed_values(
         concentration = parse_concentration(concentration)
     return (
         parse_dose(dose if dose is not None else ""),
-        None if weight is None else parse_weight(weight),
+        None if weight is None else parse_weight(weight, lb_per_kg),
         concentration,
         None if dose_unit is None else parse_rate_unit(dose_unit)[0],
     )

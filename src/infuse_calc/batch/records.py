@@ -22,6 +22,7 @@ from infuse_calc.batch.fields import (
 from infuse_calc.batch.rows import Cells, Run, check_values, row
 from infuse_calc.engine import Figure, Plan
 from infuse_calc.errors import InfuseCalcError
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import Concentration
 
 
@@ -39,6 +40,10 @@ class BatchOptions:
     check_pump: bool | None = None
     #: The drug library for rows with a ``drug`` cell; ``None`` passes the column through.
     drugs: DrugLibrary | None = None
+    #: The pump's top rate and the daily volume limit every row is checked against.
+    limits: PumpLimits = DEFAULT_LIMITS
+    #: Pounds per kg for weights in lb (``--lb-per-kg``); ``None``: the exact pound.
+    lb_per_kg: Fraction | None = None
 
     def column(self, name: str) -> str:
         return self.mapping.get(name, name)
@@ -126,7 +131,8 @@ def _drug_row(
     from infuse_calc.library import apply, check_limits, dose_from_measure
 
     library = drugs.get()
-    dose, weight, given, _ = parsed_values(*cells)  # a bad cell's error first, as convert
+    # a bad cell's error first, as convert
+    dose, weight, given, _ = parsed_values(*cells, run.lb_per_kg)
     kg = None if weight is None else weight.kg
     applied = apply(library, name, drugs.area, dose, kg, given)
     standard = applied.concentration if given is None else None
@@ -171,7 +177,7 @@ def process(
     columns = tuple(options.column(name) for name in Cells._fields)
     pump_column = options.column("pump")
     drug_column = options.column("drug")
-    run = Run(options.pump_resolution)
+    run = Run(options.pump_resolution, options.limits, options.lb_per_kg)
     shape: tuple[tuple[str, ...], bool] | None = None
     keys: tuple[str, ...] = ()
     for number, given in enumerate(rows, start=1):
@@ -234,7 +240,7 @@ class _Table:
         self.drugs = options.drugs
         # without a library or a drug column, every row reads the blank cell at width
         self.drug = index("drug", options.drugs is not None)
-        self.run = Run(options.pump_resolution)
+        self.run = Run(options.pump_resolution, options.limits, options.lb_per_kg)
         self.empty = [None] * (FLAT_WIDTH + (CHECK_FLAT_WIDTH if self.checked else 0))
 
     def computed(self, texts: list[Any]) -> list[Any]:

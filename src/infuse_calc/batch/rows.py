@@ -18,16 +18,17 @@ from infuse_calc.batch.cells import (
     CONCENTRATIONS,
     DOSES,
     TARGETS,
-    WEIGHTS,
     ConcentrationCell,
     DoseCell,
     TargetCell,
     WeightCell,
     concentration_cell,
     parsed_values,
+    weight_cells,
 )
 from infuse_calc.batch.fields import CHECK_FIELDS, CHECK_MEASURE_FIELDS, Figure
 from infuse_calc.errors import InputError
+from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import Concentration, parse_dose
 
 
@@ -48,11 +49,28 @@ PlanKey = tuple[int, bool, int, int]
 class Run:
     """What a batch keeps from row to row: the pump resolution and the plans met so far."""
 
-    __slots__ = ("plans", "resolution", "resolution_cell", "rounded", "step")
+    __slots__ = (
+        "lb_per_kg",
+        "limits",
+        "plans",
+        "resolution",
+        "resolution_cell",
+        "rounded",
+        "step",
+        "weights",
+    )
 
-    def __init__(self, resolution: Fraction) -> None:
+    def __init__(
+        self,
+        resolution: Fraction,
+        limits: PumpLimits = DEFAULT_LIMITS,
+        lb_per_kg: Fraction | None = None,
+    ) -> None:
         self.resolution = resolution
-        self.step = engine.resolution(resolution, notation.THOUSANDS_SEPARATORS)
+        self.limits = limits
+        self.lb_per_kg = lb_per_kg  # pounds per kg for weights in lb (None: exact)
+        self.weights = weight_cells(lb_per_kg)
+        self.step = limits.resolution(resolution, notation.THOUSANDS_SEPARATORS)
         self.resolution_cell = repr(float(resolution))
         self.plans: dict[PlanKey, engine.Plan] = {}
         # most pumps are set to a few hundred distinct rates: the repr of each, by its
@@ -63,7 +81,7 @@ class Run:
         """The plan of a combination not met before; raises convert's error if the
         inputs cannot be combined (whether they can depends on the units alone)."""
         dose, weight, conc, target = cells
-        found = engine.plan_for(*parsed_values(dose, weight, conc or drug, target))
+        found = engine.plan_for(*parsed_values(dose, weight, conc or drug, target, self.lb_per_kg))
         self.plans[key] = found
         return found
 
@@ -79,8 +97,9 @@ ROUNDED_REMEMBERED = 4096
 #: For a row naming a drug: the limit warnings, from the plan and the dose it delivers.
 Limits = Callable[[engine.Plan, "engine.Figure | None"], tuple[str, ...]]
 
-_NO_WEIGHT = (None, None, None, None)
+_NO_WEIGHT = (None,) * 8
 _NO_PAIR = (None, None)
+_NO_CONCENTRATION = (None, None, None)
 _NO_PUMP = (None,) * 7
 
 
@@ -100,7 +119,7 @@ def row(
     that has none) and how to check the dose against its limits.
     """
     d = DOSES[dose if dose is not None else ""]
-    w = None if weight is None else WEIGHTS[weight]
+    w = None if weight is None else run.weights[weight]
     standard = None if drug is None else drug[0]
     if concentration is not None:
         c: ConcentrationCell | None = CONCENTRATIONS[concentration]
@@ -113,7 +132,7 @@ def row(
         plan = run.plan(key, Cells(dose, weight, concentration, dose_unit), standard)
     wn, wd = (1, 1) if w is None else (w.numerator, w.denominator)
     cn, cd = (1, 1) if c is None else (c.numerator, c.denominator)
-    minute, hour, day, pump_rate, volume_per_day, dose_rate, pump = engine.evaluate(
+    minute, hour, day, pump_rate, volume_per_day, dose_rate, pump, warnings = engine.evaluate(
         plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step
     )
     values: list[Any] = [
@@ -127,7 +146,7 @@ def row(
         hour[2],
         day[0] / day[1],
         day[2],
-        *(_NO_PAIR if c is None else c.cells),
+        *(_NO_CONCENTRATION if c is None else c.cells),
         *(_NO_PAIR if pump_rate is None else (pump_rate[0] / pump_rate[1], "mL/h")),
         *(
             _NO_PAIR
@@ -136,11 +155,10 @@ def row(
         ),
         *(_NO_PAIR if dose_rate is None else (dose_rate[0] / dose_rate[1], dose_rate[2])),
     ]
-    warnings: tuple[str, ...] = ()
     if pump is None:
         values += _NO_PUMP
     else:
-        rn, rd, xn, xd, pn, pd, warnings = pump
+        rn, rd, xn, xd, pn, pd, _ = pump
         rounded = run.rounded.get(rn) or run.rounded_cell(rn, rd)
         values += (run.resolution_cell, "mL/h", rounded, "mL/h", xn / xd, plan.dose_unit, pn / pd)
     more = () if drug is None else drug[1](plan, dose_rate)
@@ -153,10 +171,10 @@ def row(
 
 def _warnings(parsed: Parsed, more: tuple[str, ...], pump: tuple[str, ...]) -> list[str]:
     """The row's warnings as convert gives them: the cells', the drug's, the pump's."""
-    warnings: list[str] = []
-    for source in (*(c.warnings for c in parsed if c is not None), more, pump):
-        warnings.extend(w for w in source if w not in warnings)
-    return warnings
+    from infuse_calc.run_warnings import once
+
+    sources = (*(c.warnings for c in parsed if c is not None), more, pump)
+    return once(w for source in sources for w in source)
 
 
 def check_values(
@@ -169,8 +187,10 @@ def check_values(
         programmed = parse_dose(pump_text)
     except InputError as error:
         raise InputError("pump", pump_text, error.reason) from None
-    dose, weight, conc, _ = parsed_values(*cells[:2], cells.concentration or drug, None)
-    record = check(dose, programmed, weight, conc, run.resolution).record()
+    dose, weight, conc, _ = parsed_values(
+        *cells[:2], cells.concentration or drug, None, run.lb_per_kg
+    )
+    record = check(dose, programmed, weight, conc, run.resolution, limits=run.limits).record()
     values: list[Any] = []
     for name in CHECK_FIELDS:
         value = record[name]

@@ -87,10 +87,22 @@ def subcommands(command: click.Command, ctx: click.Context) -> Iterator[tuple[st
 
 
 def _describe(key: str, setting: Setting) -> str:
+    """``config file PATH: [table] key = 'value'`` (as the config file's own errors say it),
+    or ``INFUSE_CALC_KEY='value'``."""
     source = setting.source
     if source.kind == "file":
-        return f"config file {source.where} {key} = {setting.value!r}"
+        path, _, table = source.where.rpartition(" [")
+        return f"config file {path}: [{table} {key} = {setting.value!r}"
     return f"{source.where}={setting.value!r}"
+
+
+def _reason(message: str, value: object) -> str:
+    """A parameter type's message without the value it repeats (the setting already names
+    it once): ``'abc': expected a number such as 0.1, found 'abc'`` -> ``expected a number
+    such as 0.1``; ``'xml' is not one of ...`` -> ``is not one of ...``."""
+    quoted = repr(str(value))
+    message = message.removeprefix(f"{quoted}: ").removeprefix(f"{quoted} ")
+    return message.removesuffix(f", found {quoted}")
 
 
 class DefaultMap(MutableMapping[str, Any]):
@@ -129,7 +141,8 @@ class DefaultMap(MutableMapping[str, Any]):
         try:
             param.type_cast_value(_context(self.group), value)
         except click.BadParameter as error:
-            raise ConfigError(f"{_describe(key, setting)}: {error.message}") from None
+            reason = _reason(error.message, value)
+            raise ConfigError(f"{_describe(key, setting)}: {reason}") from None
         return value
 
     def _settings(

@@ -17,6 +17,14 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from infuse_calc.cli.figure_options import (
+    LB_PER_KG_KEY as LB_PER_KG_KEY,
+)
+from infuse_calc.cli.figure_options import (
+    lb_per_kg,
+    lb_per_kg_option,
+    pump_limit_options,
+)
 from infuse_calc.errors import IncompatibleError, InfuseCalcError, InputError
 from infuse_calc.formats import VIEW_FORMATS
 
@@ -24,6 +32,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: a word, not a quantity: ``--concentration central`` names a standard concentration
 LABEL = re.compile(r"[A-Za-z][A-Za-z_-]*", re.ASCII)
+#: a number without a unit (``30``, ``2.5``, ``1,000``): for a rate, the unit is missing
+BARE_NUMBER = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+", re.ASCII)
 
 
 #: Unit suffixes offered by shell completion; every one parses without a warning (tested).
@@ -93,13 +103,37 @@ class _ParsedType(click.ParamType):
 class DoseType(_ParsedType):
     name = "dose"
     parser_name = "parse_dose"
-    units = COMMON_RATE_UNITS
+    units: tuple[str, ...] = COMMON_RATE_UNITS
+
+
+class PumpRateType(DoseType):
+    """The rate a pump is programmed to, ``30.2 mL/h``: a bare number is refused with the
+    reading it needs (a pump rate without its unit could be any rate)."""
+
+    name = "mL/h"
+    units: tuple[str, ...] = ("mL/h",)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and BARE_NUMBER.fullmatch(value.strip()):
+            number = value.strip()
+            self.fail(f"{value!r}: give the unit: '{number} mL/h'", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class WeightType(_ParsedType):
     name = "weight"
     parser_name = "parse_weight"
     units = COMMON_WEIGHT_UNITS
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        from infuse_calc.quantities import parse_weight
+
+        try:
+            return parse_weight(value, lb_per_kg(ctx))
+        except InputError as error:
+            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
 
 
 class ConcentrationLabel(str):
@@ -175,6 +209,7 @@ class ResolutionType(click.ParamType):
 
 
 DOSE = DoseType()
+PUMP_RATE = PumpRateType()
 WEIGHT = WeightType()
 CONCENTRATION = ConcentrationType()
 RATE_UNIT = RateUnitType()
@@ -182,12 +217,15 @@ RESOLUTION = ResolutionType()
 
 
 def weight_option(f: F) -> F:
-    return click.option(
-        "-w",
-        "--weight",
-        type=WEIGHT,
-        help="Patient weight: a bare number is kg; '154 lb' and '850 g' work too.",
-    )(f)
+    """``-w/--weight`` and ``--lb-per-kg`` (kept for the command in ``ctx.meta``, not passed)."""
+    return lb_per_kg_option(
+        click.option(
+            "-w",
+            "--weight",
+            type=WEIGHT,
+            help="Patient weight: a bare number is kg; '154 lb' and '850 g' work too.",
+        )(f)
+    )
 
 
 def concentration_option(f: F) -> F:
@@ -201,13 +239,16 @@ def concentration_option(f: F) -> F:
 
 
 def pump_resolution_option(f: F) -> F:
+    """``--pump-resolution``, and the limits every rate is checked against (``--pump-max``,
+    ``--daily-volume-max``), handed to the command as one argument, ``limits``: a
+    :class:`~infuse_calc.pump.PumpLimits` (see :func:`pump_limit_options`)."""
     return click.option(
         "--pump-resolution",
         type=RESOLUTION,
         default="0.1",
         show_default=True,
         help="Smallest step the pump can be set in, mL/h.",
-    )(f)
+    )(pump_limit_options(f))
 
 
 def output_options(f: F) -> F:
@@ -230,13 +271,12 @@ def output_options(f: F) -> F:
 
 
 def warn_all(*sources: Iterable[str] | None) -> None:
-    """Print warnings on stderr, each once, in order."""
-    seen: set[str] = set()
-    for source in sources:
-        for message in source or ():
-            if message not in seen:
-                seen.add(message)
-                click.echo(f"Warning: {message}", err=True)
+    """Print warnings on stderr, in order, each once: a lesson repeated for several inputs
+    and a source cited by several warnings are said once (:func:`run_warnings.once`)."""
+    from infuse_calc.run_warnings import once
+
+    for message in once(message for source in sources for message in source or ()):
+        click.echo(f"Warning: {message}", err=True)
 
 
 def warnings_of(*values: Any) -> list[str]:
@@ -318,7 +358,9 @@ def body_weight_options(f: F) -> F:
     )(f)
     f = click.option("--sex", default=None, help="male or female (for ideal body weight).")(f)
     f = click.option(
-        "--height", default=None, help="Height for ideal body weight: '180 cm' or '70.9 in'."
+        "--height",
+        default=None,
+        help="Height for ideal body weight: '180 cm', '70.9 in' or '5 ft 11 in'.",
     )(f)
     return f
 
@@ -377,4 +419,6 @@ def resolve_dosing_weight(
     chosen = dosing_weight(None if weight is None else weight.kg, parsed_height, parsed_sex, method)
     if method == "actual":
         return weight, chosen
-    return Weight(chosen.kg, KG, chosen.kg, f"{method} body weight"), chosen
+    # the weight typed stays with it: machine output gives both (weight_entered, weight)
+    text = f"{method} body weight"
+    return Weight(chosen.kg, KG, chosen.kg, text, method=method, entered=weight), chosen

@@ -202,7 +202,6 @@ class Extras:
             for row in view.rows:
                 if row[0] == "Weight":
                     row[1] = dosing_text(self.dosing)
-            added["dosing_weight"] = self.dosing.method
             view.document["weight_used"] = dosing_json(self.dosing)
         if self.drip_rate is not None:
             whole = whole_drops(self.drip_rate.value)
@@ -210,8 +209,10 @@ class Extras:
                 f"{format_number(whole)} gtt/min ({self.drop_factor} gtt/mL set; exact "
                 f"{self.drip_rate})"
             )
-            position = next(
-                (i + 1 for i, row in enumerate(view.rows) if row[0] == "Pump rate"), len(view.rows)
+            pump_labels = ("Pump rate", "Exact rate", "Set pump to")
+            position = max(
+                (i + 1 for i, row in enumerate(view.rows) if row[0] in pump_labels),
+                default=len(view.rows),
             )
             view.rows.insert(position, ["Drip rate", text])
             added["drip_rate"] = self.drip_rate
@@ -220,7 +221,7 @@ class Extras:
             view.rows.append(["Limits", self.limits.summary])
             added["limits_status"] = self.limits.status
             view.document["limits"] = self.limits
-        for key in ("drug", "dosing_weight", "drip_rate"):
+        for key in ("drug", "drip_rate"):
             if key in added:
                 view.document[key] = added[key]
         if added:

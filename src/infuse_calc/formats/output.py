@@ -22,7 +22,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -45,6 +45,17 @@ class View:
     notes: list[str] = field(default_factory=list)
     measure_fields: AbstractSet[str] = field(default_factory=set)
     show_headers: bool = True
+    #: columns whose cells may wrap in a table (between words; ``None``: every column not
+    #: in ``numeric_columns``); a column too wide for the terminal is folded instead
+    wrap_columns: set[int] | None = None
+    #: the leading columns a folded table repeats (the step, the weight)
+    key_columns: int = 1
+    #: human-only tables drawn after this one (schedule's totals per day), each after a
+    #: blank line
+    sections: list[View] = field(default_factory=list)
+    #: lines drawn as they are after the notes, never re-wrapped (a text chart), given
+    #: the terminal width to fit (``None``: plain text, the drawing's own width)
+    drawing: Callable[[int | None], list[str]] | None = None
 
 
 # --- values -------------------------------------------------------------------------------
@@ -170,6 +181,11 @@ def plain_text(view: View) -> str:
         ]
         lines.append("  ".join(cells).rstrip())
     lines.extend(view.notes)
+    if view.drawing is not None:
+        lines.extend(view.drawing(None))
+    for section in view.sections:
+        lines.append("")
+        lines.extend(plain_text(section).splitlines())
     return "\n".join(lines) + "\n"
 
 
@@ -194,18 +210,26 @@ def emit(view: View, fmt: str | None, output: str | None) -> None:
 
 
 class CsvWriter:
-    """Writes batch records as CSV, with columns fixed by the first record's input columns.
+    """Writes batch records as CSV, with columns fixed before the first row is written.
 
-    A later JSON line may lack some of those keys (blank cells) or have others; those are
-    not written (CSV has one header) and :attr:`dropped` names them. The check columns are
-    written when the first record has the ``pump_column``.
+    For CSV input they are the input's header. For JSON Lines they are the first record's
+    keys and every column batch reads that it lacks (``read_columns``: dose, weight, pump,
+    drug...): whatever row holds a pump or a drug, its cell and its computed columns have a
+    place. A later JSON line may lack keys (blank cells) or have others; those are not
+    written (CSV has one header) and :attr:`dropped` names them. The check columns are
+    written when the records have them (``Record.checked``).
     """
 
     def __init__(
-        self, stream: IO[str], input_columns: list[str] | None, pump_column: str = "pump"
+        self,
+        stream: IO[str],
+        input_columns: list[str] | None,
+        pump_column: str = "pump",
+        read_columns: Iterable[str] = (),
     ) -> None:
         self.writer = csv.writer(stream, lineterminator="\n")
         self.pump_column = pump_column
+        self.read_columns = list(read_columns)
         self.columns = input_columns
         # CSV input: every record has exactly the header's columns, or fewer (a short row)
         self.fixed = input_columns is not None
@@ -238,7 +262,9 @@ class CsvWriter:
     def write(self, record: dict[str, Any]) -> None:
         """Write one output record of :func:`~infuse_calc.batch.process`."""
         if self.columns is None:
-            self._start(_input_columns(record), bool(getattr(record, "checked", False)))
+            first = _input_columns(record)
+            columns = first + [c for c in self.read_columns if c not in first]
+            self._start(columns, bool(getattr(record, "checked", False)))
         assert self.columns is not None
         width = len(self.columns)
         values = list(record.values())
@@ -251,6 +277,7 @@ class CsvWriter:
             input_columns = _input_columns(record)
             self.dropped.update(set(input_columns) - set(self.columns))
             row = [input_cell(record.get(column)) for column in self.columns]
+            # the record's values are under its own names (result_dose only if it has a dose)
             names = output_names(input_columns, bool(getattr(record, "checked", False)))
             computed = [record.get(names.get(name, "")) for name in self.computed]
         for measure, value in zip(self.measures, computed, strict=True):
@@ -322,11 +349,16 @@ Writer = CsvWriter | JsonLinesWriter
 
 
 def writer_for(
-    fmt: str, stream: IO[str], header: list[str] | None, pump_column: str = "pump"
+    fmt: str,
+    stream: IO[str],
+    header: list[str] | None,
+    pump_column: str = "pump",
+    read_columns: Iterable[str] = (),
 ) -> Writer:
-    """The writer of batch records in an output format (csv, jsonl, json)."""
+    """The writer of batch records in an output format (csv, jsonl, json); ``read_columns``
+    are the input columns batch reads (a CSV header for JSON input always has them)."""
     if fmt == "csv":
-        return CsvWriter(stream, header, pump_column)
+        return CsvWriter(stream, header, pump_column, read_columns)
     if fmt == "json":
         return JsonArrayWriter(stream)
     return JsonLinesWriter(stream)

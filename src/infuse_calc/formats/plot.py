@@ -18,6 +18,9 @@ from infuse_calc.schedule import Schedule, day_of, midnight_before, minutes_per
 
 CHART_WIDTH = 60
 CHART_HEIGHT = 8
+MIN_CHART_WIDTH = 12
+#: how far a day label ("day 10") can run past the last column of the axis
+LABEL_RUN = 5
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 PLOT_SIZE_INCHES = (8.0, 6.0)
 PLOT_DPI = 100  # so a PNG is 800 x 600 pixels
@@ -43,21 +46,31 @@ def chart_series(schedule: Schedule) -> tuple[str, list[tuple[Fraction, Fraction
 
 
 def text_chart(
-    schedule: Schedule, width: int = CHART_WIDTH, height: int = CHART_HEIGHT
+    schedule: Schedule,
+    width: int = CHART_WIDTH,
+    height: int = CHART_HEIGHT,
+    fit: int | None = None,
 ) -> list[str]:
     """A step chart of the dose over the course, ``width`` columns by ``height`` rows.
 
     Each column covers an equal slice of the course and shows the highest dose in it, so a
     short peak is never lost between columns. Bars are scaled to the highest dose of the
-    course in eighths of a row.
+    course in eighths of a row. ``fit`` is a terminal width the whole chart must fit in
+    (fewer columns, the heading wrapped between words).
     """
+    from infuse_calc.formats.layout import wrap
     from infuse_calc.notation import format_number
     from infuse_calc.schedule import duration_text
 
     unit, series = chart_series(schedule)
+    top = max(value for _, _, value in series)
+    top_label, zero_label = format_number(top), "0"
+    pad = max(len(top_label), len(zero_label))
+    if fit is not None:
+        # the axis is pad + 2 + width wide; a day label may run LABEL_RUN past its end
+        width = max(MIN_CHART_WIDTH, min(width, fit - pad - 2 - LABEL_RUN))
     start, total = schedule.start, schedule.minutes
     step = total / width
-    top = max(value for _, _, value in series)
     starts = [a for a, _, _ in series]
     levels: list[int] = []
     for column in range(width):
@@ -68,9 +81,8 @@ def text_chart(
         last = bisect.bisect_left(starts, high)
         peak = max(value for _, _, value in series[first:last])
         levels.append(_round_half_up(peak / top * height * 8))
-    top_label, zero_label = format_number(top), "0"
-    pad = max(len(top_label), len(zero_label))
-    lines = [f"Dose ({unit}); each column is {duration_text(step)}, showing its highest dose"]
+    heading = f"Dose ({unit}); each column is {duration_text(step)}, showing its highest dose"
+    lines = [heading] if fit is None else wrap(heading, fit)
     for row in range(height, 0, -1):
         label = top_label if row == height else ""
         cells = "".join(_EIGHTHS[max(0, min(8, level - (row - 1) * 8))] for level in levels)
@@ -88,7 +100,7 @@ def _round_half_up(value: Fraction) -> int:
 def _time_axis(schedule: Schedule, width: int, step: Fraction) -> tuple[str, str]:
     """The axis line with a tick at each midnight, and day labels under the ticks."""
     axis = ["-"] * width
-    labels = [" "] * (width + 12)
+    labels = [" "] * (width + LABEL_RUN)
     first_day, last_day = day_of(schedule.start), day_of(schedule.end)
     marks = [(schedule.start, first_day)]
     marks += [(midnight_before(day), day) for day in range(first_day + 1, last_day + 1)]
@@ -125,8 +137,20 @@ def plot_format(path: str) -> str:
 
 def render_plot(schedule: Schedule, fmt: str) -> bytes:
     """Draw the dose over time and the per-day totals; return the PNG or SVG bytes."""
-    check_plot_available()
     import matplotlib
+
+    figure = figure_of(schedule)
+    buffer = io.BytesIO()
+    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
+    # A fixed salt makes SVG element ids, and so the whole file, the same on every run.
+    with matplotlib.rc_context({"svg.hashsalt": "infuse-calc"}):
+        figure.savefig(buffer, format=fmt, dpi=PLOT_DPI, metadata=metadata)
+    return buffer.getvalue()
+
+
+def figure_of(schedule: Schedule) -> Any:
+    """The matplotlib figure of a schedule: dose over time above, per-day totals below."""
+    check_plot_available()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -137,12 +161,22 @@ def render_plot(schedule: Schedule, fmt: str) -> bytes:
     doses, totals = figure.subplots(2, 1, height_ratios=(3, 2))
     _plot_doses(doses, schedule, unit, series, per_hour)
     _plot_days(totals, schedule)
-    buffer = io.BytesIO()
-    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
-    # A fixed salt makes SVG element ids, and so the whole file, the same on every run.
-    with matplotlib.rc_context({"svg.hashsalt": "infuse-calc"}):
-        figure.savefig(buffer, format=fmt, dpi=PLOT_DPI, metadata=metadata)
-    return buffer.getvalue()
+    from matplotlib.ticker import FuncFormatter
+
+    # ticks in the safe notation of every other figure: 0.1 and 5, never 0.10 or 5.0;
+    # thousands separators (1,000)
+    ticks = FuncFormatter(lambda value, _position: tick_text(value))
+    for axis in (doses.xaxis, doses.yaxis, totals.yaxis):
+        axis.set_major_formatter(ticks)
+    return figure
+
+
+def tick_text(value: float) -> str:
+    """A tick label: the figure as :func:`~infuse_calc.notation.format_number` writes it (a
+    tick is a round value, so 5 significant figures show it whole)."""
+    from infuse_calc.notation import format_number
+
+    return format_number(Fraction(value))
 
 
 def _plot_doses(

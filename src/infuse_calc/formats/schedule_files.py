@@ -102,11 +102,12 @@ def read_bytes(stream: Any, name: str) -> bytes:
         ) from None
 
 
-def parse(data: bytes, name: str, fmt: str) -> ScheduleFile:
-    """Decode and parse a schedule file's bytes (``fmt`` is ``toml`` or ``csv``)."""
+def parse(data: bytes, name: str, fmt: str, lb_per_kg: Fraction | None = None) -> ScheduleFile:
+    """Decode and parse a schedule file's bytes (``fmt`` is ``toml`` or ``csv``); a weight
+    in pounds is read with ``lb_per_kg`` (``None``: the exact pound)."""
     text = _decode(data, name)
     if fmt == "toml":
-        return _parse_toml(text, name)
+        return _parse_toml(text, name, lb_per_kg)
     return _parse_csv(text, name)
 
 
@@ -138,7 +139,7 @@ def _decode(data: bytes, name: str) -> str:
 # --- TOML ---------------------------------------------------------------------------------
 
 
-def _parse_toml(text: str, name: str) -> ScheduleFile:
+def _parse_toml(text: str, name: str, lb_per_kg: Fraction | None = None) -> ScheduleFile:
     import tomllib
 
     try:
@@ -151,7 +152,7 @@ def _parse_toml(text: str, name: str) -> ScheduleFile:
             f"{_name(name)}: unknown key {unknown[0]!r} at the top level; allowed keys: "
             f"{', '.join(TOP_LEVEL_KEYS)}"
         )
-    weight = _file_value(document, "weight", name)
+    weight = _file_value(document, "weight", name, lb_per_kg)
     concentration = _file_value(document, "concentration", name)
     raw = document.get("segment")
     if raw is None:
@@ -188,7 +189,9 @@ def _parse_toml(text: str, name: str) -> ScheduleFile:
     return ScheduleFile(tuple(specs), weight, concentration, tuple(warnings))
 
 
-def _file_value(document: dict[str, Any], key: str, name: str) -> Any:
+def _file_value(
+    document: dict[str, Any], key: str, name: str, lb_per_kg: Fraction | None = None
+) -> Any:
     from infuse_calc import quantities
 
     value = document.get(key)
@@ -196,9 +199,10 @@ def _file_value(document: dict[str, Any], key: str, name: str) -> Any:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ScheduleFileError(f'{_name(name)}: {key} must be text such as "72 kg"')
-    parser = quantities.parse_weight if key == "weight" else quantities.parse_concentration
     try:
-        return parser(str(value))
+        if key == "weight":
+            return quantities.parse_weight(str(value), lb_per_kg)
+        return quantities.parse_concentration(str(value))
     except InfuseCalcError as error:
         raise ScheduleFileError(f"{_name(name)}: {error}") from None
 

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from infuse_calc.cli.commands import infuse_command
+from infuse_calc.cli.figure_options import lb_per_kg, lb_per_kg_option
 from infuse_calc.cli.params import pump_resolution_option
 from infuse_calc.formats import BATCH_INPUT_FORMATS, BATCH_OUTPUT_FORMATS
 
@@ -50,6 +51,7 @@ from infuse_calc.formats import BATCH_INPUT_FORMATS, BATCH_OUTPUT_FORMATS
 )
 @click.option("--area", metavar="AREA", help="Care area for the library's limits (all rows).")
 @pump_resolution_option
+@lb_per_kg_option
 @click.option("--strict", is_flag=True, help="Stop at the first bad row (exit status 1).")
 @click.option(
     "--progress/--no-progress",
@@ -65,6 +67,7 @@ def command(
     library_path: str | None,
     area: str | None,
     pump_resolution: Fraction,
+    limits: Any,
     strict: bool,
     progress: bool | None,
 ) -> None:
@@ -98,7 +101,13 @@ def command(
         # a file the user named is read before the run, so a bad one stops it (exit 2) as it
         # does convert; the user config directory's library is read by the first drug row
         drugs.get()
-    options = BatchOptions(pump_resolution=pump_resolution, mapping=mapping, drugs=drugs)
+    options = BatchOptions(
+        pump_resolution=pump_resolution,
+        mapping=mapping,
+        drugs=drugs,
+        limits=limits,
+        lb_per_kg=lb_per_kg(),
+    )
     name = "stdin" if input_path == "-" else input_path
     raw = open_binary(input_path)
     try:
@@ -106,8 +115,11 @@ def command(
             opened = open_input(raw, name, input_format, [options.column("dose")])
         except BatchFileError as error:
             raise click.UsageError(str(error)) from None
-        if opened.header is not None:  # CSV: every row has the same columns
-            options = replace(options, check_pump=options.column("pump") in opened.header)
+        # Columns never depend on the first row: a CSV file's rows all have its header's
+        # columns, so the check columns come with a pump column; any JSON line may hold a
+        # pump, so JSON input always has them (empty for a row without a pump).
+        has_pump = opened.header is None or options.column("pump") in opened.header
+        options = replace(options, check_pump=has_pump)
         show_progress = progress or (progress is None and sys.stderr.isatty())
         tally = _run(opened, options, fmt or opened.format, output, strict, show_progress, name)
     finally:
@@ -125,6 +137,7 @@ class _Tally:
     failed: int = 0
     mismatches: int = 0
     dropped: set[str] = field(default_factory=set)
+    match_column: str = "match"
 
 
 def _refuse_overwriting_inputs(input_path: str, output: str | None, library: str | None) -> None:
@@ -156,14 +169,23 @@ def _run(
     name: str,
 ) -> _Tally:
     """Calculate and write every row, atomically to ``output``; a --strict stop exits 1."""
-    from infuse_calc.batch import FLAT_WIDTH, RowError, error_of, mismatched, process, process_table
+    from infuse_calc.batch import (
+        FLAT_WIDTH,
+        INPUT_COLUMNS,
+        RowError,
+        error_of,
+        mismatched,
+        process,
+        process_table,
+    )
     from infuse_calc.formats.files import atomic_output
     from infuse_calc.formats.output import CsvWriter, writer_for
 
     tally = _Tally()
     try:
         with atomic_output(output) as stream:
-            writer = writer_for(fmt, stream, opened.header, options.column("pump"))
+            read = [options.column(name) for name in INPUT_COLUMNS]
+            writer = writer_for(fmt, stream, opened.header, options.column("pump"), read)
             if isinstance(writer, CsvWriter) and opened.records is not None:
                 # CSV to CSV, the big-file case: flat rows, no dict per row
                 assert opened.header is not None
@@ -191,7 +213,17 @@ def _run(
         click.echo(f"Error: {name} line {error.line}: {error.message}", err=True)
         click.get_current_context().exit(1)
     tally.dropped = getattr(writer, "dropped", set())
+    tally.match_column = _match_column(opened, options)
     return tally
+
+
+def _match_column(opened: Any, options: Any) -> str:
+    """The name the ``match`` field is written under (``result_match`` if the input has a
+    ``match`` column of its own)."""
+    from infuse_calc.batch import output_names
+
+    columns = opened.header if opened.header is not None else []
+    return output_names(columns, checked=True)["match"]
 
 
 def _report(tally: _Tally) -> None:
@@ -209,7 +241,7 @@ def _report(tally: _Tally) -> None:
     if tally.mismatches:
         problems.append(
             f"{tally.mismatches:,} of {total:,} pump rates did not match the order "
-            "(see the match column)"
+            f"(see the {tally.match_column} column)"
         )
     if problems:
         click.echo("Error: " + "; ".join(problems), err=True)

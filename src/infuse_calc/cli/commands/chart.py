@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from infuse_calc.cli.commands import infuse_command
+from infuse_calc.cli.figure_options import lb_per_kg
 from infuse_calc.cli.params import (
     RATE_UNIT,
     PatientChoices,
@@ -68,6 +69,7 @@ def command(
     weight: Any,
     concentration: Any,
     pump_resolution: Fraction,
+    limits: Any,
     round_to_pump: bool,
     patient: PatientChoices,
     fmt: str | None,
@@ -101,11 +103,12 @@ def command(
             raise click.UsageError("give either --weights (the chart rows) or -w, not both")
         if weights is None and weight is None:
             raise click.UsageError("give the weight rows with --weights, e.g. --weights 40..90/5")
-        rows = ch.parse_weights(weights, parse_warnings) if weights is not None else [weight]
+        factor = lb_per_kg()
+        rows = [weight] if weights is None else ch.parse_weights(weights, parse_warnings, factor)
         amounts = parse_list("--doses", doses, parse_warnings, ch.MAX_CHART_DOSES)
         chosen = common_unit(amounts, unit_value, extras.default_unit(amounts, unit_value))
         grid = ch.build_chart(
-            [a.value for a in amounts], chosen, rows, concentration, pump_resolution
+            [a.value for a in amounts], chosen, rows, concentration, pump_resolution, limits
         )
     extras.check_calculations([cell.calculation for row in grid.rows for cell in row.cells])
     warn_all(
@@ -120,28 +123,33 @@ def command(
     emit(extras.annotate(chart_view(grid, round_to_pump)), fmt, output)
 
 
-def column_name(dose: Any) -> str:
-    """The CSV column of one dose: ``dose_0.05_mcg/kg/min_pump_rate_mL/h`` (exact rate)."""
+def column_name(dose: Any, rounded: bool = False) -> str:
+    """The CSV column of one dose: ``dose_0.05_mcg/kg/min_pump_rate_mL/h`` (exact rate), or
+    with ``rounded`` ``dose_0.05_mcg/kg/min_pump_rate_rounded_mL/h`` (the pump setting)."""
     from infuse_calc.notation import format_exact
 
-    return f"dose_{format_exact(dose.value, separators=False)}_{dose.unit}_pump_rate_mL/h"
+    field = "pump_rate_rounded" if rounded else "pump_rate"
+    return f"dose_{format_exact(dose.value, separators=False)}_{dose.unit}_{field}_mL/h"
 
 
 def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
     """The :class:`~infuse_calc.formats.output.View` of a :class:`~infuse_calc.chart.Chart`."""
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
-    from infuse_calc.notation import format_exact, format_number
+    from infuse_calc.notation import format_exact, format_exact_quantity, format_number
 
     any_flag = any(cell.flagged for row in grid.rows for cell in row.cells)
-    headers = ["Weight"] + [f"{format_exact(d.value)} {d.unit}" for d in grid.doses]
+    headers = ["Weight"] + [format_exact_quantity(d.value, d.unit) for d in grid.doses]
     rows: list[list[str]] = []
     records: list[dict[str, Any]] = []
     json_rows: list[dict[str, Any]] = []
     for row in grid.rows:
         first = row.cells[0].calculation
         cells: list[str] = []
-        record: dict[str, Any] = {"weight": Measure(row.weight.kg, "kg")}
+        record: dict[str, Any] = {
+            "weight": Measure(row.weight.kg, "kg"),
+            "weight_entered": Measure(row.weight.value, row.weight.unit.symbol),
+        }
         json_cells: list[dict[str, Any]] = []
         for dose, cell in zip(grid.doses, row.cells, strict=True):
             if round_to_pump:
@@ -152,6 +160,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
                 text += FLAG if cell.flagged else " "
             cells.append(text)
             record[column_name(dose)] = cell.pump_rate.value
+            record[column_name(dose, rounded=True)] = cell.pump_setting.value
             calc_record = cell.calculation.record()
             json_cells.append({name: calc_record[name] for name in JSON_CELL_FIELDS})
         rows.append([first.weight_text(), *cells])
@@ -168,7 +177,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
     document = {
         "command": "chart",
         "unit": str(grid.unit),
-        "concentration": grid.concentration_per_ml,
+        "concentration": first_calc.machine["concentration"],
         "pump_resolution": Measure(grid.pump_resolution, "mL/h"),
         "cells_show": "pump_rate_rounded" if round_to_pump else "pump_rate",
         "doses": [Measure(d.value, str(d.unit)) for d in grid.doses],
@@ -184,7 +193,7 @@ def chart_view(grid: Any, round_to_pump: bool = True) -> Any:
         title=f"Pump rate (mL/h) by weight and dose, {first_calc.concentration_text()}",
         numeric_columns=set(range(len(headers))),
         notes=notes,
-        measure_fields={"weight"},
+        measure_fields={"weight", "weight_entered"},
     )
 
 
@@ -208,6 +217,7 @@ def _notes(grid: Any, round_to_pump: bool, any_flag: bool) -> list[str]:
     if any_flag:
         notes.append(
             f"{FLAG} Check this cell: at the pump resolution the dose changes by more than 5%, "
-            "or the rate rounds to 0 or is above 999 mL/h (see the warnings)."
+            "or the rate rounds to 0, is above the pump's maximum or gives more than the daily "
+            "volume limit (see the warnings)."
         )
     return notes

@@ -9,7 +9,7 @@ import click
 
 from infuse_calc.cli.commands import infuse_command
 from infuse_calc.cli.params import (
-    DOSE,
+    PUMP_RATE,
     PatientChoices,
     concentration_option,
     output_options,
@@ -59,7 +59,7 @@ class PercentType(click.ParamType):
 @infuse_command("check")
 @click.argument("order", nargs=-1, required=True, metavar="ORDER")
 @click.option(
-    "--pump", "pump", type=DOSE, required=True, help="The rate programmed, e.g. '30.2 mL/h'."
+    "--pump", "pump", type=PUMP_RATE, required=True, help="The rate programmed, e.g. '30.2 mL/h'."
 )
 @weight_option
 @concentration_option
@@ -79,6 +79,7 @@ def command(
     weight: Any,
     concentration: Any,
     pump_resolution: Fraction,
+    limits: Any,
     tolerance: Fraction,
     patient: PatientChoices,
     fmt: str | None,
@@ -89,7 +90,10 @@ def command(
     ORDER is the dose ordered, such as 7 mcg/kg/min. The pump rate it needs is worked out
     and compared with --pump; a mismatch is explained where it is a product of up to three
     common slips (10x, 100x, 1000x decimal or mcg/mg; 60x, 24x, 1440x time units; the
-    weight) or their inverses. Exit status: 0 match, 1 mismatch, 2 bad input.
+    weight) or their inverses, or on its own one of: pounds typed as kilograms, a double-
+    or half-strength bag, the dose's number typed as the mL/h, (with --drug) a rate worked
+    out for another of the drug's standard concentrations. Exit status: 0 match, 1
+    mismatch (or a rate under half a pump step), 2 bad input.
 
     \b
     Examples:
@@ -104,7 +108,9 @@ def command(
     weight, concentration, extras = library_and_weight(
         parsed, weight, concentration, patient, output
     )
-    result = check(parsed, pump, weight, concentration, pump_resolution, tolerance)
+    standards = _standards(extras, patient.area)
+    given = (parsed, pump, weight, concentration, pump_resolution, tolerance, standards)
+    result = check(*given, limits=limits)
     delivered_limits = None
     applied = extras.applied
     if applied is not None and not result.match:
@@ -128,15 +134,31 @@ def command(
             view.rows.insert(at, [f"Order as {ordered.unit}", str(ordered)])
             view.document["drug_library"]["order_in_dose_unit"] = ordered
     emit(view, fmt, output)
+    from infuse_calc.errors import LimitError
+
+    # Exit 1 with the one-line Error every failed check ends with (scripts read stderr).
+    if not result.settable:
+        from infuse_calc.explain import cannot_set_text
+
+        raise LimitError(
+            f"the order needs {result.expected}, which {cannot_set_text(result.pump_resolution)}"
+        )
     if not result.match:
         from infuse_calc.check import ratio_text
-        from infuse_calc.errors import LimitError
 
-        # Exit 1 with the one-line Error every failed check ends with (scripts read stderr).
         raise LimitError(
             f"MISMATCH: the pump ({result.programmed}) is {ratio_text(result.ratio)} the order; "
             f"it should read {result.expected_rounded}"
         )
+
+
+def _standards(extras: Any, area: str | None) -> list[Any]:
+    """The drug's standard concentrations with their labels: a rate worked out for another
+    of its bags is a likely cause."""
+    if extras.applied is None:
+        return []
+    listed, _ = extras.applied.drug.for_area(area)
+    return [(s.concentration, s.label) for s in listed]
 
 
 def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: Any = None) -> Any:
@@ -145,13 +167,13 @@ def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: 
     from infuse_calc.cli.patient_options import dosing_json, dosing_text
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
-    from infuse_calc.notation import format_exact, format_number, format_percent
+    from infuse_calc.notation import format_exact_quantity, format_number, format_percent
 
     order = result.order
     rows: list[list[str]] = []
     if applied is not None:
         rows.append(["Drug", applied.drug.name])
-    rows.append(["Order", f"{format_exact(order.value)} {order.unit}"])
+    rows.append(["Order", format_exact_quantity(order.value, order.unit)])
     if result.weight is not None:
         rows.append(
             [
@@ -169,14 +191,16 @@ def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: 
         f"±{result.allowed_difference} (half a step + {format_number(result.tolerance_percent)}%)"
     )
     rows.append(["Tolerance", tolerance])
-    rows.append(["Result", "MATCH" if result.match else "MISMATCH"])
+    verdict = "MATCH" if result.match else "MISMATCH"
+    if not result.settable:
+        verdict = f"CANNOT BE GIVEN at {format_number(result.pump_resolution)} mL/h steps"
+    rows.append(["Result", verdict])
     if not result.match:
         if result.causes:
             rows.extend(["Likely cause", cause.text] for cause in result.causes)
         else:
             rows.append(["Likely cause", "none of the common slips: recheck every input"])
-    should = f"{result.expected_rounded} (exact {result.expected})"
-    rows.append(["Pump should read", should])
+    rows.append(["Pump should read", should_read_text(result)])
     if applied is not None and applied.limits is not None:
         rows.append(["Order limits", _limits_text(applied.limits)])
     if delivered is not None:
@@ -208,17 +232,30 @@ def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: 
     )
 
 
+def should_read_text(result: Any) -> str:
+    """``3 mL/h (nearest 0.1 mL/h step to the exact 3.024 mL/h)``; ``8 mL/h`` when the exact
+    rate is a setting."""
+    from infuse_calc.explain import cannot_set_text
+    from infuse_calc.notation import format_number
+
+    rounded, exact = result.expected_rounded, result.expected
+    if not result.settable:
+        return f"no setting: {exact} {cannot_set_text(result.pump_resolution)}"
+    if rounded.value == exact.value:
+        return str(rounded)
+    step = format_number(result.pump_resolution)
+    return f"{rounded} (nearest {step} mL/h step to the exact {exact})"
+
+
 def _concentration_text(conc: Any) -> str:
-    from infuse_calc.notation import format_exact
+    from infuse_calc.notation import format_exact, format_exact_quantity
 
     if conc.percent is not None:
         return f"{format_exact(conc.percent)}% w/v"
+    amount = format_exact_quantity(conc.amount, conc.amount_unit)
     if conc.per_volume_given:
-        return (
-            f"{format_exact(conc.amount)} {conc.amount_unit} in "
-            f"{format_exact(conc.volume)} {conc.volume_unit}"
-        )
-    return f"{format_exact(conc.amount)} {conc.amount_unit}/{conc.volume_unit}"
+        return f"{amount} in {format_exact_quantity(conc.volume, conc.volume_unit)}"
+    return f"{amount}/{conc.volume_unit}"
 
 
 def _limits_text(check: Any) -> str:

@@ -52,7 +52,8 @@ def command(
 ) -> None:
     """Work out a concentration.
 
-    With AMOUNT and VOLUME ("4 mg" "250 mL"): the concentration in its clearest units.
+    With AMOUNT and VOLUME ("4 mg" "250 mL"), or one concentration as every command reads
+    it ("4 mg/250 mL", "400 mg in 250 mL of D5W"): the concentration in its clearest units.
 
     With --want, --at and --volume: how much drug to put in the bag so that the pump rate
     --at gives exactly the dose --want (rule-of-6 style: amount = dose x weight x volume /
@@ -61,6 +62,7 @@ def command(
     \b
     Examples:
       infuse-calc concentration "4 mg" "250 mL"
+      infuse-calc concentration "4 mg/250 mL"
       infuse-calc concentration --want "0.1 mcg/kg/min" --at "1 mL/h" -w 3.2 --volume "50 mL"
     """
     builder = want is not None or at is not None or bag is not None
@@ -78,19 +80,47 @@ def command(
         view = build_view(want, at, weight, bag_volume)
         warn_all(warnings_of(want, at, weight), bag_volume[2])
     else:
-        if amount is None or volume is None:
+        if amount is None:
             raise click.UsageError(
-                'give AMOUNT and VOLUME (e.g. "4 mg" "250 mL"), or --want, --at and --volume'
+                'give AMOUNT and VOLUME ("4 mg" "250 mL"), a concentration ("4 mg/250 mL"), '
+                "or --want, --at and --volume"
             )
         if weight is not None:
             raise click.UsageError("--weight is used only with --want")
-        drug = _parse_amount(amount)
-        bag_volume = _parse_volume(volume, "'VOLUME'")
+        if volume is None:
+            drug, bag_volume = _parse_concentration(amount)
+        else:
+            drug = _parse_amount(amount)
+            bag_volume = _parse_volume(volume, "'VOLUME'")
         view = state_view(drug, bag_volume)
         warn_all(drug[2], bag_volume[2])
     from infuse_calc.formats.output import emit
 
     emit(view, fmt, output)
+
+
+def _parse_concentration(text: str) -> tuple[tuple[Fraction, Any, list[str]], Any]:
+    """``4 mg/250 mL`` (any concentration the other commands read) -> the amount and the
+    volume in mL, as AMOUNT and VOLUME give them."""
+    from infuse_calc import units as u
+    from infuse_calc.errors import InputError
+    from infuse_calc.quantities import ML, parse_concentration
+
+    try:
+        conc = parse_concentration(text)
+    except InputError as error:
+        try:
+            _parse_amount(text)
+        except click.BadParameter:
+            raise click.BadParameter(
+                f"{error.text!r}: {error.reason}", param_hint="'AMOUNT'"
+            ) from None
+        raise click.UsageError(
+            f'give the volume too: "{text.strip()}" "250 mL", or one concentration such as '
+            '"4 mg/250 mL"'
+        ) from None
+    ml = u.magnitude(u.quantity(conc.volume, u.unit(conc.volume_unit.symbol)), u.unit("mL"))
+    return (conc.amount, conc.amount_unit, list(conc.warnings)), (ml, ML, [])
 
 
 def _parse_amount(text: str) -> tuple[Fraction, Any, list[str]]:
@@ -144,23 +174,24 @@ def _number_and_unit(what: str, text: str, hint: str) -> tuple[Fraction, Any, li
 
 def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, Any, Any]) -> Any:
     """The view for ``concentration AMOUNT VOLUME``."""
-    from infuse_calc.bag import strength
+    from infuse_calc.bag import machine, strength
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
-    from infuse_calc.notation import format_exact
+    from infuse_calc.notation import format_exact, format_exact_quantity
 
     value, unit, _ = drug
     clearest, as_typed = strength(value, unit, volume[0])
     amount = Measure(value, unit.symbol)
     vol = Measure(volume[0], "mL")
     rows = [
-        ["Amount", f"{format_exact(value)} {unit}"],
+        ["Amount", format_exact_quantity(value, unit)],
         ["Volume", f"{format_exact(volume[0])} mL"],
         ["Concentration", str(clearest)],
     ]
     if as_typed.unit != clearest.unit:
         rows.append([f"In {as_typed.unit}", str(as_typed)])
-    record = {"amount": amount, "volume": vol, "concentration": clearest}
+    # machine output: the amount as typed, the strength in its kind's unit (mg/mL...)
+    record = {"amount": amount, "volume": vol, "concentration": machine(clearest, unit.kind, "mL")}
     document = {**record, "concentration_in_amount_unit": as_typed}
     return View(
         headers=["", ""],
@@ -175,17 +206,21 @@ def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, An
 
 def build_view(want: Any, at: Any, weight: Any, volume: tuple[Fraction, Any, Any]) -> Any:
     """The view for the bag builder: amount = dose x weight x volume / rate."""
-    from infuse_calc.bag import make_up
+    from infuse_calc.bag import machine, make_up
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
-    from infuse_calc.notation import format_exact, format_number
+    from infuse_calc.notation import format_exact, format_exact_quantity, format_number
 
     with input_errors():
         recipe = make_up(want, at, weight, volume[0])
     amount, clearest = recipe.amount, recipe.concentration
     each, delivered = recipe.each_ml_per_hour, recipe.check_dose
     rows = [
-        ["Want", f"{format_exact(want.value)} {want.unit} at {format_exact(at.value)} {at.unit}"]
+        [
+            "Want",
+            f"{format_exact_quantity(want.value, want.unit)} at "
+            f"{format_exact_quantity(at.value, at.unit)}",
+        ]
     ]
     if want.per_kg:
         rows.append(["Weight", f"{format_number(weight.kg)} kg"])
@@ -194,15 +229,15 @@ def build_view(want: Any, at: Any, weight: Any, volume: tuple[Fraction, Any, Any
         ["Add", f"{amount} to make {format_exact(volume[0])} mL"],
         ["Concentration", str(clearest)],
         ["Each 1 mL/h", f"gives {each}"],
-        ["Check", f"{format_exact(at.value)} {at.unit} of {clearest} gives {delivered}"],
+        ["Check", f"{format_exact_quantity(at.value, at.unit)} of {clearest} gives {delivered}"],
     ]
     record = {
         "want": Measure(want.value, str(want.unit)),
         "rate": Measure(at.value, str(at.unit)),
         "weight": Measure(weight.kg, "kg") if want.per_kg else None,
         "volume": Measure(volume[0], "mL"),
-        "amount": amount,
-        "concentration": clearest,
+        "amount": machine(amount, want.unit.kind),  # one unit per kind (mg, units...)
+        "concentration": machine(clearest, want.unit.kind, "mL"),
         "per_ml_per_hour": each,
         "check_dose": delivered,
     }

@@ -48,6 +48,7 @@ def command(
     concentration: Any,
     dose_unit: Any,
     pump_resolution: Fraction,
+    limits: Any,
     explain: bool,
     drop_factor: str | None,
     patient: PatientChoices,
@@ -77,7 +78,7 @@ def command(
     )
     target = target or extras.dose_unit  # --drug: the dose in the drug's dosing unit too
     try:
-        calc = calculate(parsed, weight, concentration, target, pump_resolution)
+        calc = calculate(parsed, weight, concentration, target, pump_resolution, limits)
     except InfuseCalcError as error:
         raise click.UsageError(str(error)) from None
     extras.finish(calc, drop_factor)
@@ -89,16 +90,37 @@ def command(
     emit(extras.extend(convert_view(calc, explain)), fmt, output)
 
 
+#: the row of the exact pump rate (a figure to check against, not to set) and the row of
+#: what to set the pump to; options that add pump figures (the drip rate) go after them
+EXACT_RATE = "Exact rate"
+SET_PUMP = "Set pump to"
+
+
+def pump_rows(calc: Any, entered_is_pump_rate: bool) -> list[list[str]]:
+    """The exact rate, labelled as not settable, then what to set (one row when equal)."""
+    from infuse_calc.explain import setting_text
+
+    if calc.pump_rate is None or entered_is_pump_rate:
+        return []
+    if calc.pump is None:  # a volume rate typed in other units: the same rate in mL/h
+        return [["Pump rate", str(calc.pump_rate)]]
+    setting = [SET_PUMP, setting_text(calc.pump, calc.pump_rate)]
+    if calc.pump.rate.value == calc.pump_rate.value:
+        return [setting]
+    return [[EXACT_RATE, f"{calc.pump_rate} (calculated: not a pump setting)"], setting]
+
+
 def convert_view(calc: Any, explain: bool = False) -> Any:
     """The :class:`~infuse_calc.formats.output.View` of one calculation."""
     from infuse_calc.dosing import MEASURE_FIELDS
     from infuse_calc.explain import explain as explain_steps
     from infuse_calc.formats.output import View
+    from infuse_calc.notation import format_exact_quantity
 
     reverse = calc.direction == "reverse"
     entered_is_pump_rate = reverse and str(calc.dose.unit) == "mL/h"
     first_label = "Dose" if not reverse else "Pump rate" if entered_is_pump_rate else "Volume rate"
-    rows: list[list[str]] = [[first_label, calc.dose_text()]]
+    rows: list[list[str]] = [[first_label, format_exact_quantity(calc.dose.value, calc.dose.unit)]]
     if calc.weight is not None:
         rows.append(["Weight", calc.weight_text()])
     if calc.direction == "reverse" and calc.concentration_text() is not None:
@@ -115,10 +137,7 @@ def convert_view(calc: Any, explain: bool = False) -> Any:
             rows.append(["Dose as " + calc.dose_rate.unit, str(calc.dose_rate)])
         if calc.concentration_text() is not None:
             rows.append(["Concentration", calc.concentration_text()])
-    if calc.pump_rate is not None and not entered_is_pump_rate:
-        rows.append(["Pump rate", str(calc.pump_rate)])
-    if calc.pump is not None:
-        rows.append(["Pump setting", calc.pump_text()])
+    rows += pump_rows(calc, entered_is_pump_rate)
     if calc.volume_per_day is not None:
         rows.append(["Volume per day", str(calc.volume_per_day)])
     record = calc.record()

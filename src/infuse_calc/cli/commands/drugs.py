@@ -268,7 +268,7 @@ def concentration_json(standard: Any, index: int) -> dict[str, Any]:
         "text": standard.text,
         "labels": list(standard.labels(index)),
         "label": standard.label or None,
-        "per_ml": calc.concentration_per_ml,
+        "per_ml": calc.machine["concentration"],  # machine output: one unit per kind
         "per_ml_text": calc.concentration_text(),
         "published": standard.published or None,
         "basis": standard.basis or None,

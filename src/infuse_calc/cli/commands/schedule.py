@@ -94,6 +94,12 @@ def command(
     concentration = "10 mg/mL") or with -w/-c; the command line wins, with a warning if
     the two differ.
 
+    CSV columns, one row per segment, then per calendar day, then the course total: row
+    (segment, day or total), segment, day, start_day, start_time, end_day, end_time, then
+    a <name>_value and a <name>_unit column for each of start_offset, end_offset,
+    duration, dose, rate, volume_rate, amount, volume, cumulative_amount and
+    cumulative_volume; and note.
+
     \b
     Examples:
       infuse-calc schedule examples/ketamine-case.toml
@@ -117,7 +123,9 @@ def command(
             raise InfuseCalcError(f"--plot {plot_path!r}: its folder does not exist")
     fmt_in = schedule_files.format_of(file, input_format)
     data = _read(file)
-    parsed = schedule_files.parse(data, file, fmt_in)
+    from infuse_calc.cli.figure_options import lb_per_kg
+
+    parsed = schedule_files.parse(data, file, fmt_in, lb_per_kg())
     warnings = list(parsed.warnings)
     weight = _choose("weight", weight, parsed.weight, warnings)
     concentration = _choose("concentration", concentration, parsed.concentration, warnings)
@@ -174,21 +182,23 @@ def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
     JSON do not show them, and formatting 10,000 rows is most of the work).
     """
     from infuse_calc.dosing import Measure
-    from infuse_calc.formats.output import View, plain_text
+    from infuse_calc.formats.output import View
     from infuse_calc.formats.plot import text_chart
 
     with_volume = course.concentration is not None
     has_notes = any(s.note for s in course.segments)
-    headers = ["#", "Start", "End", "Duration", "Dose", "Rate", "Amount"]
+    headers = ["#", "Start", "End", "Duration", "Dose", "Rate"]
+    headers += ["Exact rate"] if with_volume else []
+    headers += ["Amount"]
     headers += ["Volume", "Cumulative", "Cum. volume"] if with_volume else ["Cumulative"]
     headers += ["Note"] if has_notes else []
     segments = [_segment_record(course, s) for s in course.segments]
     days = [_day_record(course, d) for d in course.days]
     total = _total_record(course)
     rows = [_segment_row(course, s, has_notes) for s in course.segments] if human else []
-    notes = ["", *plain_text(_day_table(course)).splitlines()] if human else []
+    sections = [_day_table(course)] if human else []
     if chart and human:
-        notes += ["", *text_chart(course)]
+        sections[0].drawing = lambda width: ["", *text_chart(course, fit=width)]
     document = {
         "weight": None if course.weight is None else Measure(course.weight.kg, "kg"),
         "concentration": None
@@ -207,8 +217,9 @@ def schedule_view(course: Any, chart: bool = True, human: bool = True) -> Any:
         records=[*segments, *days, total],
         title=_title(course),
         numeric_columns={i for i, h in enumerate(headers) if h not in TEXT_COLUMNS},
-        notes=notes,
         measure_fields=MEASURE_FIELDS,
+        wrap_columns={i for i, h in enumerate(headers) if h == "Note"},
+        sections=sections,
     )
 
 
@@ -254,13 +265,13 @@ def _segment_record(course: Any, s: Any) -> dict[str, Any]:
         "day": None,
         **_span(course, s.start, s.end, s.minutes),
         "dose": Measure(s.dose.value, str(s.dose.unit)),
-        "rate": course.rate_measure(s.rate),
+        "rate": course.machine_rate(s.rate),
         "volume_rate": None
         if s.volume_rate is None
         else Measure(s.volume_rate * minutes_per("h"), "mL/h"),
-        "amount": course.amount_measure(s.amount),
+        "amount": course.machine_amount(s.amount),
         "volume": _volume(s.volume),
-        "cumulative_amount": course.amount_measure(s.cumulative_amount),
+        "cumulative_amount": course.machine_amount(s.cumulative_amount),
         "cumulative_volume": _volume(s.cumulative_volume),
         "note": s.note,
     }
@@ -279,9 +290,9 @@ def _day_record(course: Any, d: Any) -> dict[str, Any]:
             "dose": None,
             "rate": None,
             "volume_rate": None,
-            "amount": course.amount_measure(d.amount),
+            "amount": course.machine_amount(d.amount),
             "volume": _volume(d.volume),
-            "cumulative_amount": course.amount_measure(d.cumulative_amount),
+            "cumulative_amount": course.machine_amount(d.cumulative_amount),
             "cumulative_volume": _volume(d.cumulative_volume),
             "note": "",
         }
@@ -298,28 +309,31 @@ def _total_record(course: Any) -> dict[str, Any]:
         "dose": None,
         "rate": None,
         "volume_rate": None,
-        "amount": course.amount_measure(course.total_amount),
+        "amount": course.machine_amount(course.total_amount),
         "volume": _volume(course.total_volume),
-        "cumulative_amount": course.amount_measure(course.total_amount),
+        "cumulative_amount": course.machine_amount(course.total_amount),
         "cumulative_volume": _volume(course.total_volume),
         "note": "",
     }
 
 
 def _segment_row(course: Any, s: Any, has_notes: bool) -> list[str]:
-    from infuse_calc.notation import format_exact
-    from infuse_calc.schedule import duration_text, when
+    from infuse_calc.dosing import Measure
+    from infuse_calc.notation import format_exact_quantity
+    from infuse_calc.schedule import duration_text, minutes_per, when
 
     row = [
         str(s.number),
         when(s.start),
         when(s.end),
         duration_text(s.minutes),
-        f"{format_exact(s.dose.value)} {s.dose.unit}",
+        format_exact_quantity(s.dose.value, s.dose.unit),
         str(course.rate_measure(s.rate)),
-        str(course.amount_measure(s.amount)),
     ]
     with_volume = course.concentration is not None
+    if with_volume:
+        row.append(str(Measure(s.volume_rate * minutes_per("h"), "mL/h")))
+    row.append(str(course.amount_measure(s.amount)))
     if with_volume:
         row.append(_text(_volume(s.volume)))
     row.append(str(course.amount_measure(s.cumulative_amount)))
@@ -366,14 +380,18 @@ def _day_table(course: Any) -> Any:
         records=[],
         title="Totals per calendar day (a segment crossing midnight is split there):",
         numeric_columns={2, 3, 4},
+        wrap_columns=set(),
     )
 
 
-def _concentration(concentration: Any) -> Any:
-    from infuse_calc.bag import per_ml
+def _concentration(concentration: Any, machine: bool = True) -> Any:
+    """The concentration per mL: in its machine unit (JSON, CSV) or, for human output, in
+    the clearest unit (4 mg/250 mL: 16 mcg/mL)."""
     from infuse_calc.dosing import Measure
+    from infuse_calc.engine import concentration_figure, concentration_machine
 
-    return Measure(per_ml(concentration), f"{concentration.amount_unit}/mL")
+    n, d, unit = (concentration_machine if machine else concentration_figure)(concentration)
+    return Measure(Fraction(n, d), unit)
 
 
 def _end_clock(instant: Fraction) -> str:
@@ -384,13 +402,15 @@ def _end_clock(instant: Fraction) -> str:
 
 
 def _title(course: Any) -> str:
-    from infuse_calc.notation import format_number
+    from infuse_calc.notation import format_weight
 
     parts = []
     if course.weight is not None:
-        parts.append(f"weight {format_number(course.weight.kg)} kg")
+        weight = course.weight
+        typed = format_weight(weight.value, weight.unit.symbol, weight.kg, weight.course_factor)
+        parts.append(f"weight {typed}")
     if course.concentration is not None:
-        per_ml = _concentration(course.concentration)
+        per_ml = _concentration(course.concentration, machine=False)
         parts.append(f"concentration {per_ml}")
     return "Schedule" + (f" ({', '.join(parts)})" if parts else "") + ":"
 

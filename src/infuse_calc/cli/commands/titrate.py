@@ -21,6 +21,7 @@ from infuse_calc.cli.params import (
     weight_option,
 )
 
+FLAG = "*"
 DOSE_FIELDS = [
     "step",
     "clock",
@@ -114,6 +115,7 @@ def command(
     weight: Any,
     concentration: Any,
     pump_resolution: Fraction,
+    limits: Any,
     every: str | None,
     start_time: str | None,
     patient: PatientChoices,
@@ -159,6 +161,7 @@ def command(
             by_rate=by_rate,
             dose_unit=target,
             pump_resolution=pump_resolution,
+            limits=limits,
             every_minutes=every_minutes,
             start_minutes=start_minutes,
         )
@@ -174,7 +177,7 @@ def command(
     )
     from infuse_calc.formats.output import emit
 
-    emit(extras.annotate(titrate_view(ladder)), fmt, output)
+    emit(extras.annotate(titrate_view(ladder, extras.dosing)), fmt, output)
 
 
 def _doses(
@@ -233,7 +236,7 @@ def _rung_record(rung: Any, by_rate: bool) -> dict[str, Any]:
     return row
 
 
-def titrate_view(ladder: Any) -> Any:
+def titrate_view(ladder: Any, dosing: Any = None) -> Any:
     """The :class:`~infuse_calc.formats.output.View` of a :class:`~infuse_calc.titration.Ladder`."""
     from infuse_calc.dosing import Measure
     from infuse_calc.formats.output import View
@@ -256,7 +259,7 @@ def titrate_view(ladder: Any) -> Any:
     ]
     if has_pump:
         columns += [
-            ("Pump rate", [c.pump_rate for c in calcs], False),
+            ("Exact rate", [c.pump_rate for c in calcs], False),
             ("Set pump", [c.pump.rate for c in calcs], True),
             ("Delivers", [c.pump.delivers for c in calcs], False),
         ]
@@ -267,19 +270,18 @@ def titrate_view(ladder: Any) -> Any:
         headers.append(f"{label}\n{unit}")
         shown = format_exact if exact else format_number
         cells.append([shown(m.to(unit).value) for m in measures])
+        if label == "Set pump" and ladder.collapsed:
+            flagged = ladder.collapsed_steps
+            cells[-1] = [
+                text + (FLAG if rung.step in flagged else " ")
+                for text, rung in zip(cells[-1], ladder.rungs, strict=True)
+            ]
     rows: list[list[str]] = []
     for index, rung in enumerate(ladder.rungs):
         row = [str(rung.step)] + ([rung.clock] if timed else [])
         rows.append(row + [column[index] for column in cells])
     records = [_rung_record(rung, ladder.by_rate) for rung in ladder.rungs]
-    resolution = format_number(ladder.pump_resolution)
-    notes: list[str] = []
-    if has_pump:
-        notes.append(
-            f"Set pump: the pump rate rounded to {resolution} mL/h (the pump resolution), "
-            "halves away from zero; Delivers: the dose at that setting."
-        )
-    notes.append("Figures rounded for display; exact values in --format json/csv.")
+    notes = _notes(ladder, has_pump)
     document: dict[str, Any] = {
         "command": "titrate",
         "mode": "rate" if ladder.by_rate else "dose",
@@ -287,7 +289,7 @@ def titrate_view(ladder: Any) -> Any:
         "weight": None if ladder.weight is None else Measure(ladder.weight.kg, "kg"),
         "concentration": None
         if not ladder.rungs
-        else ladder.rungs[0].calculation.concentration_per_ml,
+        else ladder.rungs[0].calculation.machine["concentration"],
         "pump_resolution": Measure(ladder.pump_resolution, "mL/h"),
         "every": None if not timed else Measure(ladder.every_minutes, "min"),
         "start": None if not timed else _clock(ladder.start_minutes),
@@ -301,11 +303,33 @@ def titrate_view(ladder: Any) -> Any:
         document=document,
         csv_fields=RATE_FIELDS if ladder.by_rate else DOSE_FIELDS,
         records=records,
-        title=_title(ladder),
+        title=_title(ladder, dosing),
         numeric_columns=numeric,
+        key_columns=2 if timed else 1,
         notes=notes,
         measure_fields=MEASURE_FIELDS,
     )
+
+
+def _notes(ladder: Any, has_pump: bool) -> list[str]:
+    """Under the ladder: what each pump column is, and what a flagged setting means."""
+    from infuse_calc.notation import format_number
+
+    resolution = format_number(ladder.pump_resolution)
+    notes: list[str] = []
+    if has_pump:
+        notes.append(
+            f"Exact rate: calculated, not a pump setting; Set pump: the exact rate rounded to "
+            f"{resolution} mL/h (the pump resolution), halves away from zero; Delivers: the "
+            "dose at that setting."
+        )
+    if ladder.collapsed:
+        notes.append(
+            f"{FLAG} Same pump setting as another step: at {resolution} mL/h steps these "
+            "doses cannot be told apart (see the warnings)."
+        )
+    notes.append("Figures rounded for display; exact values in --format json/csv.")
+    return notes
 
 
 def _column_unit(measures: list[Any]) -> str:
@@ -323,11 +347,16 @@ def _clock(minutes: int) -> str:
     return clock_text(minutes)
 
 
-def _title(ladder: Any) -> str:
+def _title(ladder: Any, dosing: Any = None) -> str:
+    """``Titration ladder, 72 kg actual body weight, 10 mg/mL``: which weight every dose was
+    worked out on (``dosing``: the ideal or adjusted one when one was chosen)."""
+    from infuse_calc.body_weight import METHOD_LABELS
+
     calc = ladder.rungs[0].calculation
     parts = ["Pump-rate ladder" if ladder.by_rate else "Titration ladder"]
     if calc.weight is not None:
-        parts.append(calc.weight_text())
+        label = METHOD_LABELS["actual"] if dosing is None else dosing.label
+        parts.append(f"{calc.weight_text()} {label}")
     if calc.concentration_text() is not None:
         parts.append(calc.concentration_text())
     return ", ".join(parts)
