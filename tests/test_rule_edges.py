@@ -55,13 +55,17 @@ def test_input_of_exactly_200_characters_is_read_and_201_refused() -> None:
 
 
 def test_d_is_read_as_day() -> None:
-    # 5 mg/d is 5 mg/day: per hour 5 / 24 = 0.208333... mg/h, per minute 5 / 1440 mg
+    # 5 mg/d is 5 mg/day: per hour 5 / 24 = 0.208333... mg/h (machine output, mg), shown as
+    # 5 / 24 x 1,000 = 5,000 / 24 = 625 / 3 = 208.333... mcg/h, under 1 mg/h
     # (mutant d-read-as-hour)
     dose = parse_dose("5 mg/d")
     assert str(dose.unit) == "mg/day"
     assert dose.warnings == ("dose '5 mg/d': 'd' is error-prone; read as day, write day",)
     calc = calculate(dose)
-    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(5, 24), "mg/h")
+    machine = calc.machine["per_hour"]
+    assert machine is not None
+    assert (machine.value, machine.unit) == (Fraction(5, 24), "mg/h")
+    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(625, 3), "mcg/h")
     assert (calc.per_day.value, calc.per_day.unit) == (Fraction(5), "mg/day")
 
 
@@ -261,7 +265,9 @@ def test_ratios_under_a_half_are_shown_as_inverses(ratio: Fraction, text: str) -
 
 
 def test_a_rate_ladder_warns_above_999_ml_h_only() -> None:
-    # 999 mL/h is the top of the range; 999.1 mL/h is above it (mutant rate-ladder-999-warned)
+    # 999 mL/h is the top of the range; 999.1 mL/h is above it, warned on its own step by
+    # the engine (mutant pump-max-999-warned). Both give 999 x 24 = 23,976 and
+    # 999.1 x 24 = 23,978.4 mL/day of a 1 mg/mL drug: over 2,000 mL/day, warned too.
     rate, _ = parse_rate_unit("mL/h")
     ladder = build_ladder(
         [Fraction(999), Fraction("999.1")],
@@ -269,7 +275,13 @@ def test_a_rate_ladder_warns_above_999_ml_h_only() -> None:
         concentration=parse_concentration("1 mg/mL"),
         by_rate=True,
     )
-    assert ladder.warnings == ("999.1 mL/h is above 999 mL/h, the top of most pumps' range",)
+    top = [[w for w in r.calculation.warnings if "above" in w] for r in ladder.rungs]
+    assert top == [
+        [],
+        ["pump rate 999.1 mL/h is above 999 mL/h, the top of most pumps' range: check the rate"],
+    ]
+    daily = [r.calculation.volume_per_day for r in ladder.rungs]
+    assert [d.value if d else None for d in daily] == [Fraction(23976), Fraction(239784, 10)]
 
 
 def test_a_course_may_run_into_day_366_but_not_start_day_367() -> None:
