@@ -14,10 +14,11 @@ import pytest
 from infuse_calc.batch import BatchOptions, error_of, process, process_table
 from infuse_calc.body_weight import parse_height
 from infuse_calc.check import check, ratio_text
-from infuse_calc.dosing import calculate
+from infuse_calc.dosing import Measure, calculate
 from infuse_calc.errors import IncompatibleError, InputError, LimitError
 from infuse_calc.library import check_limits
 from infuse_calc.library_parse import parse_library
+from infuse_calc.pump import PumpLimits
 from infuse_calc.quantities import parse_concentration, parse_dose, parse_rate_unit, parse_weight
 from infuse_calc.schedule import ScheduleError, SegmentSpec, build_schedule
 from infuse_calc.titration import build_ladder
@@ -399,3 +400,72 @@ def test_a_csv_cell_of_spaces_is_a_missing_weight() -> None:
     (record,) = process([{"dose": "4 mg/h", "weight": "  ", "concentration": "1 mg/mL"}])
     assert error_of(record) is None
     assert record["pump_rate"] == (4.0, "mL/h")
+
+
+# --- the pump's limits, figure units (after the figures merge) --------------------------------
+
+
+def test_the_pumps_limits_must_be_above_zero_in_the_core() -> None:
+    # the CLI refuses --pump-max 0 before the core sees it; the core refuses it too, for
+    # every other caller (mutants pump-max-zero-accepted, daily-volume-zero-accepted)
+    with pytest.raises(IncompatibleError, match="maximum rate must be greater than zero"):
+        PumpLimits(max_rate=Fraction(0)).resolution(Fraction(1, 10))
+    with pytest.raises(IncompatibleError, match="daily volume limit must be greater than zero"):
+        PumpLimits(daily_volume=Fraction(0)).resolution(Fraction(1, 10))
+
+
+def test_exactly_2000_ml_a_day_is_within_the_limit() -> None:
+    # 2,000 mg/day of 1 mg/mL is 2,000 mL/day exactly (83.333... mL/h, set to 83.3:
+    # -0.04%); 2,001 mg/day is 2,001 mL/day, over (mutant daily-volume-at-limit)
+    conc = parse_concentration("1 mg/mL")
+    at = calculate(parse_dose("2000 mg/day"), concentration=conc)
+    assert at.volume_per_day is not None
+    assert at.volume_per_day.value == 2000
+    assert at.warnings == ()
+    over = calculate(parse_dose("2001 mg/day"), concentration=conc)
+    assert over.warnings == (
+        "2,001 mL/day from this one infusion is over 2,000 mL/day: count it in the fluid "
+        "balance, or use a more concentrated solution",
+    )
+
+
+def test_a_plain_fluid_has_no_daily_volume_warning() -> None:
+    # 100 mL/h of a plain fluid is 100 x 24 = 2,400 mL/day: the order is its volume, so
+    # no daily volume warning (mutant daily-volume-of-plain-fluid)
+    calc = calculate(parse_dose("100 mL/h"))
+    assert calc.volume_per_day is not None
+    assert calc.volume_per_day.value == 2400
+    assert calc.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("rate", "weight", "conc", "delivers"),
+    [
+        # 25 mL/h x 40 g/1,000 mL = 1 g/h exactly: g/h from 1 g/h (mutant
+        # clinical-grams-from-1: 1,000,000 mcg/h / 60 / 70 kg = 238.1 mcg/kg/min)
+        ("25 mL/h", "70", "40 g/1000 mL", Measure(Fraction(1), "g/h")),
+        # 10 mL/h x 25 units/250 mL = 1 unit/h exactly: units, not milliunits, from 1 unit/h
+        # (mutant clinical-milliunits-below-1: 1,000 / 60 = 16.667 milliunits/min)
+        ("10 mL/h", None, "25 units/250 mL", Measure(Fraction(1), "units/h")),
+        # 15 mL/h x 4 mcg/mL = 60 mcg/h; / 100 kg / 60 = 0.01 mcg/kg/min exactly: stays per
+        # minute (mutant clinical-per-hour-below: 0.6 mcg/kg/h)
+        ("15 mL/h", "100", "400 mcg/100 mL", Measure(Fraction(1, 100), "mcg/kg/min")),
+    ],
+)
+def test_the_reverse_doses_clinical_unit_at_each_threshold(
+    rate: str, weight: str | None, conc: str, delivers: Measure
+) -> None:
+    calc = calculate(
+        parse_dose(rate),
+        None if weight is None else parse_weight(weight),
+        parse_concentration(conc),
+    )
+    assert calc.dose_rate == delivers
+
+
+def test_a_dose_typed_below_the_clinical_floor_stays_in_its_unit() -> None:
+    # 500 ng/min is 0.5 mcg/min: under 1 mcg, shown in the unit typed, ng (mutant
+    # display-floor-typed-ignored: 0.5 mcg/min); per hour 30,000 ng/h = 30 mcg/h
+    calc = calculate(parse_dose("500 ng/min"))
+    assert calc.per_minute == Measure(Fraction(500), "ng/min")
+    assert calc.per_hour == Measure(Fraction(30), "mcg/h")
