@@ -458,13 +458,14 @@ def test_stdin_json_lines_are_sniffed() -> None:
 
 
 def test_strict_stops_at_the_first_bad_row(tmp_path: Path) -> None:
-    path = write(tmp_path, "o.csv", HEADER + "1,4 mg/h,,,\n2,4 mg,,,\n3,4 mg/h,,,\n")
+    path = write(tmp_path, "o.csv", HEADER + "1,4 mg/h,,,\n2,4 mg over 8 days,,,\n3,4 mg/h,,,\n")
     out = tmp_path / "out.csv"
     result = invoke("batch", path, "--strict", "-o", str(out))
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {path} line 3: dose '4 mg': expected a rate: amount per time, such as "
-        "mcg/kg/min, mg/h or mL/h (one-off doses are not infusions)\n"
+        f"Error: {path} line 3: dose '4 mg over 8 days': 8 days is longer than 7 days: a dose "
+        "given over more than a week is a rate (mg/h...) or a schedule, not an amount over a "
+        "time\n"
     )
     assert not out.exists()
     assert os.listdir(tmp_path) == ["o.csv"]
@@ -512,7 +513,7 @@ def test_failure_mid_run_leaves_no_file(
 
 
 def test_process_strict_raises_row_error() -> None:
-    rows = [InputRow(2, {"dose": "4 mg/h"}), InputRow(7, {"dose": "4 mg"})]
+    rows = [InputRow(2, {"dose": "4 mg/h"}), InputRow(7, {"dose": "4 mg/h over 2 h"})]
     out = process(rows, BatchOptions(), strict=True)
     assert error_of(next(out)) is None
     with pytest.raises(RowError) as caught:

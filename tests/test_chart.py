@@ -313,7 +313,9 @@ def test_bad_input_is_one_line_and_exit_2(run: Any, args: list[str], message: st
         (["1 mg/h"], "must be per kg"),
         (["0", "--unit", "mcg/kg/min"], "greater than zero"),
         (["0.1"], "no dose unit"),
-        (["0.1", "--unit", "mcg/kg"], "expected a rate"),
+        (["0.1", "--unit", "mcg/kg/min/h"], "more than one time unit"),
+        (["80 mcg/kg over 1 min"], "is not charted"),
+        (["0.1", "--unit", "mcg/kg/min", "--max", "10 mg"], "--max caps a bolus"),
     ],
 )
 def test_bad_doses(run: Any, args: list[str], message: str) -> None:

@@ -160,7 +160,7 @@ BAD_INPUTS = [
     (["convert", "7,5 mg/h"], "commas are not accepted"),
     (["convert", "05 mg/h"], "leading zero must be followed by a decimal point"),
     (["convert", "7 bananas/kg/min", "-w", "72"], "unknown unit 'bananas'"),
-    (["convert", "7 mcg/kg", "-w", "72"], "expected a rate"),
+    (["convert", "7 mcg/kg/min over 2 h", "-w", "72"], "a schedule, not a bolus"),
     (["convert", "7 mcg/kg/min"], "is per kg: give the patient's weight with --weight"),
     (["convert", "7 mcg/kg/min", "-w", "0"], "Invalid value for '-w' / '--weight': '0'"),
     (["convert", "7 mcg/kg/min", "-w", "-72"], "Invalid value for '-w' / '--weight'"),

@@ -168,9 +168,21 @@ def test_record_fields_are_the_json_contract() -> None:
 
     record = calc("7 mcg/kg/min", "72", "10 mg/mL", "mg/kg/h").record()
     assert tuple(record) == RECORD_FIELDS
-    assert {name for name, value in record.items() if isinstance(value, Measure)} == set(
-        MEASURE_FIELDS
+    timed = calculate(
+        parse_dose("6 g over 20 min", amounts=True), None, parse_concentration("40 mg/mL")
     )
+    bolus = calculate(
+        parse_dose("80 units/kg", amounts=True),
+        parse_weight("70"),
+        parse_concentration("1000 units/mL"),
+    )
+    measures = {
+        name
+        for one in (record, timed.record(), bolus.record())
+        for name, value in one.items()
+        if isinstance(value, Measure)
+    }
+    assert measures == set(MEASURE_FIELDS) - {"max_amount"}
     assert list(record)[:15] == [
         "direction",
         "dose",

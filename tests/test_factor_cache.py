@@ -123,6 +123,8 @@ def test_the_seed_order_from_the_cache_is_hand_arithmetic(pint_calls: list[objec
     calc = seed()
     assert pint_calls == []
     # 7 x 72 = 504 mcg/min; x 60 / 1000 = 30.24 mg/h; / 10 mg/mL = 3.024 mL/h
+    assert calc.per_minute is not None
+    assert calc.per_hour is not None
     assert calc.per_minute.value == 504
     assert calc.per_hour.value == Fraction("30.24")
     assert calc.pump_rate is not None
@@ -233,6 +235,7 @@ def test_an_unwritable_cache_directory_is_silent(
     monkeypatch.setenv(factor_cache.ENV_VAR, str(blocked))
     factor_cache.reset()
     calc = seed()
+    assert calc.per_day is not None
     assert calc.per_day.value == Fraction("725.76")
     assert blocked.read_text(encoding="utf-8") == "not a directory"
     assert list(tmp_path.iterdir()) == [blocked]  # no temporary file left behind

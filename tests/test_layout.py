@@ -146,7 +146,7 @@ def test_the_graph_sees_lazy_relative_and_from_imports() -> None:
     # cli imports the config glue only inside a method; it must still be an edge
     edges = graph()
     assert f"{PACKAGE}.cli.defaults" in edges[f"{PACKAGE}.cli"]
-    assert f"{PACKAGE}.units" in edges[f"{PACKAGE}.dosing"]  # from infuse_calc import units
+    assert f"{PACKAGE}.units" in edges[f"{PACKAGE}.given"]  # from infuse_calc import units
     assert "click" in imports_of(f"{PACKAGE}.cli")
 
 

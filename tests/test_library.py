@@ -439,10 +439,10 @@ def test_library_from_env(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_library_from_user_config_dir(
     run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import platformdirs
+    from infuse_calc import user_dirs
 
     monkeypatch.delenv("INFUSE_CALC_LIBRARY", raising=False)
-    monkeypatch.setattr(platformdirs, "user_config_dir", lambda name: str(tmp_path / name))
+    monkeypatch.setattr(user_dirs, "user_config_dir", lambda: str(tmp_path / "infuse-calc"))
     # none there: the built-in library alone (no error: the file is optional)
     result = run("convert", "7 mcg/kg/min", "-w", "72", "--drug", "ketamine")
     assert result.exit_code == 2
@@ -673,3 +673,16 @@ def test_bad_library_table(meta: str, message: str) -> None:
     with pytest.raises(LibraryError, match=message) as info:
         parse_library(text, "x.toml")
     assert info.value.line == 2
+
+
+def test_nonstandard_warning_in_safe_notation() -> None:
+    # the warning shows both bags as the rest of the output does: `1 unit/mL` (singular
+    # after exactly 1) and `25,000 units/250 mL` (thousands separator), not as typed
+    from infuse_calc.library_parse import builtin_library
+
+    heparin = builtin_library().find("heparin")
+    choice = choose_concentration(heparin, None, parse_concentration("1 units/mL"))
+    assert choice.warnings == (
+        "1 unit/mL is not a standard concentration of heparin in the library "
+        "(standard: 25,000 units/250 mL)",
+    )

@@ -420,9 +420,9 @@ PARITY = settings(
 )
 
 
-def single_refusal(row: dict[str, str]) -> bool:
+def single_refusal(row: dict[str, str], lb_per_kg: str | None = None) -> bool:
     """Whether at most one cell is refused on its own (convert reports the first it reads,
-    and reads options before the dose)."""
+    and reads options before the dose); a weight in pounds read with ``lb_per_kg``."""
     from infuse_calc.errors import InfuseCalcError
     from infuse_calc.quantities import (
         parse_concentration,
@@ -433,7 +433,9 @@ def single_refusal(row: dict[str, str]) -> bool:
 
     readers: dict[str, Callable[[str], object]] = {
         "dose": parse_dose,
-        "weight": parse_weight,
+        "weight": lambda text: parse_weight(
+            text, None if lb_per_kg is None else Fraction(lb_per_kg)
+        ),
         "concentration": parse_concentration,
         "dose_unit": parse_rate_unit,
     }
@@ -464,7 +466,7 @@ def test_every_order_batch_as_convert(row: dict[str, str]) -> None:
 @given(rows(), st.sampled_from(["2.2", "2.21", "2.205"]))
 def test_textbook_pounds_batch_as_convert(row: dict[str, str], lb_per_kg: str) -> None:
     # --lb-per-kg is one rule: batch reads a weight in pounds with the factor convert uses
-    if not single_refusal(row):
+    if not single_refusal(row, lb_per_kg):
         return
     record = assert_parity(row, lb_per_kg=lb_per_kg)
     if error_of(record) is None and row["weight"].endswith(("lb", "lbs")):
@@ -519,3 +521,73 @@ def test_pump_rates_around_every_threshold_batch_as_convert(
     row, resolution = case
     record = assert_parity(row, resolution)
     event(f"{len(record['warnings'] or ())} warnings")
+
+
+# --- doses given over a time and boluses (issue 14) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"dose": "6 g over 20 minutes", "concentration": "40 g in 1000 mL"},
+        {"dose": "500 mcg/kg over 1 min", "weight": "70", "concentration": "10 mg/mL"},
+        {"dose": "1000 mL over 8 h"},
+        {"dose": "1000 mL over 7 h", "concentration": "10 mg/mL", "weight": "72"},
+        {"dose": "2 g over 1 h 30 min", "concentration": "2 g in 50 mL"},
+        {"dose": "20 mL/kg over 20 min", "weight": "18"},
+        {"dose": "150 mg over 10 min", "dose_unit": "mg/min"},
+        {"dose": "80 units/kg", "weight": "70", "concentration": "1000 units/mL"},
+        {"dose": "5,000 units"},
+        {"dose": "250 mL", "concentration": "4 mg/mL"},
+        {"dose": "0.01 mg/kg", "weight": "12.5", "concentration": "0.1 mg/mL"},
+        # refused alike
+        {"dose": "7 mcg/kg/min over 2 h", "weight": "72"},
+        {"dose": "6 g over 0 min"},
+        {"dose": "6 g over 8 days"},
+        {"dose": "80 units/kg", "concentration": "1000 units/mL"},
+        {"dose": "80 units/kg", "weight": "70", "dose_unit": "units/kg/h"},
+        {"dose": "30 gtt/min", "concentration": "1 mg/mL"},
+    ],
+    ids=lambda row: row["dose"],
+)
+def test_doses_given_over_a_time_and_boluses_batch_as_convert(row: dict[str, str]) -> None:
+    record = assert_parity(row)
+    if error_of(record) is None:
+        given = record["amount"] or record["bolus_amount"]
+        assert given is not None
+
+
+@st.composite
+def given_rows(draw: st.DrawFn) -> dict[str, str]:
+    """An amount over a time or a bolus, with or without a weight and a concentration."""
+    kind = draw(st.sampled_from([*KINDS, "volume"]))
+    amount = draw(st.sampled_from(VOLUME if kind == "volume" else KINDS[kind]))
+    per_kg = draw(st.booleans())
+    unit = f"{amount}/kg" if per_kg else amount
+    number = draw(st.one_of(accepted_numbers, warned_numbers))
+    dose = f"{number} {unit}"
+    if draw(st.integers(0, 2)):
+        parts = draw(
+            st.sampled_from(
+                ["20 min", "1 h", "8 hrs", "1 h 30 min", "30 minutes", "2 days", "90 min", "1.5 h"]
+            )
+        )
+        dose += f" over {parts}"
+    row = {"dose": dose, "weight": "", "concentration": "", "dose_unit": ""}
+    if per_kg or draw(st.booleans()):
+        row["weight"] = draw(st.sampled_from(EDGE_WEIGHTS))
+    drug = kind if kind != "volume" else draw(st.sampled_from(list(KINDS)))
+    if kind == "volume" or draw(st.booleans()):
+        conc_amount = draw(st.sampled_from(CONCENTRATION_AMOUNTS[drug]))
+        row["concentration"] = f"{draw(accepted_numbers)} {conc_amount}/mL"
+    return row
+
+
+@PARITY
+@given(given_rows())
+def test_every_amount_given_batch_as_convert(row: dict[str, str]) -> None:
+    record = assert_parity(row)
+    if error_of(record) is not None:
+        event("refused")
+    else:
+        event("bolus" if record["bolus_amount"] else "over a time")

@@ -230,6 +230,8 @@ def test_pump_rate_back_to_dose_returns_the_dose_exactly(case: tuple[str, str, s
         volume_rate, parse_weight(weight), parse_concentration(conc), dose_unit=dose.unit
     )
     assert reverse.dose_rate == Measure(dose.value, str(dose.unit))
+    assert reverse.per_hour is not None
+    assert forward.per_hour is not None
     assert reverse.per_hour.to(forward.per_hour.unit) == forward.per_hour
 
 
@@ -237,6 +239,9 @@ def test_pump_rate_back_to_dose_returns_the_dose_exactly(case: tuple[str, str, s
 @given(case=forward_cases())
 def test_per_day_is_24_per_hour_is_1440_per_minute(case: tuple[str, str, str]) -> None:
     r = calc(*case)
+    assert r.per_day is not None
+    assert r.per_hour is not None
+    assert r.per_minute is not None
     amount_day = r.per_day.unit.split("/")[0]
     per_hour_as_day_amount = r.per_hour.to(f"{amount_day}/h").value
     per_minute_as_day_amount = r.per_minute.to(f"{amount_day}/min").value

@@ -126,7 +126,8 @@ def test_dose_warnings_carry_the_location() -> None:
         (seg("day = 1", 'time = "08:00"', 'dose = "0 mg/h"'), "must be greater than zero"),
         (seg("day = 1", 'time = "08:00"', 'dose = "nan mg/h"'), "is not a number"),
         (seg("day = 1", 'time = "08:00"', 'dose = "1e9 mg/h"'), "without exponents"),
-        (seg("day = 1", 'time = "08:00"', 'dose = "7 mcg/kg"'), "expected a rate"),
+        (seg("day = 1", 'time = "08:00"', 'dose = "7 mcg/kg/min over 2 h"'), "a schedule, not"),
+        (seg("day = 1", 'time = "08:00"', 'dose = "7 mg over 8 days"'), "longer than 7 days"),
         (
             seg("day = 1", 'time = "08:00"', 'dose = "1 mg/h"', 'note = "' + "x" * 201 + '"'),
             "note must be one line",

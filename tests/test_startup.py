@@ -27,30 +27,46 @@ try:
 except SystemExit:
     pass
 heavy = sorted({name.split(".")[0] for name in sys.modules} & {"pint", "rich"})
+sys.stderr.write("\\nMODULES=" + json.dumps(sorted(sys.modules)))
 sys.stderr.write("\\nHEAVY=" + json.dumps(heavy) + "\\n")
 """
 CONVERT = ["convert", "7", "mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--format", "json"]
 
 
-def probe(cache: Path, *args: str) -> tuple[list[str], str]:
-    """Run the CLI in a fresh interpreter: the heavy modules it imported, and its stdout."""
-    done = subprocess.run(
+def run_probe(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a fresh interpreter with only ``env`` (and PATH)."""
+    return subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         capture_output=True,
         text=True,
         check=False,
         timeout=60,
         cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "INFUSE_CALC_CONFIG": str(ROOT / "no-such-config.toml"),
-            "INFUSE_CALC_CACHE_DIR": str(cache),
-        },
+        env={"PATH": "/usr/bin:/bin", **env},
     )
+
+
+def probe_env(cache: Path) -> dict[str, str]:
+    return {
+        "INFUSE_CALC_CONFIG": str(ROOT / "no-such-config.toml"),
+        "INFUSE_CALC_CACHE_DIR": str(cache),
+    }
+
+
+def probe(cache: Path, *args: str) -> tuple[list[str], str]:
+    """Run the CLI in a fresh interpreter: the heavy modules it imported, and its stdout."""
+    done = run_probe(probe_env(cache), *args)
     marker = done.stderr.rsplit("HEAVY=", 1)
     assert len(marker) == 2, done.stderr
     found: list[str] = json.loads(marker[1])
     return found, done.stdout
+
+
+def imported(done: subprocess.CompletedProcess[str]) -> set[str]:
+    """Every module a probe's run imported."""
+    marker = done.stderr.rsplit("MODULES=", 1)
+    assert len(marker) == 2, done.stderr
+    return set(json.loads(marker[1].split("\n", 1)[0]))
 
 
 def heavy_modules(cache: Path, *args: str) -> list[str]:
@@ -170,3 +186,34 @@ def test_piped_batch_does_not_import_rich(fmt: str, tmp_path: Path) -> None:
 def test_a_piped_run_that_fails_does_not_import_rich(tmp_path: Path) -> None:
     # errors are click's one line; nothing is drawn
     assert "rich" not in heavy_modules(tmp_path, "convert", "7", "mcg/kg/min", "-w", "0")
+
+
+# --- what a warm run without settings leaves out ---------------------------------------------
+
+#: the config machinery: needed only when a config file or INFUSE_CALC_* variable exists
+CONFIG_MODULES = {"tomllib", "pathlib", "platformdirs", "infuse_calc.config"}
+
+
+def test_a_warm_convert_without_settings_loads_no_config_machinery(factor_cache_dir: Path) -> None:
+    env = probe_env(factor_cache_dir)
+    run_probe(env, *CONVERT)
+    assert not imported(run_probe(env, *CONVERT)) & CONFIG_MODULES
+
+
+def test_the_user_directories_need_no_platformdirs(tmp_path: Path) -> None:
+    # no INFUSE_CALC_* variable at all: the config file and the factor cache are looked for
+    # in the user's directories (XDG_CACHE_HOME, ~/.config), as a user's first runs do
+    env = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first = run_probe(env, *CONVERT)
+    assert (tmp_path / "cache" / "infuse-calc" / "factors.json").is_file()
+    warm = run_probe(env, *CONVERT)
+    assert warm.stdout == first.stdout
+    assert not imported(warm) & {"pint", *CONFIG_MODULES}
+    # with a config file there, it is read and applied
+    config = tmp_path / ".config" / "infuse-calc" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[convert]\npump_resolution = "0.01"\n', encoding="utf-8")
+    configured = run_probe(env, *CONVERT)
+    assert "infuse_calc.config" in imported(configured)
+    # 3.024 mL/h at 0.01 mL/h steps
+    assert json.loads(configured.stdout)["pump_rate_rounded"]["value"] == 3.02

@@ -16,6 +16,7 @@ from fractions import Fraction
 from infuse_calc.dosing import (
     DEFAULT_PUMP_RESOLUTION,
     Calculation,
+    Cap,
     Measure,
     calculate,
 )
@@ -112,10 +113,18 @@ class Cell:
         return self.calculation.pump.rate
 
     @property
+    def volume(self) -> Measure:
+        """A bolus chart's cell: the volume of the bolus (mL)."""
+        given = self.calculation.given
+        assert given is not None
+        assert given.volume is not None
+        return given.volume
+
+    @property
     def flagged(self) -> bool:
         """Whether the cell needs a second look: it carries a warning (rounding changes the
-        dose by more than 5%, rounds to 0, is beyond the pump's range or gives more than
-        the daily volume limit)."""
+        dose by more than 5%, rounds to 0, is beyond the pump's range, gives more than
+        the daily volume limit; a bolus capped at its maximum)."""
         return bool(self.calculation.warnings)
 
 
@@ -136,6 +145,12 @@ class Chart:
     concentration_per_ml: Measure
     pump_resolution: Fraction
     warnings: tuple[str, ...]
+    limit: Cap | None = None  # a bolus chart's maximum (--max)
+
+    @property
+    def bolus(self) -> bool:
+        """A chart of bolus volumes (doses are amounts, ``80 units/kg``), not pump rates."""
+        return self.unit.is_amount
 
 
 def build_chart(
@@ -145,13 +160,21 @@ def build_chart(
     concentration: Concentration | None,
     pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
     limits: PumpLimits = DEFAULT_LIMITS,
+    limit: Cap | None = None,
 ) -> Chart:
-    """Calculate every cell. Raises :class:`IncompatibleError` when the inputs cannot make
-    a chart (no concentration, a dose that does not depend on weight, too many columns)."""
+    """Calculate every cell: a pump rate, or for doses that are amounts (``80 units/kg``)
+    the bolus volume, capped at ``limit`` if given. Raises :class:`IncompatibleError` when
+    the inputs cannot make a chart (no concentration, a dose that does not depend on
+    weight, too many columns)."""
+    what = "bolus volumes" if unit.is_amount else "pump rates"
     if concentration is None:
-        raise IncompatibleError("a chart of pump rates needs the concentration: give -c")
+        raise IncompatibleError(f"a chart of {what} needs the concentration: give -c")
+    if limit is not None and not unit.is_amount:
+        raise IncompatibleError(f"--max caps a bolus; the chart's doses are rates ({unit})")
     if unit.kind is Kind.VOLUME:
-        raise IncompatibleError(f"chart doses must be drug doses, not pump rates ({unit})")
+        raise IncompatibleError(
+            f"chart doses must be drug doses, not pump rates or volumes ({unit})"
+        )
     if not unit.per_kg:
         raise IncompatibleError(
             f"chart doses must be per kg (such as mcg/kg/min), not {unit}: the rows vary the "
@@ -178,7 +201,9 @@ def build_chart(
     for weight in weights:
         cells: list[Cell] = []
         for dose in dose_list:
-            calc = calculate(dose, weight, concentration, None, pump_resolution, limits)
+            calc = calculate(
+                dose, weight, concentration, None, pump_resolution, limits, limit=limit
+            )
             cells.append(Cell(calc))
             cell_warnings.extend(
                 f"{calc.weight_text()} at {calc.dose_text()}: {message}"
@@ -195,6 +220,7 @@ def build_chart(
         concentration_per_ml=per_ml,
         pump_resolution=pump_resolution,
         warnings=tuple(_summarise(cell_warnings)),
+        limit=limit,
     )
 
 

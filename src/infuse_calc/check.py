@@ -47,6 +47,8 @@ COMMONNESS = (
     "weight",
     "60",
     "dose as rate",
+    "volume as rate",
+    "time as decimal",
     "lb",
     "standard",
     "2",
@@ -225,6 +227,40 @@ def order_factors(
     return found
 
 
+def timed_factors(order: Dose) -> list[Factor]:
+    """The slips of an amount given over a time, each offered alone: the volume (or
+    amount) set as the hourly rate, the time not divided; and a time in hours and minutes
+    worked out as decimal hours (1 h 30 min as 1.3 h)."""
+    duration = order.duration
+    if duration is None:
+        return []
+    hours = duration.minutes * u.factor("min", "h")
+    found = [
+        Factor(
+            "volume as rate",
+            hours,
+            f"the volume to give set as the rate per hour (not divided by {duration})?",
+            None,
+            alone=True,
+        )
+    ]
+    units = [unit.symbol for _, unit in duration.parts]
+    if units == ["h", "min"] and duration.parts[1][0] < u.factor("h", "min"):
+        whole, minutes = duration.parts[0][0], duration.parts[1][0]
+        decimal = whole + minutes / 100  # 1 h 30 min read as 1.30 h
+        found.append(
+            Factor(
+                "time as decimal",
+                hours / decimal,
+                f"{duration} worked out as {format_number(decimal)} h (minutes are not "
+                "hundredths of an hour)?",
+                None,
+                alone=True,
+            )
+        )
+    return found
+
+
 def within(programmed: Fraction, target: Fraction, resolution: Fraction, percent: Fraction) -> bool:
     """``programmed`` is within half a pump step plus ``percent`` of ``target``."""
     return abs(programmed - target) <= resolution / 2 + target * percent / 100
@@ -346,6 +382,27 @@ class CheckResult:
         }
 
 
+def _refuse(
+    order: Dose, programmed: Dose, concentration: Concentration | None, tolerance: Fraction
+) -> None:
+    """Raise :class:`IncompatibleError` for what :func:`check` cannot compare."""
+    if not programmed.is_volume_rate:
+        raise IncompatibleError(
+            f"pump rate {programmed.text!r} must be a volume rate such as 30.2 mL/h"
+        )
+    if order.is_bolus:
+        raise IncompatibleError(
+            f"order {order.text!r} is a bolus (an amount given at once): it has no pump rate "
+            "to check; give the time it runs over (80 units/kg over 10 min)"
+        )
+    if tolerance < 0 or tolerance >= 100:
+        raise IncompatibleError("the tolerance must be at least 0% and under 100%")
+    if not order.is_volume_rate and concentration is None:
+        raise IncompatibleError(
+            f"order {order.text!r} is a dose: give the concentration with --concentration"
+        )
+
+
 def check(
     order: Dose,
     programmed: Dose,
@@ -364,21 +421,20 @@ def check(
     Raises :class:`IncompatibleError` when the inputs cannot be combined (a programmed rate
     that is not a volume rate, an order without the concentration it needs...).
     """
-    if not programmed.is_volume_rate:
-        raise IncompatibleError(
-            f"pump rate {programmed.text!r} must be a volume rate such as 30.2 mL/h"
-        )
-    if tolerance_percent < 0 or tolerance_percent >= 100:
-        raise IncompatibleError("the tolerance must be at least 0% and under 100%")
-    if not order.is_volume_rate and concentration is None:
-        raise IncompatibleError(
-            f"order {order.text!r} is a dose: give the concentration with --concentration"
-        )
+    _refuse(order, programmed, concentration, tolerance_percent)
     forward = calculate(order, weight, concentration, None, pump_resolution, limits)
     # the programmed rate worked the other way: the dose it delivers, and the engine's
     # limits on it (above the pump's range, the daily volume), as for any typed rate
     target = None if order.is_volume_rate else order.unit
-    reverse = calculate(programmed, weight, concentration, target, pump_resolution, limits)
+    reverse = calculate(
+        programmed,
+        weight,
+        concentration,
+        target,
+        pump_resolution,
+        limits,
+        runs_for=order.duration,  # an order given over a time: the pump runs that long
+    )
     if order.is_volume_rate:
         expected = Measure(order.value, str(order.unit)).to("mL/h")
         step = resolution(pump_resolution)
@@ -398,8 +454,9 @@ def check(
     causes: list[Cause] = []
     if not match and expected.value:
         alone = [] if order.is_volume_rate else order_factors(
-            order.value, expected.value, concentration, standards
+            order.amount, expected.value, concentration, standards
         )  # fmt: skip
+        alone += timed_factors(order)
         causes = find_causes(
             expected.value,
             given.value,

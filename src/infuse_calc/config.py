@@ -26,12 +26,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from infuse_calc.errors import InfuseCalcError
+from infuse_calc.user_dirs import CONFIG_ENV as CONFIG_ENV
+from infuse_calc.user_dirs import ENV_PREFIX as ENV_PREFIX
 
-ENV_PREFIX = "INFUSE_CALC"
-#: the environment variable that points at another config file (tests, several profiles)
-CONFIG_ENV = f"{ENV_PREFIX}_CONFIG"
-APP_NAME = "infuse-calc"
-FILE_NAME = "config.toml"
 DEFAULTS_TABLE = "defaults"
 
 #: the keys of ``[defaults]``: each applies to every command that has the option

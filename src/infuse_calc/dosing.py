@@ -19,21 +19,31 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from infuse_calc import engine
-from infuse_calc import units as u
+from infuse_calc import amounts, engine
+from infuse_calc.durations import Duration
 from infuse_calc.engine import DAILY_VOLUME_LIMIT as DAILY_VOLUME_LIMIT
 from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION as DEFAULT_PUMP_RESOLUTION
 from infuse_calc.engine import PUMP_MAX_RATE as PUMP_MAX_RATE
 from infuse_calc.engine import ROUNDING_WARNING_PERCENT as ROUNDING_WARNING_PERCENT
+from infuse_calc.errors import IncompatibleError
+from infuse_calc.given import GIVEN_FIELDS as GIVEN_FIELDS
+from infuse_calc.given import NOT_GIVEN as NOT_GIVEN
+from infuse_calc.given import Cap as Cap
+from infuse_calc.given import Given as Given
+from infuse_calc.given import given_figures
+from infuse_calc.given import order_text as order_text
+from infuse_calc.measure import Measure as Measure
+from infuse_calc.measure import measure as _measure
+from infuse_calc.measure import optional as _optional
 from infuse_calc.notation import (
     format_exact,
     format_number,
     format_percent,
-    format_quantity,
     format_weight,
 )
 from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
+    LADDERS,
     ML,
     Concentration,
     Dose,
@@ -64,6 +74,7 @@ RECORD_FIELDS = (
     "pump_rate_rounded",
     "rounded_rate_delivers",
     "rounded_rate_difference_percent",
+    *GIVEN_FIELDS,
     "warnings",
 )
 
@@ -76,30 +87,12 @@ PLAIN_FIELDS = frozenset(
         "lb_per_kg",
         "vehicle",
         "rounded_rate_difference_percent",
+        "capped",
         "warnings",
     }
 )
 #: The record fields that hold a :class:`Measure` (CSV: ``<name>_value``, ``<name>_unit``).
 MEASURE_FIELDS = frozenset(RECORD_FIELDS) - PLAIN_FIELDS
-
-
-@dataclass(frozen=True)
-class Measure:
-    """An exact value with the unit string it is expressed in (pint-parsable)."""
-
-    value: Fraction
-    unit: str
-
-    def __str__(self) -> str:
-        return format_quantity(self.value, self.unit)
-
-    def to(self, target: str) -> Measure:
-        """The same quantity in another unit of the same dimension (exact)."""
-        return Measure(self.value * u.factor(self.unit, target), target)
-
-    def as_json(self) -> dict[str, Any]:
-        """``{"value": <nearest float>, "unit": "<unit>"}``: the scripting contract."""
-        return {"value": float(self.value), "unit": self.unit}
 
 
 @dataclass(frozen=True)
@@ -120,9 +113,9 @@ class Calculation:
     dose: Dose
     weight: Weight | None
     concentration: Concentration | None
-    per_minute: Measure
-    per_hour: Measure
-    per_day: Measure
+    per_minute: Measure | None  # None for a bolus (an amount given at once)
+    per_hour: Measure | None
+    per_day: Measure | None
     concentration_per_ml: Measure | None
     pump_rate: Measure | None
     volume_per_day: Measure | None
@@ -133,10 +126,32 @@ class Calculation:
     #: per_hour, per_day, concentration, dose_rate); the fields above are as human output
     #: shows them (the clearest unit of each).
     machine: Mapping[str, Measure | None] = field(default_factory=dict)
+    # an amount given over a time (amount, volume, duration) or at once (bolus_*), in
+    # machine units; the cap asked for and whether it limited the order
+    given: Given | None = None
+    # a drip rate typed as the dose (30 gtt/min): ``dose`` is then the volume rate it is
+    drip: tuple[Dose, int] | None = None
 
     @property
     def dose_measure(self) -> Measure:
-        return Measure(self.dose.value, str(self.dose.unit))
+        """The dose as typed: ``7 mcg/kg/min``, ``6 g`` (over its duration), ``80 units/kg``."""
+        typed = self.typed_dose
+        if typed.is_timed:
+            return Measure(typed.amount, typed.amount_unit)
+        return Measure(typed.value, str(typed.unit))
+
+    @property
+    def rates(self) -> tuple[Measure, Measure, Measure]:
+        """Per minute, per hour and per day: every order's but a bolus's (it has no rate)."""
+        rates = (self.per_minute, self.per_hour, self.per_day)
+        if rates[0] is None or rates[1] is None or rates[2] is None:
+            raise ValueError("a bolus has no rate")
+        return rates[0], rates[1], rates[2]
+
+    @property
+    def typed_dose(self) -> Dose:
+        """The dose as it was typed (a drip rate in drops, not the volume rate it is)."""
+        return self.dose if self.drip is None else self.drip[0]
 
     @property
     def weight_measure(self) -> Measure | None:
@@ -172,11 +187,23 @@ class Calculation:
             "pump_rate_rounded": None if pump is None else pump.rate,
             "rounded_rate_delivers": None if pump is None else pump.delivers,
             "rounded_rate_difference_percent": None if pump is None else pump.difference_percent,
+            **(self.given or NOT_GIVEN).record(),
             "warnings": list(self.warnings),
         }
 
     def dose_text(self) -> str:
-        return f"{format_exact(self.dose.value)} {self.dose.unit}"
+        return order_text(self.typed_dose)
+
+    def clear(self, measure: Measure) -> Measure:
+        """An amount (or volume) of this order in its clearest unit for human output, by the
+        rule of every figure (:func:`engine.display_floor`): ``35 mg``, ``5,600 units``,
+        ``150 mL`` (machine units are fixed)."""
+        kind = next(
+            k for k, ladder in LADDERS.items() if measure.unit in (w.symbol for w in ladder)
+        )
+        typed = self.dose.unit.amount
+        floor = engine.display_floor(typed if typed.kind is kind else LADDERS[kind][0])
+        return _measure(engine.clearest(measure.value, measure.unit, floor))
 
     def weight_text(self) -> str | None:
         if self.weight is None:
@@ -213,6 +240,17 @@ class Calculation:
             text += f": delivers {pump.delivers} ({format_percent(pump.difference_percent)})"
         return text
 
+    def delivered_text(self) -> str | None:
+        """For an amount given over a time, what the pump setting gives over that time
+        (``gives 1.998 g over 1 h 30 min``), in proportion to the rate; else ``None``."""
+        pump, given, duration = self.pump, self.given, self.dose.duration
+        if pump is None or pump.delivers is None or given is None or duration is None:
+            return None
+        ratio = pump.delivers.value / self.dose.value
+        total = given.amount if self.direction == "forward" else given.volume
+        assert total is not None
+        return f"gives {self.clear(Measure(total.value * ratio, total.unit))} over {duration}"
+
 
 def calculate(
     dose: Dose,
@@ -221,6 +259,10 @@ def calculate(
     dose_unit: RateUnit | None = None,
     pump_resolution: Fraction = DEFAULT_PUMP_RESOLUTION,
     limits: PumpLimits = DEFAULT_LIMITS,
+    *,
+    limit: Cap | None = None,
+    drip: tuple[Dose, int] | None = None,
+    runs_for: Duration | None = None,
 ) -> Calculation:
     """Work out every figure for ``dose``.
 
@@ -228,11 +270,22 @@ def calculate(
     direction it defaults to mcg/kg/min for mass drugs and units/kg/h for unit drugs (per kg
     only when a weight is given) in machine output, and to the unit clinicians use for
     that kind and rate in human output (:func:`engine.clinical_dose`). ``limits`` are the
-    pump's top rate and the daily volume warned about. Raises :class:`IncompatibleError`
-    for inputs that cannot be combined.
+    pump's top rate and the daily volume warned about. An amount given over a time is
+    worked out as the rate it gives, plus its amount, volume and duration; a bolus as an
+    amount and a volume. ``limit`` caps the amount of either (``--max``). A drip rate in
+    drops is worked out as the volume rate it is (``drip.volume_rate``): ``drip`` is then
+    the drip rate typed and the drop factor, for the record and the explanation.
+    ``runs_for`` is how long a rate runs when that is known (``check``: the pump of an
+    order given over a time), for the day's volume it gives. Raises
+    :class:`IncompatibleError` for inputs that cannot be combined.
     """
     from infuse_calc import notation
 
+    if limit is not None and not (dose.is_bolus or dose.is_timed):
+        raise IncompatibleError(
+            f"a maximum (--max) limits a bolus or an amount given over a time; "
+            f"{order_text(dose)} is a rate"
+        )
     step = limits.resolution(pump_resolution, notation.THOUSANDS_SEPARATORS)
     plan = engine.plan_for(dose, weight, concentration, dose_unit)
     wn, wd = (1, 1) if weight is None else (weight.kg.numerator, weight.kg.denominator)
@@ -244,8 +297,51 @@ def calculate(
         conc_measure = _measure(engine.concentration_figure(concentration))
         conc_machine = _measure(engine.concentration_machine(concentration))
     value = Fraction(dose.value)
-    figures = engine.evaluate(plan, value.numerator, value.denominator, wn, wd, cn, cd, step)
+    dn, dd = value.numerator, value.denominator
+    minutes = (1, 1)
+    if dose.duration is not None:
+        typed_minutes = dose.duration.minutes
+        minutes = (typed_minutes.numerator, typed_minutes.denominator)
+    cap_warnings: tuple[str, ...] = ()
+    given = None
+    if dose.is_bolus or dose.is_timed:
+        given, scaled, cap_warnings = given_figures(
+            plan, dose, (dn, dd, wn, wd, cn, cd), minutes, limit
+        )
+        dn, dd = scaled
+    if dose.is_bolus:  # an amount, no rate: no figure per time, no pump
+        return Calculation(
+            direction="forward" if plan.forward else "reverse",
+            dose=dose,
+            weight=weight,
+            concentration=concentration,
+            per_minute=None,
+            per_hour=None,
+            per_day=None,
+            concentration_per_ml=conc_measure,
+            pump_rate=None,
+            volume_per_day=None,
+            dose_rate=None,
+            pump=None,
+            warnings=cap_warnings,
+            machine={
+                "per_minute": None,
+                "per_hour": None,
+                "per_day": None,
+                "concentration": conc_machine,
+                "dose_rate": None,
+            },
+            given=given,
+        )
+    span = minutes if dose.is_timed else None
+    if runs_for is not None:
+        span = (runs_for.minutes.numerator, runs_for.minutes.denominator)
+    figures = engine.evaluate(plan, dn, dd, wn, wd, cn, cd, step, span)
     minute, hour, day, pump_rate, per_day_volume, dose_rate, setting, warnings = figures
+    if dose.is_timed and setting is None:
+        setting = amounts.timed_pump(plan, dn, dd, pump_rate, step)
+        if setting is not None:  # the pump setting's warnings come before the rate's
+            warnings = setting[6] + warnings
     pump = None
     if setting is not None:
         rn, rd, xn, xd, pn, pd, _ = setting
@@ -272,7 +368,7 @@ def calculate(
         volume_per_day=_optional(per_day_volume),
         dose_rate=_optional(delivered or dose_rate),
         pump=pump,
-        warnings=warnings,
+        warnings=cap_warnings + warnings,
         machine={
             "per_minute": _measure(minute),
             "per_hour": _measure(hour),
@@ -280,12 +376,6 @@ def calculate(
             "concentration": conc_machine,
             "dose_rate": _optional(dose_rate),
         },
+        given=given,
+        drip=drip,
     )
-
-
-def _measure(figure: engine.Figure) -> Measure:
-    return Measure(Fraction(figure[0], figure[1]), figure[2])
-
-
-def _optional(figure: engine.Figure | None) -> Measure | None:
-    return None if figure is None else _measure(figure)

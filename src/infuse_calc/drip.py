@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from infuse_calc.dosing import Measure
+    from infuse_calc.quantities import Dose
 
 # Heavy modules are imported inside the functions: the CLI imports this module for
 # DROP_FACTORS while it parses options.
@@ -20,17 +21,42 @@ if TYPE_CHECKING:
 DROP_FACTORS = (10, 15, 20, 60)
 
 
-def drip_rate(pump_rate_ml_h: Fraction, drop_factor: int) -> Measure:
-    """Drops per minute for a gravity set (exact): mL/h x gtt/mL, converted by pint."""
-    from infuse_calc import units as u
-    from infuse_calc.dosing import Measure
-
+def _check(drop_factor: int) -> None:
     if drop_factor not in DROP_FACTORS:
         raise ValueError(f"drop factor must be one of {DROP_FACTORS}")
-    q = u.quantity(Fraction(drop_factor), u.compose("gtt/mL")) * u.quantity(
-        pump_rate_ml_h, u.compose("mL/h")
-    )
-    return Measure(u.magnitude(q, u.compose("gtt/min")), "gtt/min")
+
+
+def drip_rate(pump_rate_ml_h: Fraction, drop_factor: int) -> Measure:
+    """Drops per minute for a gravity set (exact): mL/h x gtt/mL, by pint's factor."""
+    from infuse_calc.dosing import Measure
+    from infuse_calc.units import factor
+
+    _check(drop_factor)
+    per_minute = factor("mL/h*gtt/mL", "gtt/min")
+    return Measure(pump_rate_ml_h * drop_factor * per_minute, "gtt/min")
+
+
+def volume_rate(drip: Dose, drop_factor: int) -> Dose:
+    """A drip rate counted in drops as the volume rate it is (exact): 30 gtt/min at
+    15 gtt/mL is 2 mL/min. The same rule as :func:`drip_rate`, worked backwards."""
+    from infuse_calc.quantities import ML, Dose, RateUnit
+    from infuse_calc.units import factor
+
+    _check(drop_factor)
+    time = drip.unit.time
+    assert time is not None
+    assert drip.is_drip_rate
+    per = factor(f"gtt/{time}*mL/gtt", f"mL/{time}")
+    return Dose(drip.value / drop_factor * per, RateUnit(ML, time), drip.text, drip.warnings)
+
+
+def explain_volume(drip: Dose, drop_factor: int, volume: Dose) -> str:
+    """The ``--explain`` step of a drip rate typed as the dose:
+    ``30 gtt/min ÷ 15 gtt/mL = 2 mL/min``."""
+    from infuse_calc.notation import format_exact, format_number
+
+    typed = f"{format_exact(drip.value)} {drip.unit}"
+    return f"{typed} ÷ {drop_factor} gtt/mL = {format_number(volume.value)} {volume.unit}"
 
 
 def whole_drops(value: Fraction) -> Fraction:

@@ -119,9 +119,11 @@ class Plan:
         "dose_rate",
         "dose_unit",
         "forward",
+        "given",
         "kind",
         "per_kg",
         "per_time",
+        "totals",
         "volume",
         "volume_c",
     )
@@ -133,11 +135,12 @@ class Plan:
         per_kg: bool,
         amount_c: bool,
         volume_c: bool,
-        per_time: tuple[Machine, Machine, Machine],
+        per_time: tuple[Machine, Machine, Machine] | None,
         volume: tuple[int, int, int, int] | None,
         dose_rate: tuple[str, bool, bool, int, int] | None,
-        display: tuple[Choice, Choice, Choice],
+        display: tuple[Choice, Choice, Choice] | None,
         kind: Kind,
+        given: tuple[str, str | None],
     ) -> None:
         self.forward = forward  # a dose to a pump rate; else a volume rate to its dose
         self.dose_unit = dose_unit
@@ -148,7 +151,12 @@ class Plan:
         self.volume = volume  # volume rate to mL/h and to mL/day
         self.dose_rate = dose_rate  # unit, of the volume, per kg, factor n and d
         self.display = display  # clearest-unit choices from the machine units (human)
-        self.kind = kind  # the kind of amount of per_time
+        self.kind = kind  # the kind of amount of per_time and of an amount given
+        # what an amount given (over a time, or at once) is made of: the expressions of
+        # its amount and volume (per time for a rate); the factors to machine units are
+        # made on first use (:func:`infuse_calc.amounts.totals`)
+        self.given = given
+        self.totals: tuple[int, int, int, int, str] | None = None
 
 
 #: An exact factor to a machine unit: (numerator, denominator, unit).
@@ -230,7 +238,9 @@ def _compile(
             amount, floor, volume = f"{rate}*{drug}/{solution}", drug, rate
     elif not forward:
         amount, floor, volume = rate, ML, rate
-    chosen = target or default_dose_unit(dose_unit, concentration_units, has_weight)
+    chosen = target
+    if chosen is None and not dose_unit.is_amount:
+        chosen = default_dose_unit(dose_unit, concentration_units, has_weight)
     dose_rate = None
     if chosen is not None:
         of_volume = chosen.kind is Kind.VOLUME
@@ -241,16 +251,25 @@ def _compile(
         size = factor(source, str(chosen))
         dose_rate = (str(chosen), of_volume, chosen.per_kg, size.numerator, size.denominator)
     volume_factors = None
-    if volume is not None:
+    if volume is not None and not dose_unit.is_amount:
         hourly, daily = factor(volume, "mL/h"), factor(volume, "mL/day")
         volume_factors = (hourly.numerator, hourly.denominator, daily.numerator, daily.denominator)
     kind = floor.kind
-    per_time = (
-        _machine(amount, machine_unit(kind, "min")),
-        _machine(amount, machine_unit(kind, "h")),
-        _machine(amount, machine_unit(kind, "day")),
-    )
-    shown = display_floor(floor)
+    per_time = display = None
+    if not dose_unit.is_amount:
+        per_time = (
+            _machine(amount, machine_unit(kind, "min")),
+            _machine(amount, machine_unit(kind, "h")),
+            _machine(amount, machine_unit(kind, "day")),
+        )
+        shown = display_floor(floor)
+        display = (
+            choice(per_time[0][2], shown, "min"),
+            choice(per_time[1][2], shown, "h"),
+            choice(per_time[2][2], shown, "day"),
+        )
+    # given over a time, a rate's amount and volume are the rate times the minutes
+    over = "" if dose_unit.is_amount else "*min"
     return Plan(
         forward=forward,
         dose_unit=str(dose_unit),
@@ -260,12 +279,9 @@ def _compile(
         per_time=per_time,
         volume=volume_factors,
         dose_rate=dose_rate,
-        display=(
-            choice(per_time[0][2], shown, "min"),
-            choice(per_time[1][2], shown, "h"),
-            choice(per_time[2][2], shown, "day"),
-        ),
+        display=display,
         kind=kind,
+        given=(amount + over, None if volume is None else volume + over),
     )
 
 
@@ -296,6 +312,11 @@ def check_compatible(
 
     Whether they can depends only on the units (the plan key); the texts are for messages.
     """
+    if dose.is_drip_rate:
+        raise IncompatibleError(
+            f"a drip rate in drops ({dose.text or dose.unit!s}) becomes mL/h only with the "
+            "giving set's drop factor (gtt/mL): give --drop-factor"
+        )
     if dose.per_kg and weight is None:
         raise IncompatibleError(
             f"dose {dose.text or dose.unit!s} is per kg: give the patient's weight with --weight"
@@ -314,6 +335,11 @@ def check_compatible(
         )
     if dose_unit is None:
         return
+    if dose.is_bolus or dose_unit.is_amount:
+        raise IncompatibleError(
+            f"dose unit {dose_unit} asks for a rate, but {dose.text or dose.unit!s} is a bolus "
+            "(an amount given at once): it has no rate"
+        )
     if dose_unit.kind is Kind.VOLUME:
         if not dose.is_volume_rate and concentration is None:
             raise IncompatibleError(
@@ -353,14 +379,22 @@ Evaluation = tuple[
 
 
 def evaluate(
-    plan: Plan, dn: int, dd: int, wn: int, wd: int, cn: int, cd: int, step: Resolution
+    plan: Plan,
+    dn: int,
+    dd: int,
+    wn: int,
+    wd: int,
+    cn: int,
+    cd: int,
+    step: Resolution,
+    minutes: tuple[int, int] | None = None,
 ) -> Evaluation:
     """Apply ``plan`` to one order: a dose of ``dn / dd`` (in the plan's dose unit), a weight
     of ``wn / wd`` kg and a concentration of ``cn / cd`` (its amount unit per its volume
-    unit); 1 / 1 for an input not given."""
-    rn, rd = (dn * wn, dd * wd) if plan.per_kg else (dn, dd)
-    an, ad = (rn * cn, rd * cd) if plan.amount_c else (rn, rd)
-    vn, vd = (rn * cd, rd * cn) if plan.volume_c else (rn, rd)
+    unit); 1 / 1 for an input not given. ``minutes`` is the time an order given over a time
+    runs (``6 g over 20 min``): its day's volume is then at most what it gives."""
+    assert plan.per_time is not None, "a bolus has no rate: see amounts.totals()"
+    an, ad, vn, vd = flows(plan, dn, dd, wn, wd, cn, cd)
     pump_rate = volume_per_day = pump = dose_rate = None
     warnings: tuple[str, ...] = ()
     volume = plan.volume
@@ -372,6 +406,8 @@ def evaluate(
             warnings = pump[6]
         # the daily volume matters for a drug's solution; a plain fluid order is its volume
         daily = volume_per_day[:2] if plan.amount_c or plan.volume_c else (0, 1)
+        if minutes is not None:
+            daily = _within_a_day(daily, minutes)
         limits = rate_warnings(*pump_rate[:2], *daily, step, not plan.forward)
         if limits:
             warnings += limits
@@ -391,7 +427,29 @@ def evaluate(
 def display(plan: Plan, minute: Figure, hour: Figure, day: Figure) -> list[Figure]:
     """Per minute, hour and day (machine figures of :func:`evaluate`) in the clearest unit
     of each, for human output."""
+    assert plan.display is not None, "a bolus has no rate"
     return [
         choose(figure[0], figure[1], (shown,))[0]
         for figure, shown in zip((minute, hour, day), plan.display, strict=True)
     ]
+
+
+def flows(
+    plan: Plan, dn: int, dd: int, wn: int, wd: int, cn: int, cd: int
+) -> tuple[int, int, int, int]:
+    """The amount and the volume an order's numbers give, in the plan's own expressions
+    (a rate's per its time unit; a bolus's as they are)."""
+    rn, rd = (dn * wn, dd * wd) if plan.per_kg else (dn, dd)
+    an, ad = (rn * cn, rd * cd) if plan.amount_c else (rn, rd)
+    vn, vd = (rn * cd, rd * cn) if plan.volume_c else (rn, rd)
+    return an, ad, vn, vd
+
+
+def _within_a_day(daily: tuple[int, int], minutes: tuple[int, int]) -> tuple[int, int]:
+    """The volume (as mL/day) an order given over ``minutes`` gives in its first day: the
+    rate's daily volume times the part of a day it runs (100 mL over 20 min is 100 mL, not
+    the 7,200 mL/day its rate would give in a whole day)."""
+    day = factor("day", "min")
+    if minutes[0] * day.denominator >= day.numerator * minutes[1]:  # a day or longer
+        return daily
+    return daily[0] * minutes[0] * day.denominator, daily[1] * minutes[1] * day.numerator

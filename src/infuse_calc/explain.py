@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from infuse_calc import units as u
-from infuse_calc.dosing import Calculation, Measure, PumpRounding
+from infuse_calc.dosing import Calculation, Given, Measure, PumpRounding
 from infuse_calc.notation import format_exact, format_number, format_percent
 from infuse_calc.quantities import DAY, HOUR, KG, MINUTE, UnitWord
 
@@ -21,7 +21,14 @@ def explain(calc: Calculation) -> list[str]:
     lines: list[str] = []
     if calc.weight is not None and calc.weight.unit is not KG:
         lines.append(weight_line(calc))
-    dose = calc.dose_measure
+    if calc.drip is not None:
+        from infuse_calc.drip import explain_volume
+
+        lines.append(explain_volume(*calc.drip, calc.dose))
+    if calc.given is not None:
+        _given_lines(calc, calc.given, lines)
+        return lines
+    dose = Measure(calc.dose.value, str(calc.dose.unit))
     amount_symbol, time = _split(dose.unit)
     base = dose
     if calc.weight is not None and calc.dose.per_kg:
@@ -33,7 +40,7 @@ def explain(calc: Calculation) -> list[str]:
             _dose_rate_lines(calc, lines)
         if calc.pump_rate is not None and calc.concentration_per_ml is not None:
             conc = calc.concentration_per_ml
-            per_hour = _restate(calc.per_hour, f"{conc.unit.split('/')[0]}/h", lines)
+            per_hour = _restate(calc.rates[1], f"{conc.unit.split('/')[0]}/h", lines)
             lines.append(f"{per_hour} ÷ {conc} = {calc.pump_rate}")
             _volume_line(calc, lines)
     else:
@@ -51,11 +58,12 @@ def explain(calc: Calculation) -> list[str]:
         else:
             _per_period_lines(calc, volume, lines)
     if calc.pump is not None and calc.pump_rate is not None:
-        lines.append(f"set the pump to {setting_text(calc.pump, calc.pump_rate)}")
+        setting = setting_text(calc.pump, calc.pump_rate, calc.delivered_text())
+        lines.append(f"set the pump to {setting}")
     return lines
 
 
-def setting_text(pump: PumpRounding, exact: Measure) -> str:
+def setting_text(pump: PumpRounding, exact: Measure, delivered: str | None = None) -> str:
     """What to set the pump to, said so that it cannot be taken for the exact rate.
 
     ``3 mL/h (nearest 0.1 mL/h step): delivers 6.9444 mcg/kg/min (-0.79%)``; ``8 mL/h
@@ -68,7 +76,8 @@ def setting_text(pump: PumpRounding, exact: Measure) -> str:
         return f"{pump.rate} (exact)"
     text = f"{pump.rate} (nearest {format_number(pump.resolution)} mL/h step)"
     if pump.delivers is not None:
-        text += f": delivers {pump.delivers} ({format_percent(pump.difference_percent)})"
+        delivered = delivered or f"delivers {pump.delivers}"
+        text += f": {delivered} ({format_percent(pump.difference_percent)})"
     return text
 
 
@@ -103,7 +112,7 @@ def _time_word(symbol: str) -> UnitWord:
 def _per_period_lines(calc: Calculation, base: Measure, lines: list[str]) -> None:
     """Chain min -> h -> day from the base rate, each step from the one before."""
     amount, time = _split(base.unit)
-    shown = {_split(m.unit)[1]: m for m in (calc.per_minute, calc.per_hour, calc.per_day)}
+    shown = {_split(m.unit)[1]: m for m in calc.rates}
     order = [t.symbol for t in _TIMES]
     start = order.index(time)
     restated = _restate_text(base, shown[time])
@@ -170,7 +179,8 @@ def _dose_rate_lines(calc: Calculation, lines: list[str]) -> None:
         return
     time = _split(target.unit)[1]
     per_kg = "/kg/" in target.unit
-    source = calc.per_hour if time == "h" else calc.per_minute if time == "min" else calc.per_day
+    per_minute, per_hour, per_day = calc.rates
+    source = per_hour if time == "h" else per_minute if time == "min" else per_day
     step = source
     if per_kg and calc.weight is not None:
         step_unit = source.unit.replace("/", "/kg/")
@@ -178,3 +188,68 @@ def _dose_rate_lines(calc: Calculation, lines: list[str]) -> None:
         lines.append(f"{source} ÷ {format_number(calc.weight.kg)} kg = {step}")
     if step.unit != target.unit:
         lines.append(f"{step} = {target}")
+
+
+# --- amounts given over a time, and boluses -----------------------------------------------
+
+
+def _given_lines(calc: Calculation, given: Given, lines: list[str]) -> None:
+    """``6 g ÷ 20 min × 60 min/h = 18 g/h``, ``18 g/h ÷ 40 mg/mL = 450 mL/h``,
+    ``450 mL/h × 20 min ÷ 60 min/h = 150 mL``; a bolus: the amount and the volume."""
+    dose = calc.typed_dose
+    typed = calc.dose_measure  # 6 g, 500 mcg/kg, 1,000 mL
+    amount = typed
+    if calc.weight is not None and dose.per_kg:
+        amount = Measure(typed.value * calc.weight.kg, dose.unit.amount.symbol)
+        lines.append(
+            f"{typed} × {format_number(calc.weight.kg)} kg = {_chain(amount, calc.clear(amount))}"
+        )
+        amount = calc.clear(amount)
+    conc = calc.concentration_per_ml
+    if given.capped:  # the cap is of the kind typed (checked by calculate)
+        assert given.limit is not None
+        limit = calc.clear(given.limit)
+        lines.append(f"{amount} is more than the maximum {limit}: capped at {limit}")
+        amount = limit
+    if dose.is_bolus:
+        if conc is not None and given.volume is not None:
+            volume = calc.clear(given.volume)
+            if calc.direction == "forward":
+                lines.append(f"{amount} ÷ {conc} = {volume}")
+            else:
+                lines.append(f"{volume} × {conc} = {calc.clear(given.amount)}")
+        return
+    assert dose.duration is not None
+    assert calc.per_hour is not None
+    duration = f"{format_exact(dose.duration.value)} {dose.duration.unit}"
+    to_hours = (
+        "" if dose.duration.unit is HOUR else f" {_time_factor(dose.duration.unit.symbol, 'h')}"
+    )
+    hourly = calc.per_hour if calc.direction == "forward" else calc.pump_rate
+    assert hourly is not None
+    raw = Measure(amount.value / dose.duration.value, f"{amount.unit}/{dose.duration.unit}")
+    raw = raw.to(f"{amount.unit}/h")
+    lines.append(f"{amount} ÷ {duration}{to_hours} = {_chain(raw, hourly)}")
+    if calc.pump_rate is not None and conc is not None:
+        if calc.direction == "forward":
+            lines.append(f"{calc.per_hour} ÷ {conc} = {calc.pump_rate}")
+        else:
+            lines.append(f"{calc.pump_rate} × {conc} = {calc.per_hour}")
+    if given.volume is not None and calc.pump_rate is not None:
+        volume = calc.clear(given.volume)
+        if calc.direction == "forward":
+            lines.append(
+                f"{calc.pump_rate} × {duration}{_from_hours(dose.duration.unit)} = {volume}"
+            )
+        elif conc is not None:
+            lines.append(f"{volume} × {conc} = {calc.clear(given.amount)}")
+    if calc.pump is not None and calc.pump_rate is not None:
+        setting = setting_text(calc.pump, calc.pump_rate, calc.delivered_text())
+        lines.append(f"set the pump to {setting}")
+
+
+def _from_hours(unit: UnitWord) -> str:
+    """``÷ 60 min/h``: how a per-hour rate times a time in ``unit`` becomes an amount."""
+    if unit is HOUR:
+        return ""
+    return f" {_time_factor('h', unit.symbol)}"

@@ -27,7 +27,9 @@ import zlib
 from collections.abc import Iterator
 from fractions import Fraction
 
-ENV_VAR = "INFUSE_CALC_CACHE_DIR"
+from infuse_calc.user_dirs import CACHE_ENV, user_cache_dir
+
+ENV_VAR = CACHE_ENV
 FILE_NAME = "factors.json"
 SCHEMA = 1
 
@@ -67,9 +69,7 @@ def directory() -> str | None:
     if chosen:
         return chosen
     try:
-        import platformdirs
-
-        return platformdirs.user_cache_dir("infuse-calc")
+        return user_cache_dir()
     except Exception:  # no home directory, say: run without a cache
         return None
 

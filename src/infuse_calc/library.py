@@ -92,6 +92,13 @@ class Applied:
         return BUILTIN in (self.drug.origins.get(f, "") for f in ("concentrations", "dose_unit"))
 
 
+#: Said when a drug's limits (rates) cannot apply to what was typed.
+UNCHECKED_AMOUNT = (
+    "the library's limits are for continuous rates: a bolus or an amount given over a time "
+    "is not checked against them"
+)
+
+
 def apply(
     library: Library,
     name: str,
@@ -112,7 +119,10 @@ def apply(
     choice = choose_concentration(drug, area, concentration, label)
     limits = None
     warnings = list(choice.warnings)
-    if dose is not None and not dose.is_volume_rate:
+    notes = choice.notes
+    if dose is not None and (dose.is_bolus or dose.is_timed):
+        notes += (UNCHECKED_AMOUNT,)
+    elif dose is not None and not dose.is_volume_rate:
         limits = check_limits(library, drug, area, dose, weight_kg)
         warnings += list(limits.messages)
-    return Applied(drug, choice.concentration, limits, tuple(warnings), choice, choice.notes)
+    return Applied(drug, choice.concentration, limits, tuple(warnings), choice, notes)

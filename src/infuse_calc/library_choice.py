@@ -13,7 +13,7 @@ from fractions import Fraction
 from infuse_calc import units as u
 from infuse_calc.errors import IncompatibleError
 from infuse_calc.library_model import BUILTIN, Drug, StandardConcentration
-from infuse_calc.notation import format_exact
+from infuse_calc.notation import format_exact, unit_text
 from infuse_calc.quantities import Concentration, Dose, RateUnit
 
 
@@ -57,7 +57,8 @@ def written(conc: Concentration) -> str:
     if conc.percent is not None:
         return f"{format_exact(conc.percent)}%"
     volume = f"{format_exact(conc.volume)} " if conc.per_volume_given else ""
-    return f"{format_exact(conc.amount)} {conc.amount_unit}/{volume}{conc.volume_unit}"
+    amount = format_exact(conc.amount)
+    return f"{amount} {unit_text(amount, str(conc.amount_unit))}/{volume}{conc.volume_unit}"
 
 
 def labelled(standards: tuple[StandardConcentration, ...], start: int = 0) -> str:
@@ -84,8 +85,8 @@ def choose_concentration(
         warnings: tuple[str, ...] = ()
         if standards:
             warnings = (
-                f"{given.text} is not a standard concentration of {drug.name} in the library "
-                f"(standard: {', '.join(s.text for s in standards)})",
+                f"{written(given)} is not a standard concentration of {drug.name} in the "
+                f"library (standard: {', '.join(written(s.concentration) for s in standards)})",
             )
         return ConcentrationChoice(given, None, "", "given", (), warnings)
     if not standards:
@@ -129,6 +130,8 @@ def dose_unit_for(drug: Drug, dose: Dose, weight_given: bool) -> tuple[RateUnit 
     A volume rate (mL/h) delivers a dose shown in the dosing unit; per kg needs the weight.
     """
     target = drug.dose_unit
+    if dose.is_bolus:  # an amount: it has no rate to show in the dosing unit
+        return None, None
     if dose.unit == target or (not dose.is_volume_rate and dose.unit.kind is not target.kind):
         return None, None
     if target.per_kg and not weight_given:

@@ -232,6 +232,7 @@ def make_pounds(rng: random.Random, level: int) -> Problem | None:
         return make_problem("pounds", level, order.ordered, order.inputs(bag=False), [kg], 1)
     if level == 2:
         unit = _unit(order.range.unit)
+        assert unit.time is not None  # a practice order is a rate
         field = "per_minute" if unit.time.symbol == "min" else "per_hour"
         total = f"{unit.amount}/{unit.time}"
         asks = [kg, Ask(f"How many {total} is that?", field, total)]

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from infuse_calc.concentrations import Concentration, parse_concentration
+from infuse_calc.durations import Duration, read_duration
 from infuse_calc.errors import InputError
 from infuse_calc.reader import Reader, shown
 from infuse_calc.tokens import MAX_DIGITS, MAX_INPUT_LENGTH, Token, parse_number, tokenize
@@ -88,6 +89,7 @@ __all__ = [
     "UNITS",
     "Concentration",
     "Dose",
+    "Duration",
     "G",
     "Kind",
     "RateUnit",
@@ -96,6 +98,7 @@ __all__ = [
     "Weight",
     "check_lb_per_kg",
     "lookup_unit",
+    "parse_amount",
     "parse_concentration",
     "parse_dose",
     "parse_number",
@@ -116,29 +119,70 @@ LB_PER_KG_RANGE = (Fraction("2.2"), Fraction("2.21"))
 
 @dataclass(frozen=True)
 class RateUnit:
-    """``amount / [kg /] time``, e.g. mcg/kg/min, units/h, mL/h (or gtt/min, see parse_dose)."""
+    """``amount / [kg /] time``, e.g. mcg/kg/min, units/h, mL/h (or gtt/min, see parse_dose).
+
+    ``time`` is ``None`` for the unit of an amount given at once (a bolus: ``units/kg``,
+    ``mg``), which only the readers that take amounts produce.
+    """
 
     amount: UnitWord
-    time: UnitWord
+    time: UnitWord | None
     per_kg: bool = False
 
     def __str__(self) -> str:
         middle = "/kg" if self.per_kg else ""
+        if self.time is None:
+            return f"{self.amount.symbol}{middle}"
         return f"{self.amount.symbol}{middle}/{self.time.symbol}"
 
     @property
     def kind(self) -> Kind:
         return self.amount.kind
 
+    @property
+    def is_amount(self) -> bool:
+        """An amount given at once (``80 units/kg``), not a rate."""
+        return self.time is None
+
 
 @dataclass(frozen=True)
 class Dose:
-    """A dose rate as typed: a positive exact number and a :class:`RateUnit`."""
+    """A dose as typed: a positive exact number and a :class:`RateUnit`.
+
+    Three forms (the last two only from ``parse_dose(..., amounts=True)``):
+
+    * a rate, ``7 mcg/kg/min``;
+    * an amount over a time, ``6 g over 20 min``: ``value`` and ``unit`` are the rate it
+      gives (0.3 g/min, in the smallest time unit written) and ``duration`` the time, so
+      every rate path works it out as any rate; :attr:`amount` is the amount typed;
+    * a bolus, ``80 units/kg``: an amount given at once (``unit.time`` is ``None``).
+    """
 
     value: Fraction
     unit: RateUnit
     text: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    duration: Duration | None = None
+
+    @property
+    def is_bolus(self) -> bool:
+        """An amount given at once, with no time: ``80 units/kg``."""
+        return self.unit.time is None
+
+    @property
+    def is_timed(self) -> bool:
+        """An amount given over a time: ``6 g over 20 min``."""
+        return self.duration is not None
+
+    @property
+    def amount(self) -> Fraction:
+        """The amount typed (``6`` of ``6 g over 20 min``); a rate's value for a rate."""
+        return self.value if self.duration is None else self.value * self.duration.value
+
+    @property
+    def amount_unit(self) -> str:
+        """``g``, ``mcg/kg``: the unit of :attr:`amount` for a timed dose or a bolus."""
+        return str(RateUnit(self.unit.amount, None, self.unit.per_kg))
 
     @property
     def per_kg(self) -> bool:
@@ -190,14 +234,15 @@ class Weight:
 # --- doses --------------------------------------------------------------------------------
 
 
-def _rate_unit(reader: Reader, drops: bool) -> RateUnit:
+def _unit(reader: Reader, drops: bool, amounts: bool) -> RateUnit:
+    """``amount [/ kg] [/ time]``; without a time only when ``amounts`` (a bolus)."""
     amount = reader.unit("a unit such as mcg/kg/min")
     if amount.kind is Kind.TIME:
         raise reader.fail(f"'{amount}' is a time; the unit must start with an amount (mcg, mL...)")
     if amount.kind is Kind.DROPS and not drops:
         raise reader.fail(
             "a drip rate in drops becomes mL/h only with the giving set's drop factor "
-            "(gtt/mL), which this input does not take; give the rate in mL/h"
+            "(gtt/mL): give it with --drop-factor (convert), or give the rate in mL/h"
         )
     if amount.kind is Kind.WEIGHT:
         if amount is GRAM_WEIGHT:
@@ -222,38 +267,84 @@ def _rate_unit(reader: Reader, drops: bool) -> RateUnit:
             raise reader.fail("more than one time unit")
         else:
             raise reader.fail(f"'{denominator}' cannot follow '/' in a dose rate")
-    if time is None:
+    if time is None and not amounts:
         raise reader.fail(
             "expected a rate: amount per time, such as mcg/kg/min, mg/h or mL/h "
-            "(one-off doses are not infusions)"
+            "(a bolus or an amount over a time is not read here)"
         )
-    if per_kg and amount.kind is Kind.DROPS:
-        raise reader.fail("a drip rate in drops is per minute, not per kg")
+    if amount.kind is Kind.DROPS and (per_kg or time is None):
+        raise reader.fail("a drip rate in drops is per minute, not per kg or an amount")
     return RateUnit(amount, time, per_kg)
 
 
-def parse_dose(text: str, *, drops: bool = False) -> Dose:
+def parse_dose(text: str, *, drops: bool = False, amounts: bool = False) -> Dose:
     """Parse a dose rate such as ``7 mcg/kg/min``, ``4 mg/hr`` or ``3 mL/h``.
 
     ``drops=True`` also reads a drip rate counted in drops (``30 gtt/min``, ``gtts``,
     ``drops``), of :attr:`Kind.DROPS`: only a caller that has the giving set's drop factor
     can turn it into mL, so by default it is refused.
+
+    ``amounts=True`` also reads an amount over a time (``6 g over 20 min``,
+    ``500 mcg/kg over 1 min``, ``1000 mL over 8 h``, ``2 g over 1 h 30 min``) and a bolus
+    (``80 units/kg``, ``150 mg``), for the callers that work them out (see :class:`Dose`).
+    A rate "over" a time (``7 mcg/kg/min over 2 h``) is a schedule, and is refused.
     """
     reader = Reader("dose", text)
     value = reader.number()
-    unit = _rate_unit(reader, drops)
+    unit = _unit(reader, drops, amounts)
+    duration = None
+    if amounts and reader.at_word("over"):
+        reader.pos += 1
+        duration = read_duration(reader)
+        if unit.time is not None:
+            raise reader.fail(_rate_over_time(value, unit, duration))
+        unit = RateUnit(unit.amount, duration.unit, unit.per_kg)
+        value = value / duration.value
     reader.end()
-    return Dose(value, unit, text, tuple(reader.warnings))
+    return Dose(value, unit, text, tuple(reader.warnings), duration)
+
+
+def _rate_over_time(value: Fraction, unit: RateUnit, duration: Duration) -> str:
+    """``7 mcg/kg/min over 2 h``: say it is a schedule, and what the amount would be."""
+    from infuse_calc.notation import format_exact, format_number
+    from infuse_calc.units import factor
+
+    assert unit.time is not None
+    total = value * duration.value * factor(duration.unit.symbol, unit.time.symbol)
+    amount = RateUnit(unit.amount, None, unit.per_kg)
+    shown_total = format_exact(total) if len(format_exact(total)) <= 12 else format_number(total)
+    return (
+        f"a rate over a time is a schedule, not a bolus: give the amount over the time "
+        f"({shown_total} {amount} over {duration}), or the rate alone and when it stops "
+        "(a schedule)"
+    )
 
 
 def parse_rate_unit(
-    text: str, what: str = "dose unit", *, drops: bool = False
+    text: str, what: str = "dose unit", *, drops: bool = False, amounts: bool = False
 ) -> tuple[RateUnit, tuple[str, ...]]:
-    """Parse a unit expression without a number, such as ``mcg/kg/min`` or ``mL/h``."""
+    """Parse a unit expression without a number, such as ``mcg/kg/min`` or ``mL/h``
+    (with ``amounts``, also an amount's unit such as ``units/kg``)."""
     reader = Reader(what, text)
-    unit = _rate_unit(reader, drops)
+    unit = _unit(reader, drops, amounts)
     reader.end()
     return unit, tuple(reader.warnings)
+
+
+def parse_amount(text: str, what: str) -> tuple[Fraction, UnitWord, tuple[str, ...]]:
+    """An amount such as ``10,000 units``, ``150 mg`` or ``250 mL`` (not per kg, no time):
+    a cap (``--max``) or a bag's volume (``--bag``)."""
+    reader = Reader(what, text)
+    value = reader.number()
+    unit = reader.unit("a unit such as mg, units or mL")
+    if unit is GRAM_WEIGHT:
+        unit = G
+    if unit.kind in (Kind.TIME, Kind.WEIGHT, Kind.DROPS):
+        raise reader.fail(f"'{unit}' is not an amount; give mg, units, mL...")
+    if reader.at("slash") or reader.at_word("per"):
+        raise reader.fail("expected an amount such as 10,000 units or 250 mL, not a rate")
+    reader.end()
+    return value, unit, tuple(reader.warnings)
 
 
 # --- weights ------------------------------------------------------------------------------

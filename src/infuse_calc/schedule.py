@@ -72,24 +72,20 @@ def when(instant: Fraction) -> str:
 
 
 def duration_text(minutes: Fraction) -> str:
-    """``48 h``, ``4 h 30 min``, ``45 min`` (display only)."""
-    from infuse_calc.notation import format_number
+    """``48 h``, ``4 h 30 min``, ``45 min`` (display only; the rule is
+    :func:`infuse_calc.durations.duration_text`)."""
+    from infuse_calc.durations import duration_text as text
 
-    per_hour = minutes_per("h")
-    if minutes.denominator != 1:
-        return f"{format_number(minutes / per_hour)} h"
-    hours, rest = divmod(int(minutes), int(per_hour))
-    if hours and rest:
-        return f"{hours:,} h {rest} min"
-    if hours:
-        return f"{hours:,} h"
-    return f"{rest} min"
+    return "0 min" if minutes == 0 else text(minutes)
 
 
 @dataclass(frozen=True)
 class SegmentSpec:
     """One line of a schedule as written: from ``start`` on, ``dose`` (``None``: stop).
 
+    A rate runs until the next segment starts; an amount given over a time
+    (``150 mg over 10 min``) for its time, and a bolus (``80 units/kg``) at its start: the
+    next segment may start later (nothing runs between) or, after a bolus, at once.
     ``where`` locates it in its file (``"segment 3 (line 12)"``) for error messages.
     """
 
@@ -102,6 +98,15 @@ class SegmentSpec:
     def is_stop(self) -> bool:
         return self.dose is None
 
+    @property
+    def own_end(self) -> Fraction | None:
+        """When a segment that ends by itself ends (a bolus: at once); ``None`` for a rate."""
+        if self.dose is None or not (self.dose.is_bolus or self.dose.is_timed):
+            return None
+        if self.dose.duration is None:
+            return self.start
+        return self.start + self.dose.duration.minutes
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -112,7 +117,7 @@ class Segment:
     end: Fraction
     dose: Dose
     note: str
-    rate: Fraction  # amount per minute
+    rate: Fraction  # amount per minute (0 for a bolus)
     volume_rate: Fraction | None  # mL per minute
     amount: Fraction
     volume: Fraction | None
@@ -122,6 +127,11 @@ class Segment:
     @property
     def minutes(self) -> Fraction:
         return self.end - self.start
+
+    @property
+    def is_bolus(self) -> bool:
+        """Given at once at :attr:`start`: its amount is no rate times a time."""
+        return self.dose.is_bolus
 
 
 @dataclass(frozen=True)
@@ -184,8 +194,9 @@ class Schedule:
         typed = next(w for w in LADDERS[self.kind] if w.symbol == self.amount_unit)
         floor = display_floor(typed)
         per_hour = minutes_per("h")
-        smallest = min(min(s.amount, s.rate * per_hour) for s in self.segments)
-        return clearest(smallest, self.amount_unit, floor)[2]
+        figures = [s.amount for s in self.segments]
+        figures += [s.rate * per_hour for s in self.segments if not s.is_bolus]
+        return clearest(min(figures), self.amount_unit, floor)[2]
 
     def amount_measure(self, value: Fraction) -> Any:
         """An amount as a :class:`~infuse_calc.dosing.Measure` in :attr:`display_unit`."""
@@ -225,11 +236,12 @@ def build_schedule(
     reworded with the segment's location) for a schedule that cannot be worked out.
     """
     _check_specs(specs)
-    worked = [_per_minute(spec, weight, concentration) for spec in specs[:-1]]
-    kinds = {kind for kind, _, _, _ in worked}
+    given = [spec for spec in specs if not spec.is_stop]
+    worked = [_per_minute(spec, weight, concentration) for spec in given]
+    kinds = {w[0] for w in worked}
     if len(kinds) > 1:
         first_kind = worked[0][0]
-        odd = next(i for i, (kind, _, _, _) in enumerate(worked) if kind is not first_kind)
+        odd = next(i for i, w in enumerate(worked) if w[0] is not first_kind)
         raise ScheduleError(
             f"{_where(specs[odd], odd)}: dose {_dose_text(specs[odd])} is in "
             f"{worked[odd][0].label} but {_where(specs[0], 0)} is in {first_kind.label}: "
@@ -237,19 +249,22 @@ def build_schedule(
         )
     kind = worked[0][0]
     amount_unit = min(
-        (next(w for w in LADDERS[kind] if w.symbol == unit) for _, unit, _, _ in worked),
+        (next(w for w in LADDERS[kind] if w.symbol == unit) for _, unit, _, _, _ in worked),
         key=lambda w: w.rank,
     ).symbol
     segments: list[Segment] = []
     warnings: list[str] = []
     cumulative = Fraction(0)
     cumulative_volume: Fraction | None = None if concentration is None else Fraction(0)
-    for i, (spec, (_, unit, rate, volume_rate)) in enumerate(zip(specs, worked, strict=False)):
+    for i, (spec, (_, unit, rate, volume_rate, once)) in enumerate(zip(given, worked, strict=True)):
         assert spec.dose is not None
         rate = _in_unit(rate, unit, amount_unit)
-        minutes = specs[i + 1].start - spec.start
-        amount = rate * minutes
+        end = spec.own_end if spec.own_end is not None else specs[i + 1].start
+        minutes = end - spec.start
+        amount = rate * minutes  # a rate, or an amount given over a time: rate x time
         volume = None if volume_rate is None else volume_rate * minutes
+        if once is not None:  # a bolus: its amount and volume, given at once
+            amount, volume = _in_unit(once[0], unit, amount_unit), once[1]
         cumulative += amount
         if cumulative_volume is not None and volume is not None:
             cumulative_volume += volume
@@ -257,7 +272,7 @@ def build_schedule(
             Segment(
                 number=i + 1,
                 start=spec.start,
-                end=specs[i + 1].start,
+                end=end,
                 dose=spec.dose,
                 note=spec.note,
                 rate=rate,
@@ -284,9 +299,13 @@ Piece = tuple[Segment, int, Fraction, Fraction]
 
 
 def pieces(segments: tuple[Segment, ...] | list[Segment]) -> list[Piece]:
-    """Each segment cut at every midnight it crosses: ``(segment, day, start, end)``."""
+    """Each segment cut at every midnight it crosses: ``(segment, day, start, end)``; a
+    bolus is one piece of no length, on the day it is given."""
     found: list[Piece] = []
     for segment in segments:
+        if segment.is_bolus:
+            found.append((segment, day_of(segment.start), segment.start, segment.start))
+            continue
         start = segment.start
         while start < segment.end:
             day = day_of(start)
@@ -304,13 +323,10 @@ def _day_totals(segments: list[Segment], with_volume: bool) -> tuple[DayTotal, .
     cumulative = Fraction(0)
     cumulative_volume: Fraction | None = Fraction(0) if with_volume else None
     for day, parts in by_day.items():
-        amount = sum((s.rate * (end - start) for s, start, end in parts), Fraction(0))
+        amount = sum((_piece_amount(s, start, end) for s, start, end in parts), Fraction(0))
         volume: Fraction | None = None
         if with_volume:
-            volume = sum(
-                ((s.volume_rate or Fraction(0)) * (end - start) for s, start, end in parts),
-                Fraction(0),
-            )
+            volume = sum((_piece_volume(s, start, end) for s, start, end in parts), Fraction(0))
         cumulative += amount
         if cumulative_volume is not None and volume is not None:
             cumulative_volume += volume
@@ -318,6 +334,17 @@ def _day_totals(segments: list[Segment], with_volume: bool) -> tuple[DayTotal, .
             DayTotal(day, parts[0][1], parts[-1][2], amount, volume, cumulative, cumulative_volume)
         )
     return tuple(days)
+
+
+def _piece_amount(segment: Segment, start: Fraction, end: Fraction) -> Fraction:
+    """What part of a segment gives from ``start`` to ``end`` (a bolus: all, at once)."""
+    return segment.amount if segment.is_bolus else segment.rate * (end - start)
+
+
+def _piece_volume(segment: Segment, start: Fraction, end: Fraction) -> Fraction:
+    if segment.is_bolus:
+        return segment.volume or Fraction(0)
+    return (segment.volume_rate or Fraction(0)) * (end - start)
 
 
 def _where(spec: SegmentSpec, index: int) -> str:
@@ -341,30 +368,40 @@ def _check_specs(specs: list[SegmentSpec] | tuple[SegmentSpec, ...]) -> None:
     for i, spec in enumerate(specs):
         if spec.start < 0 or day_of(spec.start) > MAX_DAY:
             raise ScheduleError(f"{_where(spec, i)}: starts outside day 1 to day {MAX_DAY}")
-        if i == 0:
-            continue
-        previous = specs[i - 1]
-        if previous.is_stop:
-            raise ScheduleError(
-                f"{_where(spec, i)}: comes after the stop at {when(previous.start)} "
-                f"({_where(previous, i - 1)}); a stop ends the course, nothing may follow it"
-            )
-        if spec.start == previous.start:
-            raise ScheduleError(
-                f"{_where(spec, i)}: starts at {when(spec.start)}, the same time as "
-                f"{_where(previous, i - 1)}, which would then last no time at all"
-            )
-        if spec.start < previous.start:
-            raise ScheduleError(
-                f"{_where(spec, i)}: starts at {when(spec.start)}, before "
-                f"{_where(previous, i - 1)} at {when(previous.start)}: segments must be in "
-                "time order and cannot overlap"
-            )
+        if i > 0:
+            _check_order(specs, i)
     last = specs[-1]
-    if not last.is_stop:
+    if not last.is_stop and last.own_end is None:
         raise ScheduleError(
             f"{_where(last, len(specs) - 1)}: the last segment has no end; finish the course "
             'with a stop (stop = true, or dose "stop")'
+        )
+
+
+def _check_order(specs: list[SegmentSpec] | tuple[SegmentSpec, ...], i: int) -> None:
+    """Segment ``i`` starts when (or after) the one before it has ended."""
+    spec, previous = specs[i], specs[i - 1]
+    if previous.is_stop:
+        raise ScheduleError(
+            f"{_where(spec, i)}: comes after the stop at {when(previous.start)} "
+            f"({_where(previous, i - 1)}); a stop ends the course, nothing may follow it"
+        )
+    own_end = previous.own_end
+    if own_end is not None and spec.start < own_end:
+        raise ScheduleError(
+            f"{_where(spec, i)}: starts at {when(spec.start)}, before {_where(previous, i - 1)} "
+            f"({_dose_text(previous)}) has ended at {when(own_end)}: segments cannot overlap"
+        )
+    if spec.start == previous.start and own_end is None:
+        raise ScheduleError(
+            f"{_where(spec, i)}: starts at {when(spec.start)}, the same time as "
+            f"{_where(previous, i - 1)}, which would then last no time at all"
+        )
+    if spec.start < previous.start:
+        raise ScheduleError(
+            f"{_where(spec, i)}: starts at {when(spec.start)}, before "
+            f"{_where(previous, i - 1)} at {when(previous.start)}: segments must be in "
+            "time order and cannot overlap"
         )
 
 
@@ -375,10 +412,16 @@ def _calculation(dose: Dose, weight: Weight | None, concentration: Concentration
     return calculate(dose, weight, concentration)
 
 
+#: What one segment's dose gives: its kind, amount unit, amount per minute, mL per minute,
+#: and for a bolus the amount (in that unit) and volume given at once.
+Worked = tuple[Kind, str, Fraction, Fraction | None, tuple[Fraction, Fraction | None] | None]
+
+
 def _per_minute(
     spec: SegmentSpec, weight: Weight | None, concentration: Concentration | None
-) -> tuple[Kind, str, Fraction, Fraction | None]:
-    """The drug kind, amount unit, amount per minute and mL per minute of one dose."""
+) -> Worked:
+    """The drug kind, amount unit, amount per minute and mL per minute of one dose (a
+    bolus: none per minute, and what it gives at once)."""
     from infuse_calc import units as u
     from infuse_calc.errors import IncompatibleError
 
@@ -406,11 +449,17 @@ def _per_minute(
     if dose.is_volume_rate and concentration is not None:
         word = concentration.amount_unit
     amount_unit = word.symbol
+    if dose.is_bolus:
+        given = calc.given
+        once = given.amount.value * u.factor(given.amount.unit, amount_unit)
+        volume = None if given.volume is None else given.volume.value
+        no_volume = None if concentration is None else Fraction(0)
+        return word.kind, amount_unit, Fraction(0), no_volume, (once, volume)
     rate = calc.per_minute.value * u.factor(calc.per_minute.unit, f"{amount_unit}/min")
     volume_rate = None
     if calc.pump_rate is not None:
         volume_rate = calc.pump_rate.value * u.factor(calc.pump_rate.unit, "mL/min")
-    return word.kind, amount_unit, rate, volume_rate
+    return word.kind, amount_unit, rate, volume_rate, None
 
 
 def _in_unit(per_minute: Fraction, source: str, target: str) -> Fraction:

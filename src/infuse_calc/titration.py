@@ -68,15 +68,20 @@ def parse_bare_number(what: str, text: str, part: str, warnings: list[str]) -> F
     return parse_number(what, text, part, warnings)
 
 
-def parse_amount(what: str, text: str, warnings: list[str]) -> Amount:
-    """``2`` (unit from elsewhere) or ``2 mcg/kg/min`` (a full dose rate)."""
+def parse_amount(what: str, text: str, warnings: list[str], amounts: bool = False) -> Amount:
+    """``2`` (unit from elsewhere) or ``2 mcg/kg/min`` (a full dose rate); with ``amounts``
+    also a bolus, ``80 units/kg`` (a chart of bolus volumes)."""
     stripped = text.strip()
     if _BARE_NUMBER.fullmatch(stripped):
         return Amount(parse_bare_number(what, text, stripped, warnings), None, what, text)
     try:
-        dose = parse_dose(text)
+        dose = parse_dose(text, amounts=amounts)
     except InputError as error:
         raise InputError(what, text, error.reason) from None
+    if dose.is_timed:
+        raise InputError(
+            what, text, "a dose given over a time is not charted: give a rate or a bolus"
+        )
     warnings.extend(w.replace(f"dose {text!r}", f"{what} {text!r}", 1) for w in dose.warnings)
     return Amount(dose.value, dose.unit, what, text)
 
@@ -98,8 +103,11 @@ def list_items(what: str, text: str) -> list[str]:
     return items
 
 
-def parse_list(what: str, text: str, warnings: list[str], limit: int) -> list[Amount]:
-    """A comma list of amounts; an item may be a range ``start..stop/step`` of numbers.
+def parse_list(
+    what: str, text: str, warnings: list[str], limit: int, amounts: bool = False
+) -> list[Amount]:
+    """A comma list of amounts; an item may be a range ``start..stop/step`` of numbers
+    (``amounts``: also boluses, see :func:`parse_amount`).
 
     Ranges are inclusive of ``stop`` when it is on the grid and must go up. Empty items,
     reversed or empty ranges and more than ``limit`` values are refused.
@@ -110,7 +118,7 @@ def parse_list(what: str, text: str, warnings: list[str], limit: int) -> list[Am
             values = parse_range(what, text, item, warnings, limit)
             found.extend(Amount(value, None, what, text) for value in values)
         else:
-            found.append(parse_amount(what, item, warnings))
+            found.append(parse_amount(what, item, warnings, amounts))
         if len(found) > limit:
             raise InputError(what, text, f"gives more than {limit:,} values")
     return found

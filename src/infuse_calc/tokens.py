@@ -13,7 +13,6 @@ refused with the readings it could have ("did you mean 7.5 or 75?").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 
 from infuse_calc.errors import InputError
@@ -38,13 +37,21 @@ _TOKEN = re.compile(
 MINUS_SIGNS = "-−–—"  # hyphen-minus, U+2212 minus, en dash, em dash
 
 
-@dataclass(frozen=True)
 class Token:
-    # "number" | "word" | "slash" | "percent" | "lparen" | "rparen" | "colon" | "apostrophe"
-    kind: str
-    text: str
-    glued: bool  # no space before this token
-    pos: int = 0  # where it starts in the text (messages quote spans of the input)
+    """One token of typed text. A plain class with slots: every text read makes a few, and
+    batch reads tens of thousands (a dataclass costs more to make, and to import)."""
+
+    __slots__ = ("glued", "kind", "pos", "text")
+
+    def __init__(self, kind: str, text: str, glued: bool, pos: int = 0) -> None:
+        # "number" | "word" | "slash" | "percent" | "lparen" | "rparen" | "colon" | "apostrophe"
+        self.kind = kind
+        self.text = text
+        self.glued = glued  # no space before this token
+        self.pos = pos  # where it starts in the text (messages quote spans of the input)
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.text!r}, glued={self.glued}, pos={self.pos})"
 
     @property
     def key(self) -> str:

@@ -93,6 +93,9 @@ class DoseCell(NamedTuple):
     denominator: int
     unit_id: int
     warnings: tuple[str, ...]
+    # an amount given over a time: the amount typed and its unit (the dose field), and
+    # the minutes (numerator, denominator); None for a rate or a bolus
+    timed: tuple[float, str, int, int] | None = None
 
 
 class WeightCell(NamedTuple):
@@ -118,9 +121,19 @@ class TargetCell(NamedTuple):
 
 
 def _dose_cell(text: str) -> DoseCell:
-    dose = parse_dose(text)
+    dose = parse_dose(text, amounts=True)
     value = dose.value
-    return DoseCell(value.numerator, value.denominator, _unit_id(dose.unit), dose.warnings or ())
+    timed = None
+    if dose.duration is not None:
+        amount, minutes = dose.amount, dose.duration.minutes
+        timed = (
+            amount.numerator / amount.denominator,
+            dose.amount_unit,
+            minutes.numerator,
+            minutes.denominator,
+        )
+    unit_id = _unit_id(dose.unit)
+    return DoseCell(value.numerator, value.denominator, unit_id, dose.warnings or (), timed)
 
 
 def _weight_cell(text: str, lb_per_kg: Fraction | None = None) -> WeightCell:
@@ -214,7 +227,7 @@ def parsed_values(
     if isinstance(concentration, str):
         concentration = parse_concentration(concentration)
     return (
-        parse_dose(dose if dose is not None else ""),
+        parse_dose(dose if dose is not None else "", amounts=True),
         None if weight is None else parse_weight(weight, lb_per_kg),
         concentration,
         None if dose_unit is None else parse_rate_unit(dose_unit)[0],

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from infuse_calc import engine, notation
+from infuse_calc import amounts, engine, notation
 from infuse_calc.batch.cells import (
     CONCENTRATIONS,
     DOSES,
@@ -101,6 +101,9 @@ _NO_WEIGHT = (None,) * 8
 _NO_PAIR = (None, None)
 _NO_CONCENTRATION = (None, None, None)
 _NO_PUMP = (None,) * 7
+_NO_BOLUS = (None,) * 7  # bolus amount and volume, maximum, capped
+_NOT_GIVEN = (None,) * 6 + _NO_BOLUS  # duration, amount and volume too
+_NO_RATES = (None,) * 6  # per minute, per hour, per day
 
 
 def row(
@@ -132,13 +135,22 @@ def row(
         plan = run.plan(key, Cells(dose, weight, concentration, dose_unit), standard)
     wn, wd = (1, 1) if w is None else (w.numerator, w.denominator)
     cn, cd = (1, 1) if c is None else (c.numerator, c.denominator)
+    if plan.per_time is None:
+        bolus = _bolus(plan, d, w, c, (wn, wd, cn, cd))
+        return _with_warnings(bolus, (d, w, c, t), drug, plan, None, ())
+    timed = d.timed
+    span = None if timed is None else (timed[2], timed[3])
     minute, hour, day, pump_rate, volume_per_day, dose_rate, pump, warnings = engine.evaluate(
-        plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step
+        plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step, span
     )
+    if timed is not None and pump is None:
+        pump = amounts.timed_pump(plan, d.numerator, d.denominator, pump_rate, run.step)
+        if pump is not None:  # the pump setting's warnings come before the rate's
+            warnings = pump[6] + warnings
     values: list[Any] = [
         "forward" if plan.forward else "reverse",
-        d.numerator / d.denominator,
-        plan.dose_unit,
+        d.numerator / d.denominator if timed is None else timed[0],
+        plan.dose_unit if timed is None else timed[1],
         *(_NO_WEIGHT if w is None else w.cells),
         minute[0] / minute[1],
         minute[2],
@@ -161,11 +173,61 @@ def row(
         rn, rd, xn, xd, pn, pd, _ = pump
         rounded = run.rounded.get(rn) or run.rounded_cell(rn, rd)
         values += (run.resolution_cell, "mL/h", rounded, "mL/h", xn / xd, plan.dose_unit, pn / pd)
+    if timed is None:
+        values += _NOT_GIVEN
+    else:
+        amount, volume = amounts.totals(
+            plan, d.numerator, d.denominator, wn, wd, cn, cd, timed[2], timed[3]
+        )
+        values += (timed[2] / timed[3], "min", amount[0] / amount[1], amount[2])
+        values += _NO_PAIR if volume is None else (volume[0] / volume[1], "mL")
+        values += _NO_BOLUS
+    return _with_warnings(values, (d, w, c, t), drug, plan, dose_rate, warnings)
+
+
+def _bolus(
+    plan: engine.Plan,
+    d: DoseCell,
+    w: WeightCell | None,
+    c: ConcentrationCell | None,
+    numbers: tuple[int, int, int, int],
+) -> list[Any]:
+    """A bolus's row: no rate, no pump; its amount and volume (``amounts.totals``)."""
+    amount, volume = amounts.totals(plan, d.numerator, d.denominator, *numbers)
+    return [
+        "forward" if plan.forward else "reverse",
+        d.numerator / d.denominator,
+        plan.dose_unit,
+        *(_NO_WEIGHT if w is None else w.cells),
+        *_NO_RATES,
+        *(_NO_CONCENTRATION if c is None else c.cells),
+        *_NO_RATES,  # pump rate, volume per day, dose rate
+        *_NO_PUMP,
+        *_NO_RATES,  # duration, amount, volume (of a dose given over a time)
+        amount[0] / amount[1],
+        amount[2],
+        *(_NO_PAIR if volume is None else (volume[0] / volume[1], "mL")),
+        None,
+        None,
+        None,
+    ]
+
+
+def _with_warnings(
+    values: list[Any],
+    parsed: Parsed,
+    drug: tuple[Concentration | None, Limits] | None,
+    plan: engine.Plan,
+    dose_rate: engine.Figure | None,
+    pump: tuple[str, ...],
+) -> list[Any]:
+    """``values`` with the row's warnings appended (see :func:`_warnings`)."""
     more = () if drug is None else drug[1](plan, dose_rate)
+    d, w, c, t = parsed  # a generator here would cost a microsecond a row
     if more or d.warnings or (w and w.warnings) or (c and c.warnings) or (t and t.warnings):
-        values.append(_warnings((d, w, c, t), more, warnings))
+        values.append(_warnings(parsed, more, pump))
     else:  # the pump's warnings alone, or none: distinct by construction
-        values.append(list(warnings))
+        values.append(list(pump))
     return values
 
 

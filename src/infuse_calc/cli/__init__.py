@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -104,10 +105,11 @@ class InfuseGroup(click.Group):
         # while the shell asks for completions (which builds contexts through here too).
         if parent is None:
             extra.setdefault("auto_envvar_prefix", "INFUSE_CALC")
-            # Plain `infuse-calc --help` / `--version` use no settings; loading the config
-            # machinery (tomllib, platformdirs, pathlib) would cost them a third of their
-            # start-up (benchmarks/run.py).
-            if extra.get("default_map") is None and not _only_help_or_version(args):
+            # The config machinery (tomllib, pathlib, click's introspection) costs a warm
+            # convert a fifth of its start-up (benchmarks/run.py): it is loaded only when a
+            # setting can apply (config `show` builds its own map when none was made).
+            unused = _only_help_or_version(args) or not _settings_may_apply()
+            if extra.get("default_map") is None and not unused:
                 from infuse_calc.cli.defaults import DefaultMap
 
                 resilient = bool(extra.get("resilient_parsing"))
@@ -190,6 +192,25 @@ def _set_separators(ctx: click.Context, value: bool) -> bool:
 
 def _only_help_or_version(args: list[str]) -> bool:
     return len(args) == 1 and args[0] in ("--help", "-h", "--version", "-V")
+
+
+def _settings_may_apply() -> bool:
+    """Whether the config file or an ``INFUSE_CALC_*`` variable could set anything, decided
+    without reading either: ``False`` only when no such variable is set (the two that name
+    a file or directory aside) and the config file is certainly absent."""
+    from infuse_calc import user_dirs
+
+    not_settings = (user_dirs.CONFIG_ENV, user_dirs.CACHE_ENV)
+    prefix = f"{user_dirs.ENV_PREFIX}_"
+    if any(name.startswith(prefix) and name not in not_settings for name in os.environ):
+        return True
+    try:
+        os.stat(user_dirs.config_file())
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError, RuntimeError):  # there, or unreadable: its reader reports
+        return True
+    return True
 
 
 def _one_line(message: str) -> str:

@@ -17,9 +17,6 @@ from typing import Any
 import click
 
 from infuse_calc.config import (
-    APP_NAME,
-    CONFIG_ENV,
-    FILE_NAME,
     ConfigError,
     ConfigFile,
     Setting,
@@ -28,17 +25,12 @@ from infuse_calc.config import (
     parse_config,
     resolve,
 )
+from infuse_calc.user_dirs import config_file
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
     """``$INFUSE_CALC_CONFIG`` if set, else ``config.toml`` in the user config directory."""
-    environ = os.environ if environ is None else environ
-    override = environ.get(CONFIG_ENV)
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME)) / FILE_NAME
+    return Path(config_file(environ))
 
 
 def load_config(path: Path, command_names: list[str]) -> ConfigFile | None:

@@ -169,13 +169,16 @@ class RateUnitType(click.ParamType):
 
     name = "unit"
 
+    def __init__(self, amounts: bool = False) -> None:
+        self.amounts = amounts  # also an amount's unit, units/kg (a bolus)
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
             return value
         from infuse_calc.quantities import parse_rate_unit
 
         try:
-            return parse_rate_unit(value)
+            return parse_rate_unit(value, amounts=self.amounts)
         except InputError as error:
             self.fail(f"{error.text!r}: {error.reason}", param, ctx)
 
@@ -208,11 +211,48 @@ class ResolutionType(click.ParamType):
         return resolution
 
 
+class AmountType(click.ParamType):
+    """An amount such as ``10,000 units`` or ``250 mL``; returns ``(value, UnitWord,
+    warnings)``."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        from infuse_calc.quantities import parse_amount
+
+        what = param.opts[0] if param is not None and param.opts else "amount"
+        try:
+            return parse_amount(value, what)
+        except InputError as error:
+            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
+
+
+class StartType(click.ParamType):
+    """A start time: ``08:00`` or an ISO 8601 date and time."""
+
+    name = "time"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        from infuse_calc.bag_time import parse_start
+
+        try:
+            return parse_start(value)
+        except InputError as error:
+            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
+
+
 DOSE = DoseType()
+AMOUNT = AmountType()
+START = StartType()
 PUMP_RATE = PumpRateType()
 WEIGHT = WeightType()
 CONCENTRATION = ConcentrationType()
 RATE_UNIT = RateUnitType()
+RATE_OR_AMOUNT_UNIT = RateUnitType(amounts=True)
 RESOLUTION = ResolutionType()
 
 
@@ -299,12 +339,13 @@ def input_errors() -> Iterator[None]:
         raise click.UsageError(str(error)) from None
 
 
-def parse_dose_words(words: tuple[str, ...], hint: str) -> Any:
-    """A dose given as one argument or as several words (``7 mcg/kg/min``, ``7 mg/h``)."""
+def parse_dose_words(words: tuple[str, ...], hint: str, **forms: bool) -> Any:
+    """A dose given as one argument or as several words (``7 mcg/kg/min``, ``7 mg/h``);
+    ``forms`` are :func:`~infuse_calc.quantities.parse_dose`'s ``amounts`` and ``drops``."""
     from infuse_calc.quantities import parse_dose
 
     try:
-        return parse_dose(" ".join(words))
+        return parse_dose(" ".join(words), **forms)
     except InfuseCalcError as error:
         text, reason = getattr(error, "text", None), getattr(error, "reason", None)
         message = f"{text!r}: {reason}" if reason is not None else str(error)

@@ -70,13 +70,16 @@ class Extras:
         """
         if self.applied is None:
             return
-        from infuse_calc.library import check_delivered, check_limits
+        from infuse_calc.library import UNCHECKED_AMOUNT, check_delivered, check_limits
 
         worst = None
         messages: list[str] = []
         for calc in calcs:
             weight = None if calc.weight is None else calc.weight.kg
             drug = self.applied.drug
+            if calc.dose.is_bolus or calc.dose.is_timed:  # the limits are for rates
+                self.note(UNCHECKED_AMOUNT)
+                continue
             if not calc.dose.is_volume_rate:
                 result = check_limits(self.library, drug, self.area, calc.dose, weight)
             elif calc.dose_rate is not None:
@@ -209,14 +212,18 @@ class Extras:
                 f"{format_number(whole)} gtt/min ({self.drop_factor} gtt/mL set; exact "
                 f"{self.drip_rate})"
             )
-            pump_labels = ("Pump rate", "Exact rate", "Set pump to")
-            position = max(
-                (i + 1 for i, row in enumerate(view.rows) if row[0] in pump_labels),
-                default=len(view.rows),
-            )
-            view.rows.insert(position, ["Drip rate", text])
+            typed = next((row for row in view.rows if row[0] == "Drip rate"), None)
+            if typed is not None:  # the drip rate was the dose: its row says so
+                typed[1] = f"{self.drip_rate} ({self.drop_factor} gtt/mL set)"
+            else:
+                pump_labels = ("Pump rate", "Exact rate", "Set pump to")
+                position = max(
+                    (i + 1 for i, row in enumerate(view.rows) if row[0] in pump_labels),
+                    default=len(view.rows),
+                )
+                view.rows.insert(position, ["Drip rate", text])
+                self._explain_drip(view)
             added["drip_rate"] = self.drip_rate
-            self._explain_drip(view)
         if self.limits is not None:
             view.rows.append(["Limits", self.limits.summary])
             added["limits_status"] = self.limits.status

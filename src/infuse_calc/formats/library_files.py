@@ -17,11 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infuse_calc import user_dirs
 from infuse_calc.library import ENV_VAR, FILE_NAME, Library, LibraryError
 from infuse_calc.library_model import BUILTIN
 from infuse_calc.library_parse import builtin_library, combine, parse_library
-
-APP_NAME = "infuse-calc"
 
 
 @dataclass(frozen=True)
@@ -49,9 +48,7 @@ def library_file(library_path: str | None, environ: Mapping[str, str] | None = N
         return LibraryFile(Path(library_path), "--library", True)
     if environ.get(ENV_VAR):
         return LibraryFile(Path(environ[ENV_VAR]), f"${ENV_VAR}", True)
-    import platformdirs
-
-    path = Path(platformdirs.user_config_dir(APP_NAME)) / FILE_NAME
+    path = Path(user_dirs.user_config_dir()) / FILE_NAME
     return LibraryFile(path, "the user config directory", False)
 
 

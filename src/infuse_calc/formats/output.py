@@ -18,7 +18,6 @@ written through :func:`~infuse_calc.formats.files.atomic_output`.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -150,6 +149,8 @@ def render(view: View, fmt: str, stream: IO[str], color: bool | None = None) -> 
         json.dump(jsonable(view.document), stream, indent=2, ensure_ascii=False)
         stream.write("\n")
     elif fmt == "csv":
+        import csv  # only for CSV: JSON and plain text need not load it
+
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(csv_header(view.csv_fields, view.measure_fields))
         for record in view.records:
@@ -227,6 +228,8 @@ class CsvWriter:
         pump_column: str = "pump",
         read_columns: Iterable[str] = (),
     ) -> None:
+        import csv
+
         self.writer = csv.writer(stream, lineterminator="\n")
         self.pump_column = pump_column
         self.read_columns = list(read_columns)

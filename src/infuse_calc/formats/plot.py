@@ -36,13 +36,24 @@ def chart_series(schedule: Schedule) -> tuple[str, list[tuple[Fraction, Fraction
     """What to draw: ``(unit, [(start, end, value), ...])``.
 
     The doses themselves when every segment shares one dose unit (mcg/kg/min), otherwise
-    the amount per hour, which is comparable across units.
+    the amount per hour, which is comparable across units. Boluses are not rates and are
+    left out; a time when nothing runs (after a dose given over a time) is 0. Empty when
+    nothing runs at a rate.
     """
-    units = {str(s.dose.unit) for s in schedule.segments}
-    if len(units) == 1:
-        return units.pop(), [(s.start, s.end, s.dose.value) for s in schedule.segments]
-    unit = f"{schedule.display_unit}/h"
-    return unit, [(s.start, s.end, schedule.rate_measure(s.rate).value) for s in schedule.segments]
+    running = [s for s in schedule.segments if not s.is_bolus and s.end > s.start]
+    units = {str(s.dose.unit) for s in running}
+    same = len(units) == 1
+    unit = next(iter(units)) if same else f"{schedule.display_unit}/h"
+    series: list[tuple[Fraction, Fraction, Fraction]] = []
+    for s in running:
+        value = s.dose.value if same else schedule.rate_measure(s.rate).value
+        start = series[-1][1] if series else schedule.start
+        if s.start > start:
+            series.append((start, s.start, Fraction(0)))  # nothing runs
+        series.append((s.start, s.end, value))
+    if series and series[-1][1] < schedule.end:
+        series.append((series[-1][1], schedule.end, Fraction(0)))
+    return unit, series
 
 
 def text_chart(
@@ -63,6 +74,8 @@ def text_chart(
     from infuse_calc.schedule import duration_text
 
     unit, series = chart_series(schedule)
+    if not series:
+        return []
     top = max(value for _, _, value in series)
     top_label, zero_label = format_number(top), "0"
     pad = max(len(top_label), len(zero_label))
@@ -186,6 +199,9 @@ def _plot_doses(
     series: list[tuple[Fraction, Fraction, Fraction]],
     per_hour: Fraction,
 ) -> None:
+    if not series:  # boluses only: no rate to draw
+        axes.set_title("No dose rate (boluses only)")
+        return
     hours = [float((a - schedule.start) / per_hour) for a, _, _ in series]
     hours.append(float((series[-1][1] - schedule.start) / per_hour))
     values = [float(v) for _, _, v in series]

@@ -300,7 +300,7 @@ def _spec(
     if dose_value.strip().lower() == "stop":
         return SegmentSpec(start, None, where, note)
     try:
-        dose = parse_dose(dose_value)
+        dose = parse_dose(dose_value, amounts=True)
     except InfuseCalcError as error:
         raise _error(name, where, str(error)) from None
     warnings.extend(f"{where}: {warning}" for warning in dose.warnings)

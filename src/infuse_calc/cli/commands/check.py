@@ -104,7 +104,7 @@ def command(
     from infuse_calc.check import check
     from infuse_calc.cli.patient_options import library_and_weight
 
-    parsed = parse_dose_words(order, "'ORDER'")
+    parsed = parse_dose_words(order, "'ORDER'", amounts=True)
     weight, concentration, extras = library_and_weight(
         parsed, weight, concentration, patient, output
     )
@@ -165,15 +165,15 @@ def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: 
     """The :class:`~infuse_calc.formats.output.View` of one check."""
     from infuse_calc.check import ratio_text
     from infuse_calc.cli.patient_options import dosing_json, dosing_text
-    from infuse_calc.dosing import Measure
+    from infuse_calc.dosing import Measure, order_text
     from infuse_calc.formats.output import View
-    from infuse_calc.notation import format_exact_quantity, format_number, format_percent
+    from infuse_calc.notation import format_number, format_percent, format_quantity
 
     order = result.order
     rows: list[list[str]] = []
     if applied is not None:
         rows.append(["Drug", applied.drug.name])
-    rows.append(["Order", format_exact_quantity(order.value, order.unit)])
+    rows.append(["Order", order_text(order)])
     if result.weight is not None:
         rows.append(
             [
@@ -184,7 +184,11 @@ def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: 
     if result.concentration is not None:
         rows.append(["Concentration", _concentration_text(result.concentration)])
     rows.append(["Pump reads", str(result.programmed)])
-    rows.append(["Delivers", str(result.delivered)])
+    delivers = str(result.delivered)
+    if order.duration is not None:  # the rate delivered, over the order's time
+        total = result.delivered.value * order.duration.value
+        delivers = f"{format_quantity(total, order.amount_unit)} over {order.duration}"
+    rows.append(["Delivers", delivers])
     ratio = f"{ratio_text(result.ratio)} the order ({format_percent(result.difference_percent)})"
     rows.append(["Ratio", ratio])
     tolerance = (

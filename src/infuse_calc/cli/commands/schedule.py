@@ -264,10 +264,13 @@ def _segment_record(course: Any, s: Any) -> dict[str, Any]:
         "segment": s.number,
         "day": None,
         **_span(course, s.start, s.end, s.minutes),
-        "dose": Measure(s.dose.value, str(s.dose.unit)),
-        "rate": course.machine_rate(s.rate),
+        # as typed: a rate, an amount (given over the duration), a bolus (no rate)
+        "dose": Measure(s.dose.amount, s.dose.amount_unit)
+        if s.dose.is_timed
+        else Measure(s.dose.value, str(s.dose.unit)),
+        "rate": None if s.is_bolus else course.machine_rate(s.rate),
         "volume_rate": None
-        if s.volume_rate is None
+        if s.volume_rate is None or s.is_bolus
         else Measure(s.volume_rate * minutes_per("h"), "mL/h"),
         "amount": course.machine_amount(s.amount),
         "volume": _volume(s.volume),
@@ -318,8 +321,7 @@ def _total_record(course: Any) -> dict[str, Any]:
 
 
 def _segment_row(course: Any, s: Any, has_notes: bool) -> list[str]:
-    from infuse_calc.dosing import Measure
-    from infuse_calc.notation import format_exact_quantity
+    from infuse_calc.dosing import Measure, order_text
     from infuse_calc.schedule import duration_text, minutes_per, when
 
     row = [
@@ -327,12 +329,13 @@ def _segment_row(course: Any, s: Any, has_notes: bool) -> list[str]:
         when(s.start),
         when(s.end),
         duration_text(s.minutes),
-        format_exact_quantity(s.dose.value, s.dose.unit),
-        str(course.rate_measure(s.rate)),
+        order_text(s.dose) + (" (bolus)" if s.is_bolus else ""),
+        "" if s.is_bolus else str(course.rate_measure(s.rate)),
     ]
     with_volume = course.concentration is not None
     if with_volume:
-        row.append(str(Measure(s.volume_rate * minutes_per("h"), "mL/h")))
+        rate = Measure(s.volume_rate * minutes_per("h"), "mL/h")
+        row.append("" if s.is_bolus else str(rate))
     row.append(str(course.amount_measure(s.amount)))
     if with_volume:
         row.append(_text(_volume(s.volume)))
