@@ -24,6 +24,12 @@ from infuse_calc.schedule import ScheduleError, SegmentSpec, build_schedule
 from infuse_calc.titration import build_ladder
 
 
+def figure(measure: Measure | None) -> tuple[Fraction, str]:
+    """A figure's exact value and unit (a rate's figures are None only for a bolus)."""
+    assert measure is not None
+    return measure.value, measure.unit
+
+
 def refused(parse: object, text: str) -> str:
     """The reason ``parse(text)`` refuses ``text``."""
     with pytest.raises(InputError) as caught:
@@ -66,8 +72,8 @@ def test_d_is_read_as_day() -> None:
     machine = calc.machine["per_hour"]
     assert machine is not None
     assert (machine.value, machine.unit) == (Fraction(5, 24), "mg/h")
-    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(625, 3), "mcg/h")
-    assert (calc.per_day.value, calc.per_day.unit) == (Fraction(5), "mg/day")
+    assert figure(calc.per_hour) == (Fraction(625, 3), "mcg/h")
+    assert figure(calc.per_day) == (Fraction(5), "mg/day")
 
 
 def test_cc_is_read_as_ml() -> None:
@@ -75,7 +81,7 @@ def test_cc_is_read_as_ml() -> None:
     dose = parse_dose("3 cc/h")
     assert str(dose.unit) == "mL/h"
     calc = calculate(dose, concentration=parse_concentration("10 mg/mL"))
-    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(30), "mg/h")
+    assert figure(calc.per_hour) == (Fraction(30), "mg/h")
 
 
 def test_mU_is_read_as_milliunits() -> None:
@@ -85,7 +91,7 @@ def test_mU_is_read_as_milliunits() -> None:
     assert str(dose.unit) == "milliunits/min"
     assert "'mU' is error-prone; read as milliunits" in dose.warnings[0]
     calc = calculate(dose)
-    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(120), "milliunits/h")
+    assert figure(calc.per_hour) == (Fraction(120), "milliunits/h")
 
 
 # --- weights --------------------------------------------------------------------------------
@@ -159,9 +165,9 @@ def test_exactly_one_of_the_larger_unit_is_shown_in_it() -> None:
     # 1000 mcg/h is exactly 1 mg/h; per day 24 mg; per minute 1000 / 60 = 16.667 mcg
     # (mutant clearest-unit-exactly-one: 1,000 mcg/h)
     calc = calculate(parse_dose("1000 mcg/h"))
-    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(1), "mg/h")
-    assert (calc.per_day.value, calc.per_day.unit) == (Fraction(24), "mg/day")
-    assert (calc.per_minute.value, calc.per_minute.unit) == (Fraction(50, 3), "mcg/min")
+    assert figure(calc.per_hour) == (Fraction(1), "mg/h")
+    assert figure(calc.per_day) == (Fraction(24), "mg/day")
+    assert figure(calc.per_minute) == (Fraction(50, 3), "mcg/min")
 
 
 def test_a_hair_under_one_of_the_larger_unit_stays_in_the_smaller() -> None:
@@ -169,10 +175,10 @@ def test_a_hair_under_one_of_the_larger_unit_stays_in_the_smaller() -> None:
     # comparison's margin (1e-9), so the exact comparison decides: mcg/h (mutant
     # clearest-unit-float-bracket: mg/h)
     calc = calculate(parse_dose("999.9999995 mcg/h"))
-    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction("999.9999995"), "mcg/h")
+    assert figure(calc.per_hour) == (Fraction("999.9999995"), "mcg/h")
     # and a hair over: 1000.0000005 mcg/h is 1.0000000005 mg/h
     calc = calculate(parse_dose("1000.0000005 mcg/h"))
-    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction("1.0000000005"), "mg/h")
+    assert figure(calc.per_hour) == (Fraction("1.0000000005"), "mg/h")
 
 
 def test_lb_per_kg_bounds_are_inclusive() -> None:
@@ -222,7 +228,7 @@ def test_a_liter_is_1000_ml() -> None:
     assert calc.pump_rate.value == 2
     # 0.1 L/h of 1 mg/mL is 100 mL/h: 100 mg/h
     calc = calculate(parse_dose("0.1 L/h"), concentration=parse_concentration("1 mg/mL"))
-    assert (calc.per_hour.value, calc.per_hour.unit) == (Fraction(100), "mg/h")
+    assert figure(calc.per_hour) == (Fraction(100), "mg/h")
 
 
 @pytest.mark.parametrize("resolution", [Fraction(0), Fraction(-1, 10)])
