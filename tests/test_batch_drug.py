@@ -314,3 +314,38 @@ def test_output_over_the_library_from_the_environment_is_refused(
     result = run("batch", path, "-o", str(library))
     assert result.exit_code == 2
     assert library.read_bytes() == Path(LIBRARY).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("pump", "cause"),
+    [
+        # 18 units/kg/h x 80 kg = 1,440 units/h; the row's bag is 25,000 units/500 mL = 50
+        # units/mL: 28.8 mL/h. Worked out for heparin's standard 25,000 units/250 mL bag
+        # (100 units/mL): 14.4 mL/h, 0.5x. Without the drug, only "half strength" is seen.
+        ("14.4 mL/h", "rate worked out for the 25,000 units/250 mL bag, not this one?"),
+        # 1,440 typed as 144: 2.88 mL/h is 1/10x (a decimal slip), whatever the drug
+        ("2.88 mL/h", "1/10x"),
+    ],
+)
+def test_batch_pump_causes_are_checks_for_the_same_drug(
+    run: Any, tmp_path: Path, pump: str, cause: str
+) -> None:
+    order = ("18 units/kg/h", "80", "25000 units/500 mL")
+    text = f"dose,weight,concentration,drug,pump\n{','.join(order)},heparin,{pump}\n"
+    batch = run("batch", _write(tmp_path, text), "--format", "jsonl")
+    (row,) = _jsonl(batch.stdout)
+    args = ("check", order[0], "-w", order[1], "-c", order[2], "--drug", "heparin")
+    checked = run(*args, "--pump", pump, "--format", "json")
+    assert checked.exit_code == 1  # a mismatch
+    causes = [c["text"] for c in json.loads(checked.stdout)["causes"]]
+    assert row["causes"] == causes
+    assert any(cause in c for c in causes), causes
+
+
+def test_batch_row_without_the_drug_misses_its_other_bag(run: Any, tmp_path: Path) -> None:
+    text = "dose,weight,concentration,pump\n18 units/kg/h,80,25000 units/500 mL,14.4 mL/h\n"
+    (row,) = _jsonl(run("batch", _write(tmp_path, text), "--format", "jsonl").stdout)
+    assert row["causes"] == [
+        "pump is 0.5x the order: rate worked out for double this concentration: is the bag "
+        "half strength?"
+    ]

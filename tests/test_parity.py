@@ -17,6 +17,7 @@ bounds, and pump rates that round up and down past each warning threshold.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -80,10 +81,13 @@ def assert_parity(
         assert error is not None, (row, stderr)
         # convert names the option ("Invalid value for '-w' / '--weight': '072': ..."),
         # batch the column ("weight '072': ..."); the text and reason are the same words
-        tail = error
+        # a missing input: the same problem; convert asks for its option, batch its column
+        tail = re.sub(r": (add an? \w+ column|give [\w' ]+ in the \w+ column).*", "", error)
+        if tail != error:
+            assert re.search(r": give [\w' ]+ with --\w+", stderr), stderr
         for what in ("dose unit", "dose", "weight", "concentration"):
-            if error.startswith(f"{what} '"):
-                tail = error[len(what) + 1 :]
+            if tail.startswith(f"{what} '"):
+                tail = tail[len(what) + 1 :]
                 break
         assert tail in stderr, (error, stderr)
         return record
