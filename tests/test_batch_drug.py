@@ -259,7 +259,26 @@ def test_bad_library_from_the_environment_stops_the_run(
     result = run("batch", path)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "nowhere.toml: file not found" in result.stderr
+    # the message names where the path came from: the variable, not --library
+    assert "nowhere.toml: file not found (from $INFUSE_CALC_LIBRARY)" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("batch",), ("convert", "1 mcg/min"), ("drugs", "list")])
+def test_a_library_from_the_config_file_is_named_as_such(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    missing = tmp_path / "nowhere.toml"
+    config = tmp_path / "c.toml"
+    config.write_text(f'[defaults]\nlibrary = "{missing}"\n')
+    monkeypatch.setenv("INFUSE_CALC_CONFIG", str(config))
+    monkeypatch.delenv("INFUSE_CALC_LIBRARY", raising=False)
+    path = _write(tmp_path, HEADER + "a,ketamine,0.5 mg/kg/h,80,\n")
+    args = (command[0], path) if command == ("batch",) else (*command, "--drug", "ketamine")
+    if command[0] == "drugs":
+        args = command
+    result = run(*args)
+    assert result.exit_code == 2
+    assert f"{missing}: file not found (from the config file {config})" in result.stderr
 
 
 def test_without_a_library_rows_use_the_builtin_one(
