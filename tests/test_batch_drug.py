@@ -259,7 +259,26 @@ def test_bad_library_from_the_environment_stops_the_run(
     result = run("batch", path)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "nowhere.toml: file not found" in result.stderr
+    # the message names where the path came from: the variable, not --library
+    assert "nowhere.toml: file not found (from $INFUSE_CALC_LIBRARY)" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("batch",), ("convert", "1 mcg/min"), ("drugs", "list")])
+def test_a_library_from_the_config_file_is_named_as_such(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    missing = tmp_path / "nowhere.toml"
+    config = tmp_path / "c.toml"
+    config.write_text(f'[defaults]\nlibrary = "{missing}"\n')
+    monkeypatch.setenv("INFUSE_CALC_CONFIG", str(config))
+    monkeypatch.delenv("INFUSE_CALC_LIBRARY", raising=False)
+    path = _write(tmp_path, HEADER + "a,ketamine,0.5 mg/kg/h,80,\n")
+    args = (command[0], path) if command == ("batch",) else (*command, "--drug", "ketamine")
+    if command[0] == "drugs":
+        args = command
+    result = run(*args)
+    assert result.exit_code == 2
+    assert f"{missing}: file not found (from the config file {config})" in result.stderr
 
 
 def test_without_a_library_rows_use_the_builtin_one(
@@ -314,3 +333,38 @@ def test_output_over_the_library_from_the_environment_is_refused(
     result = run("batch", path, "-o", str(library))
     assert result.exit_code == 2
     assert library.read_bytes() == Path(LIBRARY).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("pump", "cause"),
+    [
+        # 18 units/kg/h x 80 kg = 1,440 units/h; the row's bag is 25,000 units/500 mL = 50
+        # units/mL: 28.8 mL/h. Worked out for heparin's standard 25,000 units/250 mL bag
+        # (100 units/mL): 14.4 mL/h, 0.5x. Without the drug, only "half strength" is seen.
+        ("14.4 mL/h", "rate worked out for the 25,000 units/250 mL bag, not this one?"),
+        # 1,440 typed as 144: 2.88 mL/h is 1/10x (a decimal slip), whatever the drug
+        ("2.88 mL/h", "1/10x"),
+    ],
+)
+def test_batch_pump_causes_are_checks_for_the_same_drug(
+    run: Any, tmp_path: Path, pump: str, cause: str
+) -> None:
+    order = ("18 units/kg/h", "80", "25000 units/500 mL")
+    text = f"dose,weight,concentration,drug,pump\n{','.join(order)},heparin,{pump}\n"
+    batch = run("batch", _write(tmp_path, text), "--format", "jsonl")
+    (row,) = _jsonl(batch.stdout)
+    args = ("check", order[0], "-w", order[1], "-c", order[2], "--drug", "heparin")
+    checked = run(*args, "--pump", pump, "--format", "json")
+    assert checked.exit_code == 1  # a mismatch
+    causes = [c["text"] for c in json.loads(checked.stdout)["causes"]]
+    assert row["causes"] == causes
+    assert any(cause in c for c in causes), causes
+
+
+def test_batch_row_without_the_drug_misses_its_other_bag(run: Any, tmp_path: Path) -> None:
+    text = "dose,weight,concentration,pump\n18 units/kg/h,80,25000 units/500 mL,14.4 mL/h\n"
+    (row,) = _jsonl(run("batch", _write(tmp_path, text), "--format", "jsonl").stdout)
+    assert row["causes"] == [
+        "pump is 0.5x the order: rate worked out for double this concentration: is the bag "
+        "half strength?"
+    ]

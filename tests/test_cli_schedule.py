@@ -155,7 +155,7 @@ def test_no_chart(run: Any) -> None:
         (
             SHORT.replace('weight = "72 kg"\n', ""),
             [],
-            "Error: s.toml: segment 1 (line 1): dose '7 mcg/kg/min' is per kg: give the weight "
+            "Error: s.toml: segment 1 (line 1): dose 7 mcg/kg/min is per kg: give the weight "
             'in the file (weight = "72 kg") or with --weight\n',
         ),
         (

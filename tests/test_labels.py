@@ -392,3 +392,54 @@ def test_a_fine_ladder_summarises_the_steps_that_set_the_pump_alike(run: Any) ->
     assert shared[-1].endswith(
         "more groups of steps that set the pump alike (marked * in the table)"
     )
+
+
+def test_warnings_say_1_unit_and_separate_thousands(run: Any) -> None:
+    # a step of 1 unit/kg/h x 0.5 kg = 0.5 units/h / (25,000 units / 250 mL = 100 units/mL)
+    # = 0.005 mL/h: under half a 0.1 mL/h step, so it rounds to 0
+    args = ("--to", "3 units/kg/h", "--step", "1", "-w", "0.5", "-c", "25000 units/250 mL")
+    small = run("titrate", "--from", "1 units/kg/h", *args)
+    assert "Warning: step 1 (1 unit/kg/h): pump rate 0.005 mL/h rounds to 0" in small.stderr
+    # 35,000 units/h / 100 units/mL = 350 mL/h, above a 300 mL/h pump
+    big = run(
+        "titrate", "--from", "25000 units/h", "--to", "35000 units/h", "--step", "10000",
+        "-c", "25000 units/250 mL", "--pump-max", "300",
+    )  # fmt: skip
+    assert "Warning: step 2 (35,000 units/h): pump rate 350 mL/h is above 300 mL/h" in (big.stderr)
+
+
+def test_library_warning_converts_to_1_unit(run: Any) -> None:
+    library = str(Path(__file__).resolve().parent.parent / "examples" / "drug-library.toml")
+    # 80 units/h / 80 kg = 1 unit/kg/h, above the example insulin soft maximum 0.2
+    result = run("convert", "80 units/h", "-w", "80", "--drug", "insulin", "--library", library)
+    assert "insulin: dose 80 units/h (1 unit/kg/h) is above the soft maximum 0.2 units/kg/h" in (
+        result.stderr
+    )
+
+
+def test_library_warning_separates_thousands(run: Any, tmp_path: Path) -> None:
+    library = tmp_path / "lib.toml"
+    library.write_text(
+        '[drug.heparin]\ndose_unit = "units/h"\nconcentrations = ["25000 units/250 mL"]\n'
+        'soft_max = "20000 units/h"\nhard_max = "40000 units/h"\n',
+        encoding="utf-8",
+    )
+    # 300 units/kg/h x 100 kg = 30,000 units/h: above the soft maximum 20,000 units/h
+    result = run("convert", "300 units/kg/h", "-w", "100", "--drug", "heparin",
+                 "--library", str(library))  # fmt: skip
+    assert (
+        "heparin: dose 300 units/kg/h (30,000 units/h) is above the soft maximum "
+        "20,000 units/h" in result.stderr
+    ), result.stderr
+
+
+def test_written_concentration_and_messages_say_1_unit(run: Any) -> None:
+    # 1 unit in 1,000 mL = 0.001 units/mL = 1 milliunit/mL
+    out = run("convert", "1 units/h", "-c", "1 units in 1000 mL", "--format", "plain")
+    assert rows(out.stdout)["Concentration"] == "1 unit in 1,000 mL = 1 milliunit/mL"
+    same = run("titrate", "--from", "1 units/kg/h", "--to", "1 units/kg/h", "--step", "1",
+               "-w", "70", "-c", "25000 units/250 mL")  # fmt: skip
+    assert "--from and --to are both 1 unit/kg/h" in same.stderr
+    twice = run("chart", "--doses", "1 units/kg/h,1 units/kg/h", "--weights", "70",
+                "-c", "25000 units/250 mL")  # fmt: skip
+    assert "dose 1 unit/kg/h is listed twice" in twice.stderr

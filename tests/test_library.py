@@ -316,7 +316,7 @@ def test_below_soft_min(lib: Any) -> None:
 def test_per_kg_dose_against_absolute_limit_needs_weight(lib: Any) -> None:
     drug = lib.find("norepinephrine")
     dose = parse_dose("0.5 mcg/kg/min")
-    with pytest.raises(IncompatibleError, match="give the weight"):
+    with pytest.raises(IncompatibleError, match="per kg: give the patient's weight with --weight"):
         check_limits(lib, drug, None, dose, None)
     # 0.5 mcg/kg/min x 80 kg = 40 mcg/min > soft max 30
     assert check_limits(lib, drug, None, dose, Fraction(80)).status == "above_soft_max"

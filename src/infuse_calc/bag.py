@@ -87,7 +87,7 @@ def make_up(want: Dose, at: Dose, weight: Weight | None, volume_ml: Fraction) ->
     """
     from infuse_calc import units as u
     from infuse_calc.dosing import Measure, calculate
-    from infuse_calc.errors import IncompatibleError, InputError
+    from infuse_calc.errors import InputError, MissingInputError
     from infuse_calc.quantities import ML, Concentration
 
     if want.is_volume_rate:
@@ -96,9 +96,7 @@ def make_up(want: Dose, at: Dose, weight: Weight | None, volume_ml: Fraction) ->
     if not at.is_volume_rate:
         raise InputError("--at", at.text, "give the pump rate as a volume rate, e.g. 1 mL/h")
     if want.per_kg and weight is None:
-        raise IncompatibleError(
-            f"dose {want.text!r} is per kg: give the patient's weight with --weight"
-        )
+        raise MissingInputError(f"dose {want.text!r} is per kg", "weight")
     dose_q = u.quantity(want.value, u.rate_unit(want.unit))
     if want.per_kg:
         assert weight is not None

@@ -21,7 +21,7 @@ from infuse_calc.dosing import (
     calculate,
 )
 from infuse_calc.errors import IncompatibleError, InputError
-from infuse_calc.notation import format_exact
+from infuse_calc.notation import format_exact, format_exact_quantity
 from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
     Concentration,
@@ -188,7 +188,7 @@ def build_chart(
         )
     if len(set(doses)) != len(doses):
         repeated = next(d for d in doses if list(doses).count(d) > 1)
-        raise IncompatibleError(f"dose {format_exact(repeated)} {unit} is listed twice")
+        raise IncompatibleError(f"dose {format_exact_quantity(repeated, unit)} is listed twice")
     if not weights:
         raise IncompatibleError("the chart needs at least one weight")
     if len(weights) > MAX_CHART_ROWS:

@@ -37,6 +37,7 @@ from infuse_calc.measure import measure as _measure
 from infuse_calc.measure import optional as _optional
 from infuse_calc.notation import (
     format_exact,
+    format_exact_quantity,
     format_number,
     format_percent,
     format_weight,
@@ -226,8 +227,8 @@ class Calculation:
         if not conc.per_volume_given and conc.volume_unit is ML:
             return f"{per_ml}{vehicle}"
         written = (
-            f"{format_exact(conc.amount)} {conc.amount_unit} in "
-            f"{format_exact(conc.volume)} {conc.volume_unit}{vehicle}"
+            f"{format_exact_quantity(conc.amount, conc.amount_unit)} in "
+            f"{format_exact_quantity(conc.volume, conc.volume_unit)}{vehicle}"
         )
         return f"{written} = {per_ml}"
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 from fractions import Fraction
 
-from infuse_calc.errors import IncompatibleError
+from infuse_calc.errors import IncompatibleError, MissingInputError
 from infuse_calc.figure_units import (
     DISPLAY_FLOOR as DISPLAY_FLOOR,
 )
@@ -318,13 +318,9 @@ def check_compatible(
             "giving set's drop factor (gtt/mL): give --drop-factor"
         )
     if dose.per_kg and weight is None:
-        raise IncompatibleError(
-            f"dose {dose.text or dose.unit!s} is per kg: give the patient's weight with --weight"
-        )
+        raise MissingInputError(f"dose {dose.text or dose.unit!s} is per kg", "weight")
     if dose_unit is not None and dose_unit.per_kg and weight is None:
-        raise IncompatibleError(
-            f"dose unit {dose_unit} is per kg: give the patient's weight with --weight"
-        )
+        raise MissingInputError(f"dose unit {dose_unit} is per kg", "weight")
     drug_kind = concentration.kind if concentration is not None else None
     if not dose.is_volume_rate and drug_kind is not None and drug_kind is not dose.unit.kind:
         assert concentration is not None
@@ -342,16 +338,13 @@ def check_compatible(
         )
     if dose_unit.kind is Kind.VOLUME:
         if not dose.is_volume_rate and concentration is None:
-            raise IncompatibleError(
-                f"dose unit {dose_unit} is a volume rate: give the concentration with "
-                "--concentration"
-            )
+            raise MissingInputError(f"dose unit {dose_unit} is a volume rate", "concentration")
         return
     available = dose.unit.kind if not dose.is_volume_rate else drug_kind
     if available is None:
-        raise IncompatibleError(
-            f"a volume rate ({dose.text!r}) gives a dose only with a concentration: "
-            "give it with --concentration"
+        raise MissingInputError(
+            f"a volume rate ({dose.text!r}) gives a dose only with a concentration",
+            "concentration",
         )
     if dose_unit.kind is not available:
         raise IncompatibleError(

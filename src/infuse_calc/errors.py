@@ -32,6 +32,32 @@ class IncompatibleError(InfuseCalcError):
     """Two inputs that cannot be combined (a units dose with a mg/mL bag, for example)."""
 
 
+#: What each input a calculation may lack is called in a remedy (``give the patient's
+#: weight with --weight``): the command line's option has the input's name.
+NEEDED = {"weight": "the patient's weight", "concentration": "the concentration"}
+
+
+class MissingInputError(IncompatibleError):
+    """Inputs that combine only with one more: ``problem`` says why (``dose 7 mcg/kg/min
+    is per kg``), ``needed`` names the input (a key of :data:`NEEDED`).
+
+    The message ends with the remedy, which depends on where the input comes from: by
+    default the command line's option (``give the patient's weight with --weight``); a
+    caller that reads it elsewhere (a batch's column) words its own with :meth:`reworded`,
+    so the rule that raises stays in one place.
+    """
+
+    def __init__(self, problem: str, needed: str, remedy: str | None = None) -> None:
+        self.problem = problem
+        self.needed = needed
+        self.remedy = remedy or f"give {NEEDED[needed]} with --{needed}"
+        super().__init__(f"{problem}: {self.remedy}")
+
+    def reworded(self, remedy: str) -> MissingInputError:
+        """The same error with another remedy."""
+        return MissingInputError(self.problem, self.needed, remedy)
+
+
 class LimitError(InfuseCalcError):
     """A figure outside a hard limit (drug library) or a failed check."""
 

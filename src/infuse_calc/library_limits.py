@@ -12,9 +12,9 @@ from fractions import Fraction
 from typing import Any
 
 from infuse_calc import units as u
-from infuse_calc.errors import IncompatibleError, LimitError
+from infuse_calc.errors import IncompatibleError, LimitError, MissingInputError
 from infuse_calc.library_model import Drug, Library, Limits
-from infuse_calc.notation import format_exact, format_number
+from infuse_calc.notation import format_exact_quantity, format_quantity
 from infuse_calc.quantities import Dose, RateUnit
 from infuse_calc.quantities import parse_rate_unit as _parse_rate_unit
 from infuse_calc.run_warnings import cite
@@ -38,7 +38,7 @@ class LimitCheck:
         ``ABOVE the soft maximum 20 mcg/kg/min``."""
         if self.status == "within":
             shown = ", ".join(
-                f"{key.replace('_', ' ')} {format_exact(d.value)} {d.unit}"
+                f"{key.replace('_', ' ')} {format_exact_quantity(d.value, d.unit)}"
                 for key, d in self.limits.items()
             )
             if not shown:
@@ -48,7 +48,7 @@ class LimitCheck:
         side, kind, end = self.status.split("_")
         limit = getattr(self.limits, f"{kind}_{end}")
         word = "minimum" if end == "min" else "maximum"
-        return f"{side.upper()} the {kind} {word} {format_exact(limit.value)} {limit.unit}"
+        return f"{side.upper()} the {kind} {word} {format_exact_quantity(limit.value, limit.unit)}"
 
     @property
     def soft_breach(self) -> bool:
@@ -101,13 +101,13 @@ def check_limits(
         if not breached:
             continue
         kind = key.split("_")[0]
-        shown = f"{format_number(value)} {limit.unit}"
+        shown = format_quantity(value, str(limit.unit))
         described = f"{'below' if low else 'above'} the {kind} {'minimum' if low else 'maximum'}"
         same = str(dose.unit) == str(limit.unit) and dose.text
         typed = dose.text if same else f"{dose.text or shown} ({shown})"
         message = (
             f"{drug.name}{where}: dose {typed} is {described} "
-            f"{format_exact(limit.value)} {limit.unit}"
+            f"{format_exact_quantity(limit.value, limit.unit)}"
             f"{cite(origin, limits.source)}"
         )
         if kind == "hard":
@@ -124,9 +124,9 @@ def check_limits(
 def _comparable(dose: Dose, limit: Dose, weight_kg: Fraction | None, name: str) -> Fraction:
     """``dose`` in the unit of ``limit``, through the weight when one is per kg."""
     if dose.per_kg != limit.per_kg and weight_kg is None:
-        raise IncompatibleError(
-            f"the {name} limit {limit.text!r} and the dose {dose.text!r} differ in being per "
-            "kg: give the weight with --weight to compare them"
+        raise MissingInputError(
+            f"the {name} limit {limit.text!r} and the dose {dose.text!r} differ in being per kg",
+            "weight",
         )
     return dose_in(dose, limit.unit, weight_kg)
 
@@ -146,7 +146,7 @@ def dose_in(dose: Dose, unit: RateUnit, weight_kg: Fraction | None) -> Fraction:
 def dose_from_measure(value: Fraction, unit: str) -> Dose:
     """A :class:`Dose` for a computed rate (e.g. what a pump delivers), to check limits."""
     rate, _ = _parse_rate_unit(unit)
-    return Dose(value, rate, f"{format_number(value)} {unit}")
+    return Dose(value, rate, format_quantity(value, unit))
 
 
 def check_delivered(

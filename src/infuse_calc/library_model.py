@@ -169,6 +169,13 @@ class Drug:
             f"care area {area!r} is not in the library for {self.name} (areas: {known})"
         )
 
+    def standards(self, area: str | None) -> tuple[tuple[Concentration, str], ...]:
+        """The standard concentrations for a care area with their labels, as
+        :func:`~infuse_calc.check.check` takes them: a rate worked out for another of the
+        drug's bags is a likely cause of a mismatch."""
+        listed, _ = self.for_area(area)
+        return tuple((s.concentration, s.label) for s in listed)
+
 
 @dataclass(frozen=True)
 class Library:

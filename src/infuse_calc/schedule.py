@@ -417,29 +417,37 @@ def _calculation(dose: Dose, weight: Weight | None, concentration: Concentration
 Worked = tuple[Kind, str, Fraction, Fraction | None, tuple[Fraction, Fraction | None] | None]
 
 
+#: where a schedule's missing input can be given (the engine says which one is missing)
+_FROM_FILE = {
+    "weight": 'give the weight in the file (weight = "72 kg") or with --weight',
+    "concentration": "give the concentration in the file "
+    '(concentration = "10 mg/mL") or with --concentration',
+}
+
+
 def _per_minute(
     spec: SegmentSpec, weight: Weight | None, concentration: Concentration | None
 ) -> Worked:
     """The drug kind, amount unit, amount per minute and mL per minute of one dose (a
     bolus: none per minute, and what it gives at once)."""
     from infuse_calc import units as u
-    from infuse_calc.errors import IncompatibleError
+    from infuse_calc.errors import IncompatibleError, MissingInputError
 
     dose = spec.dose
     assert dose is not None
     where = spec.where or "a segment"
-    if dose.per_kg and weight is None:
-        raise ScheduleError(
-            f"{where}: dose {_dose_text(spec)} is per kg: give the weight in the file "
-            '(weight = "72 kg") or with --weight'
-        )
     if dose.is_volume_rate and concentration is None:
+        # a volume rate alone is a valid order (convert gives its volumes); a course's
+        # totals are amounts of drug, so a schedule needs the bag
         raise ScheduleError(
             f"{where}: dose {_dose_text(spec)} is a volume rate: give the concentration in "
             'the file (concentration = "10 mg/mL") or with --concentration to know the amount'
         )
     try:
         calc = _calculation(dose, weight, concentration)
+    except MissingInputError as error:
+        # the engine's rule, with the remedy a schedule file offers
+        raise ScheduleError(f"{where}: {error.reworded(_FROM_FILE[error.needed])}") from None
     except IncompatibleError as error:
         raise ScheduleError(f"{where}: {error}") from None
     # Hold amounts in the unit the dose was written in (the bag's for a mL/h dose), not in

@@ -21,7 +21,7 @@ from fractions import Fraction
 from infuse_calc.dosing import Calculation, calculate
 from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION
 from infuse_calc.errors import IncompatibleError, InputError
-from infuse_calc.notation import format_exact
+from infuse_calc.notation import format_exact, format_exact_quantity
 from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import (
     Concentration,
@@ -217,7 +217,7 @@ def ladder_between(
     chosen = common_unit(amounts, unit, default_unit)
     if start.value == stop.value:
         raise IncompatibleError(
-            f"--from and --to are both {format_exact(start.value)} {chosen}: nothing to "
+            f"--from and --to are both {format_exact_quantity(start.value, chosen)}: nothing to "
             "titrate (use infuse-calc convert for one dose)"
         )
     size = Fraction(1) if step is None else step.value
@@ -227,9 +227,9 @@ def ladder_between(
     notes: list[str] = []
     if values[-1] != stop.value:
         notes.append(
-            f"--to {format_exact(stop.value)} {chosen} is not a whole number of steps of "
+            f"--to {format_exact_quantity(stop.value, chosen)} is not a whole number of steps of "
             f"{format_exact(size)} from --from {format_exact(start.value)}: the ladder stops at "
-            f"{format_exact(values[-1])} {chosen}"
+            f"{format_exact_quantity(values[-1], chosen)}"
         )
     return values, chosen, notes
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -19,11 +19,10 @@ from infuse_calc.batch.fields import (
     record_keys,
     unflatten,
 )
-from infuse_calc.batch.rows import Cells, Run, check_values, row
+from infuse_calc.batch.rows import NO_DRUG, Cells, DrugUse, Run, check_values, row
 from infuse_calc.engine import Figure, Plan
-from infuse_calc.errors import InfuseCalcError
+from infuse_calc.errors import NEEDED, InfuseCalcError, MissingInputError
 from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
-from infuse_calc.quantities import Concentration
 
 
 @dataclass(frozen=True)
@@ -114,20 +113,19 @@ class Record(dict[str, Any]):
 
 def computed(
     cells: Cells, drug: str | None, drugs: DrugLibrary | None, run: Run
-) -> tuple[list[Any], Concentration | None]:
-    """A row's computed fields, flat (see :func:`~.rows.row`), and the drug library's
-    concentration if the row used one."""
+) -> tuple[list[Any], DrugUse]:
+    """A row's computed fields, flat (see :func:`~.rows.row`), and what the drug library
+    gave the row (nothing for a row without a drug)."""
     if drug is None or drugs is None:
-        return row(*cells, run), None
+        return row(*cells, run), NO_DRUG
     return _drug_row(cells, drug, drugs, run)
 
 
-def _drug_row(
-    cells: Cells, name: str, drugs: DrugLibrary, run: Run
-) -> tuple[list[Any], Concentration | None]:
+def _drug_row(cells: Cells, name: str, drugs: DrugLibrary, run: Run) -> tuple[list[Any], DrugUse]:
     """A row naming a drug, as ``convert --drug``: the library's concentration if the row
     has none, and the dose checked against the limits (a hard breach raises
-    :class:`~infuse_calc.errors.LimitError`, a soft one is a warning)."""
+    :class:`~infuse_calc.errors.LimitError`, a soft one is a warning); its standard
+    concentrations for the row's pump check, as ``check --drug``."""
     from infuse_calc.library import apply, check_limits, dose_from_measure
 
     library = drugs.get()
@@ -145,14 +143,30 @@ def _drug_row(
         delivered = dose_from_measure(Fraction(dose_rate[0], dose_rate[1]), dose_rate[2])
         return warnings + check_limits(library, applied.drug, drugs.area, delivered, kg).messages
 
-    return row(*cells, run, (standard, limits)), standard
+    standards = applied.drug.standards(drugs.area)
+    return row(*cells, run, (standard, limits)), DrugUse(standard, standards)
 
 
-def _failure(error: Exception) -> str:
+def _failure(
+    error: Exception, columns: Container[str] = (), options: BatchOptions | None = None
+) -> str:
+    """A failed row's error text; a missing input is asked for as a batch gives it."""
+    if isinstance(error, MissingInputError) and options is not None:
+        error = error.reworded(_remedy(error.needed, options.column(error.needed), columns))
     if isinstance(error, InfuseCalcError):
         return " ".join(str(error).split())
     # a bug must cost one row, not the batch
     return " ".join(f"internal error ({type(error).__name__}: {error})".split())
+
+
+def _remedy(needed: str, column: str, columns: Container[str]) -> str:
+    """How a batch row gives ``needed``: in its column (``column``, after ``--map``), which
+    the input (with ``columns``) may lack."""
+    what = NEEDED[needed]
+    if column in columns:
+        return f"give {what} in the {column} column"
+    mapped = f" (or --map {needed}=COLUMN)" if column == needed else ""
+    return f"add a {column} column with {what}{mapped}"
 
 
 # --- many rows ----------------------------------------------------------------------------
@@ -199,13 +213,13 @@ def process(
                 drug = None
                 if options.drugs is not None and drug_column in fields:
                     drug = cell(drug_column, fields[drug_column])
-                flat_values, standard = computed(cells, drug, options.drugs, run)
+                flat_values, used = computed(cells, drug, options.drugs, run)
                 values = unflatten(flat_values, SHAPE)
                 pump = cell(pump_column, fields.get(pump_column)) if checked else None
                 if pump is not None:
-                    verdict = check_values(cells, standard, pump, run)
+                    verdict = check_values(cells, used, pump, run)
             except Exception as failure:
-                values, verdict, error = _EMPTY, _EMPTY_CHECK, _failure(failure)
+                values, verdict, error = _EMPTY, _EMPTY_CHECK, _failure(failure, fields, options)
         else:
             error = " ".join(error.split())
         if error is not None and strict:
@@ -225,6 +239,8 @@ class _Table:
 
     def __init__(self, header: list[str], options: BatchOptions) -> None:
         self.width = width = len(header)
+        self.header = frozenset(header)
+        self.options = options
 
         def index(name: str, wanted: bool = True) -> int:
             # a column the header lacks reads as the blank cell appended at index width
@@ -257,21 +273,19 @@ class _Table:
             conc = None
         if not target or target.isspace():
             target = None
-        standard = None
+        used = NO_DRUG
         if not drug or drug.isspace():
             values = row(dose, weight, conc, target, self.run)
         else:
             assert self.drugs is not None  # else the drug index is the blank cell
-            values, standard = _drug_row(
-                Cells(dose, weight, conc, target), drug, self.drugs, self.run
-            )
+            values, used = _drug_row(Cells(dose, weight, conc, target), drug, self.drugs, self.run)
         if self.checked:
             pump = cell(self.pump_column, texts[self.pump])
             if pump is None:
                 values += _EMPTY_CHECK_FLAT
             else:
                 cells = Cells(dose, weight, conc, target)
-                values += flatten(check_values(cells, standard, pump, self.run), CHECK_SHAPE)
+                values += flatten(check_values(cells, used, pump, self.run), CHECK_SHAPE)
         return values
 
 
@@ -302,7 +316,7 @@ def process_table(
             try:
                 values = table.computed(row)
             except Exception as failure:
-                error = _failure(failure)
+                error = _failure(failure, table.header, table.options)
             else:
                 row[-1:] = values
                 row.append(None)

@@ -41,6 +41,16 @@ class Cells(NamedTuple):
     dose_unit: str | None
 
 
+class DrugUse(NamedTuple):
+    """What a drug library gives a row: the standard concentration it uses (if the row has
+    none) and the drug's standard concentrations with their labels (for the pump check)."""
+
+    concentration: Concentration | None
+    standards: tuple[tuple[Concentration, str], ...]
+
+
+NO_DRUG = DrugUse(None, ())
+
 #: A row's cells, parsed: dose, weight, concentration, dose unit (``None`` if not given).
 Parsed = tuple[DoseCell, WeightCell | None, ConcentrationCell | None, TargetCell | None]
 PlanKey = tuple[int, bool, int, int]
@@ -239,10 +249,9 @@ def _warnings(parsed: Parsed, more: tuple[str, ...], pump: tuple[str, ...]) -> l
     return once(w for source in sources for w in source)
 
 
-def check_values(
-    cells: Cells, drug: Concentration | None, pump_text: str, run: Run
-) -> tuple[Any, ...]:
-    """``CHECK_FIELDS`` for a row with a pump rate: ``infuse-calc check``'s own core."""
+def check_values(cells: Cells, drug: DrugUse, pump_text: str, run: Run) -> tuple[Any, ...]:
+    """``CHECK_FIELDS`` for a row with a pump rate: ``infuse-calc check``'s own core, with
+    the drug's standard bags as ``check --drug`` gives them."""
     from infuse_calc.check import check
 
     try:
@@ -250,9 +259,10 @@ def check_values(
     except InputError as error:
         raise InputError("pump", pump_text, error.reason) from None
     dose, weight, conc, _ = parsed_values(
-        *cells[:2], cells.concentration or drug, None, run.lb_per_kg
+        *cells[:2], cells.concentration or drug.concentration, None, run.lb_per_kg
     )
-    record = check(dose, programmed, weight, conc, run.resolution, limits=run.limits).record()
+    given = (dose, programmed, weight, conc, run.resolution)
+    record = check(*given, standards=drug.standards, limits=run.limits).record()
     values: list[Any] = []
     for name in CHECK_FIELDS:
         value = record[name]

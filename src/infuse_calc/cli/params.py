@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -382,9 +383,29 @@ def load_library(library_path: str | None) -> Any:
     or the user config directory's drug-library.toml); its warnings go to stderr."""
     from infuse_calc.formats.library_files import load
 
-    loaded = load(library_path)
+    loaded = load(library_path, origin=library_origin(library_path))
     warn_all(loaded.warnings)
     return loaded.library
+
+
+def library_origin(library_path: str | None) -> str:
+    """What named the library file: ``--library``, or, when click took the value from the
+    settings (the config file < ``$INFUSE_CALC_LIBRARY``, which wins), the one it came from."""
+    from click.core import ParameterSource
+
+    from infuse_calc.library import ENV_VAR
+
+    ctx = click.get_current_context(silent=True)
+    sources = (
+        () if ctx is None else (ctx.get_parameter_source(n) for n in ("library_path", "library"))
+    )
+    if ParameterSource.DEFAULT_MAP not in sources:
+        return "--library"
+    if library_path and os.environ.get(ENV_VAR) == library_path:
+        return f"${ENV_VAR}"
+    assert ctx is not None
+    path = getattr(ctx.find_root().default_map, "path", None)
+    return "the config file" if path is None else f"the config file {path}"
 
 
 def body_weight_options(f: F) -> F:

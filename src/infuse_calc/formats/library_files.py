@@ -41,11 +41,17 @@ class Loaded:
     warnings: tuple[str, ...] = field(default=())
 
 
-def library_file(library_path: str | None, environ: Mapping[str, str] | None = None) -> LibraryFile:
-    """Which user library file applies (see the module docstring)."""
+def library_file(
+    library_path: str | None,
+    environ: Mapping[str, str] | None = None,
+    origin: str = "--library",
+) -> LibraryFile:
+    """Which user library file applies (see the module docstring). ``origin`` says what
+    named ``library_path`` (the option, the config file, ``$INFUSE_CALC_LIBRARY``), for
+    messages about that file."""
     environ = os.environ if environ is None else environ
     if library_path:
-        return LibraryFile(Path(library_path), "--library", True)
+        return LibraryFile(Path(library_path), origin, True)
     if environ.get(ENV_VAR):
         return LibraryFile(Path(environ[ENV_VAR]), f"${ENV_VAR}", True)
     path = Path(user_dirs.user_config_dir()) / FILE_NAME
@@ -76,10 +82,15 @@ def read_library_file(where: LibraryFile, base: Library | None) -> Library | Non
     return parse_library(text, str(path), base)
 
 
-def load(library_path: str | None, environ: Mapping[str, str] | None = None) -> Loaded:
-    """The drug library in effect: the built-in data, extended by the user's file if any."""
+def load(
+    library_path: str | None,
+    environ: Mapping[str, str] | None = None,
+    origin: str = "--library",
+) -> Loaded:
+    """The drug library in effect: the built-in data, extended by the user's file if any
+    (``origin``: what named ``library_path``)."""
     base = builtin_library()
-    where = library_file(library_path, environ)
+    where = library_file(library_path, environ, origin)
     user = read_library_file(where, base)
     warnings: list[str] = []
     if user is not None and user.example:

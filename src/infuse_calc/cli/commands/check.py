@@ -108,11 +108,11 @@ def command(
     weight, concentration, extras = library_and_weight(
         parsed, weight, concentration, patient, output
     )
-    standards = _standards(extras, patient.area)
+    applied = extras.applied
+    standards = () if applied is None else applied.drug.standards(patient.area)
     given = (parsed, pump, weight, concentration, pump_resolution, tolerance, standards)
     result = check(*given, limits=limits)
     delivered_limits = None
-    applied = extras.applied
     if applied is not None and not result.match:
         from infuse_calc.library import check_delivered
 
@@ -150,15 +150,6 @@ def command(
             f"MISMATCH: the pump ({result.programmed}) is {ratio_text(result.ratio)} the order; "
             f"it should read {result.expected_rounded}"
         )
-
-
-def _standards(extras: Any, area: str | None) -> list[Any]:
-    """The drug's standard concentrations with their labels: a rate worked out for another
-    of its bags is a likely cause."""
-    if extras.applied is None:
-        return []
-    listed, _ = extras.applied.drug.for_area(area)
-    return [(s.concentration, s.label) for s in listed]
 
 
 def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: Any = None) -> Any:
