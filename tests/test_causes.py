@@ -141,14 +141,14 @@ def test_find_causes_keeps_its_practice_signature() -> None:
 
 
 def test_practice_names_pounds_left_unconverted() -> None:
-    """1b: 13 mcg/kg/min for 249 lb (112.94 kg) is 1,468.3 mcg/min; a student who uses 249 as
-    kilograms gets 13 x 249 = 3,237 mcg/min, 2.2046x the answer."""
+    """3b: 3 mcg/kg/min for 156 lb (70.76 kg) is 212.28 mcg/min; a student who uses 156 as
+    kilograms gets 3 x 156 = 468 mcg/min, 2.2046x the answer."""
     from infuse_calc.practice_grading import most_missed
     from infuse_calc.practice_sets import problem_set
 
-    p1 = problem_set(7, 1)[0]
-    per_minute = p1.parts[1]
-    result = mark(p1, per_minute, "3237")
+    p3 = problem_set(7, 3)[2]
+    per_minute = p3.parts[1]
+    result = mark(p3, per_minute, "468")
     assert not result.right
     assert result.missed == ("lb",)
     assert "2.2046x the answer: weight in pounds typed as kilograms?" in result.verdict

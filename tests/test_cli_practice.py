@@ -66,12 +66,19 @@ def test_key_json_answers_are_full_precision(run: Any) -> None:
         "all",
         2,
     )
-    first = document["problems"][0]
-    assert first["parts"][0]["id"] == "1a"
-    # 249 lb x 0.45359237 kg/lb = 112.94450013 kg, 112.9 kg to the nearest tenth
-    assert first["parts"][0]["exact"] == {"value": 112.94450013, "unit": "kg"}
-    assert first["parts"][0]["answer"] == {"value": 112.9, "unit": "kg"}
-    assert first["check"] == 'infuse-calc convert "13 mcg/kg/min" -w "249 lb" --explain'
+    first, second, third = document["problems"][:3]
+    assert first["parts"][0]["id"] == "1"
+    # 1 g over 30 min = 2 g/h; 20 g in 500 mL = 40 mg/mL; 2,000 mg/h / 40 mg/mL = 50 mL/h
+    assert first["parts"][0]["exact"] == {"value": 50.0, "unit": "mL/h"}
+    assert first["check"] == 'infuse-calc convert "1 g over 30 min" -c "20 g/500 mL" --explain'
+    # 80 units/kg x 98 kg = 7,840 units; / 1,000 units/mL = 7.84 mL
+    assert [p["exact"] for p in second["parts"]] == [
+        {"value": 7840.0, "unit": "units"},
+        {"value": 7.84, "unit": "mL"},
+    ]
+    # 156 lb x 0.45359237 kg/lb = 70.76041 kg (70.76040972), 70.8 kg to the nearest tenth
+    assert third["parts"][0]["exact"] == {"value": 70.76040972, "unit": "kg"}
+    assert third["parts"][0]["answer"] == {"value": 70.8, "unit": "kg"}
 
 
 def test_no_thousands_separator_reaches_the_wording(run: Any) -> None:
@@ -103,14 +110,16 @@ def test_session_marks_answers_and_shows_the_chain(run: Any) -> None:
 
 
 def test_session_first_problem_hand_worked(run: Any) -> None:
-    result = run("practice", "--seed", "7", "--count", "1", input="112.9\n1468\n")
+    result = run("practice", "--seed", "7", "--count", "2", input="50\n7840\n7.84\n")
     out = result.stdout
-    assert "1. A 249 lb patient is ordered DOPamine 13 mcg/kg/min.\n" in out
-    assert "   a) What is the patient's weight in kg? Round to the nearest tenth.\n" in out
-    assert "      Right: 112.9 kg (112.94 kg to the nearest tenth).\n" in out
-    assert "      Right: 1,468 mcg/min (1,468.3 mcg/min to the nearest whole number).\n" in out
-    assert "     249 lb ÷ 2.2046 lb/kg = 112.94 kg\n" in out
-    assert out.endswith("Score: 2 of 2 right (100%).\n")
+    assert "A patient is ordered magnesium sulfate 1 g over 30 min. The bag is 20 g in" in out
+    assert "   Right: 50 mL/h.\n" in out
+    # 80 units/kg x 98 kg = 7,840 units; / 1,000 units/mL = 7.84 mL
+    assert "2. A 98 kg patient is ordered a heparin bolus of 80 units/kg." in out
+    assert "   a) How many units is the bolus? Round to the nearest whole number.\n" in out
+    assert "      Right: 7,840 units.\n" in out
+    assert "      Right: 7.84 mL.\n" in out
+    assert out.endswith("Score: 3 of 3 right (100%).\n")
 
 
 def test_q_ends_with_the_score(run: Any) -> None:
@@ -215,64 +224,63 @@ def filled_sheet(run: Any, path: Path, answers: dict[str, str]) -> Path:
 # 3 21 gtt/min, 4 19 mcg/kg/min, 5a 876 units/h, 5b 8.8 mL/h; 6: 178 lb x 0.45359237 =
 # 80.739 kg -> 80.7 kg, x 20 mcg/kg/min = 1,614.8 -> 1,615 mcg/min
 RIGHT = {
-    "1a": "112.9",
-    "1b": "1468 mcg/min",
-    "2": "6.3",
-    "3": "21",
-    "4": "19",
-    "5a": "876",
-    "5b": "8.8 mL/h",
-    "6a": "80.7 kg",
-    "6b": "1,615",
+    "1": "50",
+    "2a": "7840 units",
+    "2b": "7.84",
+    "3a": "70.8 kg",
+    "3b": "212",
+    "4": "40.4 mL/h",
+    "5": "25",
+    "6": "1,350",
 }
 
 
 def test_grade_a_filled_in_sheet(run: Any, tmp_path: Path) -> None:
-    answers = {**RIGHT, "2": "378", "5b": "88", "4": "nineteen", "6b": ""}
+    answers = {**RIGHT, "4": "2425", "2b": "78.4", "5": "nineteen", "6": ""}
     sheet = filled_sheet(run, tmp_path / "sheet.csv", answers)
     result = run("practice", "--grade", str(sheet))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "Marks: 6 problems, all types, level 2 (intermediate), seed 7"
     by_problem = {line.split()[0]: line for line in lines[2:] if line[:1].isdigit()}
-    assert "right" in by_problem["1a"]
-    # 6.3 x 60 = 378: the per-minute dose never turned into per hour
-    assert "Your answer is 60x the answer: minutes/hours mix-up" in by_problem["2"]
-    # 8.76 x 10 = 87.6
-    assert "Your answer is 10x the answer: decimal slip?" in by_problem["5b"]
-    assert "Cannot read it: expected a number first, found 'nineteen'." in by_problem["4"]
-    assert "wrong" in by_problem["6b"]  # left empty
-    assert "Score: 5 of 9 right (56%)." in lines
+    assert "right" in by_problem["1"]
+    # 40.425 x 60 = 2,425.5: the per-minute dose never turned into per hour
+    assert "Your answer is 60x the answer: minutes/hours mix-up" in by_problem["4"]
+    # 7.84 x 10 = 78.4
+    assert "Your answer is 10x the answer: decimal slip?" in by_problem["2b"]
+    assert "Cannot read it: expected a number first, found 'nineteen'." in by_problem["5"]
+    assert "wrong" in by_problem["6"]  # left empty
+    assert "Score: 4 of 8 right (50%)." in lines
 
 
 def test_grade_with_the_options_that_made_the_sheet(run: Any, tmp_path: Path) -> None:
     answers = tmp_path / "answers.csv"
-    rows = "".join(f"{key},{value}\n" for key, value in {**RIGHT, "6b": "1"}.items())
+    rows = "".join(f"{key},{value}\n" for key, value in {**RIGHT, "6": "1"}.items())
     answers.write_text(f"problem,answer\n{rows}", encoding="utf-8")
     result = run(
         "practice", "--grade", str(answers), "--seed", "7", "--count", "6", "--format", "json"
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert (document["right"], document["of"]) == (8, 9)
-    assert [m["problem"] for m in document["marks"] if not m["right"]] == ["6b"]
-    assert document["marks"][2]["answer"] == {"value": 6.3, "unit": "mL/h"}
+    assert (document["right"], document["of"]) == (7, 8)
+    assert [m["problem"] for m in document["marks"] if not m["right"]] == ["6"]
+    assert document["marks"][2]["answer"] == {"value": 7.84, "unit": "mL"}
 
 
 def test_grade_csv_output(run: Any, tmp_path: Path) -> None:
     sheet = filled_sheet(run, tmp_path / "s.csv", RIGHT)
     result = run("practice", "--grade", str(sheet), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["problem"] for r in rows] == ["1a", "1b", "2", "3", "4", "5a", "5b", "6a", "6b"]
-    assert rows[0]["answer_value"] == "112.9"
-    assert rows[0]["exact_value"] == "112.94450013"
+    assert [r["problem"] for r in rows] == ["1", "2a", "2b", "3a", "3b", "4", "5", "6"]
+    assert rows[3]["answer_value"] == "70.8"
+    assert rows[3]["exact_value"] == "70.76040972"
     assert {r["right"] for r in rows} == {"true"}
-    assert rows[-1]["given"] == "1,615"
+    assert rows[-1]["given"] == "1,350"
 
 
 def test_grade_names_the_step_most_wrong_answers_missed(run: Any, tmp_path: Path) -> None:
-    # per kg forgotten twice: 1b 1,468.3 / 112.94 = 13 mcg/min; 5a 876 / 73 = 12 units/h
-    answers = {**RIGHT, "1b": "13", "5a": "12", "2": "378"}
+    # per kg forgotten twice: 2a 7,840 / 98 = 80 units (the bolus slip); 3b 212.28 / 70.76 = 3
+    answers = {**RIGHT, "2a": "80", "3b": "3", "4": "2425"}
     sheet = filled_sheet(run, tmp_path / "s.csv", answers)
     result = run("practice", "--grade", str(sheet))
     assert "Most wrong answers (2 of 3) missed the per-kg step (× the weight)." in result.stdout
@@ -302,7 +310,11 @@ def test_grade_option_errors(run: Any, tmp_path: Path, extra: list[str], message
 @pytest.mark.parametrize(
     ("text", "extra", "message"),
     [
-        ("problem,answer\n1a,1\n", ["--seed", "7"], "no row for problem 1b, 2, 3, 4, 5a, 5b, 6a"),
+        (
+            "problem,answer\n1,1\n",
+            ["--seed", "7"],
+            "no row for problem 2a, 2b, 3a, 3b, 4, 5, 6, 7a",
+        ),
         ("problem,answer\n11,1\n", ["--seed", "7"], "line 2: problem '11' is not in the set"),
         ("problem,answer\n1a,1\n", [], "--grade needs the --seed the worksheet was made with"),
         ("a;b\n1;2\n", ["--seed", "7"], "expected a CSV with the columns problem and answer"),
@@ -362,12 +374,6 @@ def test_grade_missing_binary_and_self_overwriting_files(run: Any, tmp_path: Pat
             "2 (intermediate), 3 (advanced)",
         ),
         (["--level", "hard"], "unknown level 'hard'"),
-        (
-            ["--type", "over-time"],
-            "Error: problem type 'over-time' is not yet available: this version of "
-            "infuse-calc does not work out amounts or volumes given over a time",
-        ),
-        (["--type", "bolus", "--format", "csv"], "problem type 'bolus' is not yet available"),
         (["--format", "table"], "Error: a worksheet is plain, markdown, csv or json, not table"),
         (["--seed", "-1"], "Error: Invalid value for '--seed': -1 is not in the range x>=0."),
     ],
@@ -471,4 +477,4 @@ def test_a_default_level_does_not_conflict_with_a_sheet(
     monkeypatch.setenv("INFUSE_CALC_PRACTICE_LEVEL", "3")
     result = run("practice", "--grade", str(sheet))
     assert result.exit_code == 0, result.stderr
-    assert "Score: 9 of 9 right (100%)." in result.stdout
+    assert "Score: 8 of 8 right (100%)." in result.stdout

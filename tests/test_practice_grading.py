@@ -174,38 +174,42 @@ def test_a_wrong_unit_is_wrong_even_with_the_right_number(text: str, words: str)
 
 
 def test_units_of_other_answers() -> None:
-    # seed 7: 1a 112.9 kg, 1b 1,468 mcg/min, 3 21 gtt/min (125 mL/h with a 10 gtt/mL set)
-    p1, _, p3, *_ = problem_set(7, 5)
-    kg, per_minute = p1.parts
-    assert mark(p1, kg, "112.9 kg").right
-    assert mark(p1, kg, "112.9 kilograms").right
-    assert "not lb" in mark(p1, kg, "112.9 lb").verdict
-    assert mark(p1, per_minute, "1468 mcg/min").right
-    assert mark(p1, per_minute, "1,468 mcg/min").right  # as the answer is printed
-    assert "not mg/min" in mark(p1, per_minute, "1.468 mg/min").verdict
+    # seed 7: 3a 156 lb x 0.45359237 = 70.76 kg, 70.8; 3b x 3 mcg/kg/min = 212.28 mcg/min;
+    # 5: 150 mL/h x 10 gtt/mL / 60 min/h = 25 gtt/min; 2a 80 units/kg x 98 kg = 7,840 units
+    _, p2, p3, _, p5, *_ = problem_set(7, 5)
+    kg, per_minute = p3.parts
+    assert mark(p3, kg, "70.8 kg").right
+    assert mark(p3, kg, "70.8 kilograms").right
+    assert "not lb" in mark(p3, kg, "70.8 lb").verdict
+    assert mark(p3, per_minute, "212 mcg/min").right
+    assert "not mg/min" in mark(p3, per_minute, "0.212 mg/min").verdict
     # a drip is counted in drops, spelled as nurses spell it
-    for typed in ("21", "21 gtt/min", "21 gtts/min", "21 drops/min", "21 drops per minute"):
-        assert mark(p3, p3.parts[0], typed).right, typed
-    assert "Note: " in mark(p3, p3.parts[0], "21 GTT/MIN").verdict
-    assert not mark(p3, p3.parts[0], "21 mL/h").right
+    for typed in ("25", "25 gtt/min", "25 gtts/min", "25 drops/min", "25 drops per minute"):
+        assert mark(p5, p5.parts[0], typed).right, typed
+    assert "Note: " in mark(p5, p5.parts[0], "25 GTT/MIN").verdict
+    assert not mark(p5, p5.parts[0], "25 mL/h").right
+    # a bolus in units and in mL
+    assert mark(p2, p2.parts[0], "7,840 units").right
+    assert "not mL" in mark(p2, p2.parts[0], "7840 mL").verdict
+    assert mark(p2, p2.parts[1], "7.84 mL").right
 
 
 def test_textbook_pounds_are_named() -> None:
-    """1a: 249 lb is 112.94 kg; with 2.2 lb/kg it is 113.18 kg, 113.2 to the tenth."""
-    p1 = problem_set(7, 1)[0]
-    kg, per_minute = p1.parts
-    result = mark(p1, kg, "113.2")
+    """3a: 156 lb is 70.76 kg; with 2.2 lb/kg it is 70.909 kg, 70.9 to the tenth."""
+    p3 = problem_set(7, 3)[2]
+    kg, per_minute = p3.parts
+    result = mark(p3, kg, "70.9")
     assert not result.right
     assert result.missed == ("2.2",)
     assert (
-        "You used 1 kg = 2.2 lb (that gives 113.2); the answer uses the exact pound, "
+        "You used 1 kg = 2.2 lb (that gives 70.9); the answer uses the exact pound, "
         "0.45359237 kg (1 kg = 2.2046 lb)." in result.verdict
     )
-    # 13 mcg/kg/min x 249 / 2.2 = 1,471.36 -> 1,471 mcg/min
-    assert mark(p1, per_minute, "1471").missed == ("2.2",)
-    # a weight in kg has no such slip
-    p2 = problem_set(7, 2)[1]
-    assert mark(p2, p2.parts[0], "6.4").missed != ("2.2",)
+    # 3 mcg/kg/min x 156 / 2.2 = 212.73 -> 213 mcg/min
+    assert mark(p3, per_minute, "213").missed == ("2.2",)
+    # a weight in kg has no such slip: 4 is 11 mcg/kg/min x 98 kg x 60 / 1,600 = 40.425
+    p4 = problem_set(7, 4)[3]
+    assert mark(p4, p4.parts[0], "40.5").missed != ("2.2",)
 
 
 def test_read_answer_keeps_the_unit_typed() -> None:
@@ -256,31 +260,31 @@ def test_a_filled_in_csv_worksheet_names_its_set() -> None:
     answers = read_answers(text, "sheet.csv")
     assert answers.info == SetInfo(7, 3, "all", 2)
     pairs = match_answers(problems, answers, "sheet.csv")
-    assert [p.part_id(part) for p, part, _ in pairs] == ["1a", "1b", "2", "3"]
+    assert [p.part_id(part) for p, part, _ in pairs] == ["1", "2a", "2b", "3a", "3b"]
     assert all(answer == "" for *_, answer in pairs)
 
 
 def test_a_plain_answers_file() -> None:
     problems = problem_set(7, 2)
-    answers = read_answers("problem,answer\n2,4.5\n1a,51.7\n1b,827 units/h\n", "a.csv")
+    answers = read_answers("problem,answer\n2b,7.84\n1,50\n2a,7840 units\n", "a.csv")
     assert answers.info is None
     pairs = match_answers(problems, answers, "a.csv")
     assert [(p.part_id(part), text) for p, part, text in pairs] == [
-        ("1a", "51.7"),
-        ("1b", "827 units/h"),
-        ("2", "4.5"),
+        ("1", "50"),
+        ("2a", "7840 units"),
+        ("2b", "7.84"),
     ]
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("problem,answer\n1a,1\n1b,2\n", "a.csv: no row for problem 2: every problem needs a row"),
+        ("problem,answer\n2a,1\n2b,2\n", "a.csv: no row for problem 1: every problem needs a row"),
         (
-            "problem,answer\n1a,1\n1b,2\n2,3\n3,4\n",
-            "a.csv, line 5: problem '3' is not in the set (problems 1a to 2)",
+            "problem,answer\n1,1\n2a,2\n2b,3\n3,4\n",
+            "a.csv, line 5: problem '3' is not in the set (problems 1 to 2b)",
         ),
-        ("problem,answer\n1a,1\n1a,2\n", "a.csv, line 3: problem 1a appears twice"),
+        ("problem,answer\n2a,1\n2a,2\n", "a.csv, line 3: problem 2a appears twice"),
         ("problem,answer\n1a,1,2\n", "a.csv, line 2: more cells than columns"),
         ("question,answer\n1a,1\n", "expected a CSV with the columns problem and answer"),
         ("", "expected a CSV with the columns problem and answer"),
@@ -296,9 +300,9 @@ def test_bad_answer_files(text: str, message: str) -> None:
 
 def test_a_sheet_from_another_set_is_refused() -> None:
     problems, text = sheet_csv(2)
-    assert "A 249 lb patient" in text
-    edited = text.replace("A 249 lb patient", "A 248 lb patient", 1)
-    with pytest.raises(PracticeError, match="line 2: the question is not problem 1a of this set"):
+    assert "magnesium sulfate 1 g over 30 min" in text
+    edited = text.replace("1 g over 30 min", "2 g over 30 min", 1)
+    with pytest.raises(PracticeError, match="line 2: the question is not problem 1 of this set"):
         match_answers(problems, read_answers(edited, "s.csv"), "s.csv")
 
 
@@ -312,7 +316,7 @@ def test_rows_naming_two_sets_are_refused() -> None:
 
 def test_thousands_separators_in_a_sheet_do_not_matter() -> None:
     """A sheet printed with --no-thousands-separator still matches its set."""
-    problems, text = sheet_csv(5)
+    problems, text = sheet_csv(6)
     assert "25,000 units" in text
     answers = read_answers(text.replace("25,000", "25000"), "s.csv")
-    assert len(match_answers(problems, answers, "s.csv")) == 7
+    assert len(match_answers(problems, answers, "s.csv")) == 8

@@ -22,7 +22,13 @@ from infuse_calc.drip import drip_rate, explain_drip
 from infuse_calc.errors import InfuseCalcError
 from infuse_calc.explain import explain
 from infuse_calc.notation import format_exact, round_to_step
-from infuse_calc.quantities import parse_concentration, parse_dose, parse_rate_unit, parse_weight
+from infuse_calc.quantities import (
+    parse_amount,
+    parse_concentration,
+    parse_dose,
+    parse_rate_unit,
+    parse_weight,
+)
 
 LEVELS = {1: "basic", 2: "intermediate", 3: "advanced"}
 DEFAULT_LEVEL = 2
@@ -56,6 +62,7 @@ class Inputs:
     concentration: str | None = None
     dose_unit: str | None = None
     drop_factor: int | None = None
+    limit: str | None = None  # a cap on a bolus or an amount over a time (``--max``)
 
     def convert_args(self) -> list[str]:
         """``convert`` arguments (without --explain or --format)."""
@@ -65,6 +72,7 @@ class Inputs:
             ("-c", self.concentration),
             ("--dose-unit", self.dose_unit),
             ("--drop-factor", None if self.drop_factor is None else str(self.drop_factor)),
+            ("--max", self.limit),
         ):
             if value is not None:
                 args += [option, value]
@@ -84,11 +92,13 @@ def calculation(inputs: Inputs, lb_per_kg: Fraction | None = None) -> Calculatio
     """
     unit = None if inputs.dose_unit is None else parse_rate_unit(inputs.dose_unit)[0]
     weight = None if inputs.weight is None else parse_weight(inputs.weight, lb_per_kg)
+    limit = None if inputs.limit is None else parse_amount(inputs.limit, "maximum")[:2]
     return calculate(
-        parse_dose(inputs.dose),
+        parse_dose(inputs.dose, amounts=True),
         weight,
         None if inputs.concentration is None else parse_concentration(inputs.concentration),
         unit,
+        limit=limit,
     )
 
 
@@ -180,7 +190,9 @@ def make_problem(
 ) -> Problem | None:
     """The problem with answers from the engine, or ``None`` if it would be a poor one."""
     calc = calculation(inputs)
-    if calc.warnings or not _realistic(calc):
+    # a capped order says so in one warning: that is the problem, not a poor one
+    capped = calc.given is not None and bool(calc.given.capped)
+    if len(calc.warnings) > int(capped) or not _realistic(calc):
         return None
     parts = []
     labels = [""] if len(asks) == 1 else "abcdefgh"

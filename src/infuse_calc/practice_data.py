@@ -75,12 +75,30 @@ class DoseRange:
 
 
 @dataclass(frozen=True)
+class GivenRange:
+    """Amounts given over a time (``over_time``) or at once (``bolus``): of a drug (its bags
+    from the library unless ``concentrations`` names the vials used), or a volume of a fluid
+    (``fluid``: one of the maintenance fluids) or of a ``name`` (``piggyback``)."""
+
+    unit: str  # the amount's unit: mL, g, mg, units, mcg/kg, units/kg
+    span: Span
+    times: tuple[str, ...] = ()  # as written after "over"; none for a bolus
+    drug: str = ""
+    name: str = ""
+    fluid: bool = False
+    concentrations: tuple[str, ...] = ()
+    limits: tuple[str, ...] = ()  # maxima (--max), one drawn; none: no maximum
+
+
+@dataclass(frozen=True)
 class Ranges:
     weight_kg: Span
     weight_lb: Span
     doses: tuple[DoseRange, ...]
     fluids: tuple[str, ...]
     fluid_rate: Span
+    over_time: tuple[GivenRange, ...] = ()
+    boluses: tuple[GivenRange, ...] = ()
 
 
 @functools.cache
@@ -104,9 +122,29 @@ def parse_ranges(text: str) -> Ranges:
             doses=doses,
             fluids=tuple(data["fluids"]["names"]),
             fluid_rate=_span(data["fluids"]["rate"]),
+            over_time=tuple(_given(entry, timed=True) for entry in data.get("over_time", ())),
+            boluses=tuple(_given(entry, timed=False) for entry in data.get("bolus", ())),
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, ZeroDivisionError) as error:
         raise PracticeDataError(f"practice ranges: {error}") from None
+
+
+def _given(entry: dict[str, Any], timed: bool) -> GivenRange:
+    given = GivenRange(
+        entry["unit"],
+        _span(entry),
+        tuple(entry["times"]) if timed else (),
+        entry.get("drug", ""),
+        entry.get("name", ""),
+        bool(entry.get("fluid", False)),
+        tuple(entry.get("concentrations", ())),
+        tuple(entry.get("max", ())),
+    )
+    if timed and not given.times:
+        raise ValueError(f"{entry}: an amount over a time needs its 'times'")
+    if not given.drug and given.unit != "mL":
+        raise ValueError(f"{entry}: an amount other than a volume needs its 'drug'")
+    return given
 
 
 def _positive(text: Any) -> Fraction:

@@ -11,17 +11,25 @@ typed: an unreadable answer is marked wrong with the reason.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from infuse_calc.check import Cause, find_causes, named_factors
 from infuse_calc.dosing import Measure
 from infuse_calc.errors import InputError
-from infuse_calc.notation import format_decimal, format_number, round_places, round_to_step
-from infuse_calc.practice import Part, Problem, calculation, figure, nearest
+from infuse_calc.given import order_text
+from infuse_calc.notation import (
+    format_decimal,
+    format_exact,
+    format_number,
+    round_places,
+    round_to_step,
+)
+from infuse_calc.practice import Inputs, Part, Problem, calculation, figure, nearest
 from infuse_calc.quantities import (
     LB,
     lookup_unit,
+    parse_dose,
     parse_number,
     parse_rate_unit,
     parse_weight,
@@ -52,6 +60,8 @@ _STEP_MISSED = {
     "unit": "the unit asked for",
     "2.2": "the exact pound (1 kg = 2.2046 lb, not 2.2)",
     "lb": "the pounds-to-kilograms step (the weight in kg, not lb)",
+    "time": "dividing by the time (a rate per hour, not the whole volume)",
+    "max": "the maximum (a bolus capped as ordered)",
 }
 
 
@@ -190,6 +200,9 @@ def diagnose(value: Fraction, problem: Problem, part: Part) -> tuple[str, tuple[
             " the answer uses the exact pound, 0.45359237 kg (1 kg = 2.2046 lb).",
             ("2.2",),
         )
+    slip = _given_slip(value, problem, part)
+    if slip is not None:
+        return slip
     if exact != part.answer.value and abs(value - part.answer.value) == step:
         shown = f"{format_number(exact)} {part.exact.unit}"
         rounding = nearest(step, part.exact.unit)
@@ -218,6 +231,64 @@ def _with_textbook_pounds(problem: Problem, part: Part) -> Fraction | None:
     calc = calculation(problem.inputs, lb_per_kg=TEXTBOOK_LB_PER_KG)
     value = figure(calc, part.field, problem.inputs.drop_factor, part.exact.unit).value
     return None if round_to_step(value, part.step) == part.answer.value else value
+
+
+@dataclass(frozen=True)
+class _Slip:
+    """A typical slip with an amount given: the inputs (or figure) a student who made it
+    worked from, so that the engine gives the answer they got."""
+
+    inputs: Inputs
+    says: str
+    key: str
+    field: str = ""  # another figure of the same calculation ("" the part's own)
+    unit: str = ""
+
+
+def _slips(problem: Problem, part: Part) -> list[_Slip]:
+    """The slips of a dose given over a time or at once: minutes taken as hours, the whole
+    volume set as the rate, a per-kg dose not multiplied by the weight, the maximum missed."""
+    inputs = problem.inputs
+    dose = parse_dose(inputs.dose, amounts=True)
+    if not (dose.is_timed or dose.is_bolus):
+        return []
+    order = order_text(dose)
+    slips = []
+    duration = dose.duration
+    if duration is not None and all(unit.symbol == "min" for _, unit in duration.parts):
+        hours = f"{format_exact(duration.value, separators=False)} h"
+        amount = order.split(" over ")[0]
+        says = (
+            f"Minutes taken as hours: that is the answer for {amount} over {hours}, not {duration}."
+        )
+        dose_in_hours = f"{inputs.dose.rsplit(' over ', 1)[0]} over {hours}"
+        slips.append(_Slip(replace(inputs, dose=dose_in_hours), says, "60"))
+    if duration is not None and part.field == "pump_rate":
+        says = f"That is the whole volume: the pump rate is mL per hour (divide by {duration})."
+        slips.append(_Slip(inputs, says, "time", "volume", "mL"))
+    if dose.unit.per_kg and inputs.weight is not None:
+        says = f"{order} is per kg: multiply it by the weight ({inputs.weight})."
+        slips.append(_Slip(replace(inputs, weight="1 kg", limit=None), says, "weight"))
+    if inputs.limit is not None:
+        says = f"That is the whole {order}: the order's maximum caps it."
+        slips.append(_Slip(replace(inputs, limit=None), says, "max"))
+    return slips
+
+
+def _given_slip(
+    value: Fraction, problem: Problem, part: Part
+) -> tuple[str, tuple[str, ...]] | None:
+    """The typical slip with an amount given that gives ``value`` (the engine's figure for
+    the slip's inputs), if one does."""
+    answer = round_to_step(value, part.step)
+    for slip in _slips(problem, part):
+        calc = calculation(slip.inputs)
+        got = figure(
+            calc, slip.field or part.field, slip.inputs.drop_factor, slip.unit or part.exact.unit
+        )
+        if round_to_step(got.value, part.step) == answer != part.answer.value:
+            return slip.says, (slip.key,)
+    return None
 
 
 def _factor_keys(cause: Cause) -> tuple[str, ...]:
@@ -260,4 +331,6 @@ def known_steps() -> set[str]:
         "early-rounding",
         "unit",
         "2.2",
+        "time",
+        "max",
     }

@@ -3,7 +3,7 @@
 Each maker draws an order from the practice ranges (:mod:`infuse_calc.practice_data`), words
 it, and hands the inputs to :func:`~infuse_calc.practice.make_problem`, which takes every
 answer from the engine. A maker returns ``None`` for a draw that would make a poor problem
-(the caller draws again). A type whose calculation the engine cannot do yet is listed with
+(the caller draws again). A type whose calculation the engine cannot do is listed with
 ``make=None``: ``--type`` refuses it and ``all`` leaves it out.
 """
 
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from infuse_calc.drip import DROP_FACTORS
-from infuse_calc.notation import format_exact
+from infuse_calc.durations import parse_duration
+from infuse_calc.given import order_text
+from infuse_calc.notation import format_exact, format_exact_quantity
 from infuse_calc.practice import (
     PUMP_STEP,
     Ask,
@@ -26,11 +28,13 @@ from infuse_calc.practice import (
     calculation,
     make_problem,
 )
-from infuse_calc.practice_data import DoseRange, DrugFacts, drug_facts, ranges
+from infuse_calc.practice_data import DoseRange, DrugFacts, GivenRange, drug_facts, ranges
 from infuse_calc.quantities import (
     HOUR,
     RateUnit,
+    parse_amount,
     parse_concentration,
+    parse_dose,
     parse_rate_unit,
 )
 
@@ -176,6 +180,7 @@ def _in_units(dose_range: DoseRange) -> bool:
 
 
 _PUMP = Ask("Set the pump to how many mL/h?", "pump_rate", "mL/h", PUMP_STEP)
+_DRIPS = Ask("How many drops per minute?", "drip_rate", "gtt/min", Fraction(1))
 
 
 def make_pump_rate(rng: random.Random, level: int) -> Problem | None:
@@ -220,8 +225,7 @@ def make_drip_rate(rng: random.Random, level: int) -> Problem | None:
     factor = rng.choice(DROP_FACTORS if level > 1 else DROP_FACTORS[:-1])
     text = f"Infuse {fluid} at {format_exact(rate)} mL/h by gravity with a {factor} gtt/mL set."
     inputs = Inputs(f"{_number(rate)} mL/h", drop_factor=factor)
-    ask = Ask("How many drops per minute?", "drip_rate", "gtt/min", Fraction(1))
-    return make_problem("drip-rate", level, text, inputs, [ask])
+    return make_problem("drip-rate", level, text, inputs, [_DRIPS])
 
 
 def make_pounds(rng: random.Random, level: int) -> Problem | None:
@@ -240,6 +244,120 @@ def make_pounds(rng: random.Random, level: int) -> Problem | None:
     return make_problem("pounds", level, order.with_bag, order.inputs(), [kg, _PUMP])
 
 
+# --- amounts given over a time, and boluses ------------------------------------------------
+
+
+@functools.cache
+def _given_unit(text: str) -> RateUnit:
+    """The unit of an amount of the ranges file (``mL``, ``mcg/kg``), read once."""
+    return parse_dose(f"1 {text}", amounts=True).unit
+
+
+def _bags(entry: GivenRange) -> tuple[str, ...]:
+    if not entry.drug:
+        return ()
+    return entry.concentrations or drug_facts(entry.drug).concentrations
+
+
+@functools.cache
+def given_steps(entry: GivenRange, drops: bool = False) -> int:
+    """The conversions an amount given needs besides dividing by the time and the
+    concentration: a time in minutes (to mL/h), per kg, an amount unit other than the bag's,
+    a bag given as an amount in a volume, drops, a maximum. Counted on the first time and
+    bag of the entry."""
+    unit = _given_unit(entry.unit)
+    count = int(unit.per_kg) + int(drops) + int(bool(entry.limits))
+    if entry.times:
+        count += int(parse_duration(entry.times[0]).unit is not HOUR)
+    if _bags(entry):
+        conc = parse_concentration(_bags(entry)[0])
+        count += int(unit.amount != conc.amount_unit) + int(conc.per_volume_given)
+    return count
+
+
+def _pick_given(
+    rng: random.Random, level: int, options: list[tuple[GivenRange, bool]]
+) -> tuple[GivenRange, bool]:
+    """An entry (and whether it is counted in drops) of the level asked, or the nearest."""
+    if not options:
+        raise PracticeError("the practice data has no range for this problem type")
+
+    def level_for(option: tuple[GivenRange, bool]) -> int:
+        count = given_steps(*option)
+        return 1 if count == 0 else 2 if count <= 2 else 3
+
+    nearest = min(abs(level_for(o) - level) for o in options)
+    return rng.choice([o for o in options if abs(level_for(o) - level) == nearest])
+
+
+def _given_order(
+    rng: random.Random, entry: GivenRange, pounds: bool = False
+) -> tuple[str, str | None, Fraction | None, str | None]:
+    """The dose as convert reads it, the weight (text and value) if per kg, and the bag."""
+    amount = entry.span.draw(rng)
+    dose = f"{_number(amount)} {entry.unit}"
+    if entry.times:
+        dose += f" over {rng.choice(entry.times)}"
+    weight = value = None
+    if _given_unit(entry.unit).per_kg:
+        span = ranges().weight_lb if pounds else ranges().weight_kg
+        value = span.draw(rng)
+        weight = f"{_number(value)} {'lb' if pounds else 'kg'}"
+    bags = _bags(entry)
+    return dose, weight, value, rng.choice(bags) if bags else None
+
+
+def make_over_time(rng: random.Random, level: int) -> Problem | None:
+    data = ranges()
+    # gravity sets for maintenance fluids only (a piggyback by gravity is a pump's job now)
+    options = [(e, d) for e in data.over_time for d in (False, True) if e.fluid or not d]
+    entry, drops = _pick_given(rng, level, options)
+    dose, weight, value, bag = _given_order(rng, entry)
+    order = order_text(parse_dose(dose, amounts=True))
+    if bag is None:  # a volume: to mL/h, or by gravity to drops per minute
+        what = rng.choice(data.fluids) if entry.fluid else f"a {entry.name} of"
+        text = f"Infuse {what} {order}"
+        factor = rng.choice(DROP_FACTORS) if drops else None
+        if factor is None:
+            return make_problem("over-time", level, f"{text}.", Inputs(dose), [_PUMP])
+        text += f" by gravity with a {factor} gtt/mL set."
+        return make_problem("over-time", level, text, Inputs(dose, drop_factor=factor), [_DRIPS])
+    name = drug_facts(entry.drug).name
+    inputs = Inputs(dose, weight, bag)
+    if weight is None:
+        text = f"{_patient(None, None)} is ordered {name} {order}. {_bag_sentence(bag)}"
+        return make_problem("over-time", level, text, inputs, [_PUMP])
+    ordered = f"is ordered a loading dose of {name} {order}. {_bag_sentence(bag)}"
+    amount = str(parse_concentration(bag).amount_unit)
+    asks = [
+        Ask(f"How many {amount} is the loading dose?", "amount", amount),
+        Ask("How many mL is that?", "volume", "mL"),
+        Ask("Set the pump to how many mL/h for that time?", "pump_rate", "mL/h", PUMP_STEP),
+    ]
+    return make_problem("over-time", level, f"{_patient(weight, value)} {ordered}", inputs, asks)
+
+
+def make_bolus(rng: random.Random, level: int) -> Problem | None:
+    entry, _ = _pick_given(rng, level, [(e, False) for e in ranges().boluses])
+    per_kg = _given_unit(entry.unit).per_kg
+    dose, weight, value, bag = _given_order(rng, entry, pounds=per_kg and level == 3)
+    assert bag is not None  # a bolus is of a drug
+    limit = rng.choice(entry.limits) if entry.limits else None
+    name = drug_facts(entry.drug).name
+    order = order_text(parse_dose(dose, amounts=True))
+    if limit is not None:
+        cap, word, _ = parse_amount(limit, "maximum")
+        order += f", maximum {format_exact_quantity(cap, word.symbol)}"
+    text = f"{_patient(weight, value)} is ordered a {name} bolus of {order}. {_bag_sentence(bag)}"
+    volume = Ask("How many mL is that?", "bolus_volume", "mL")
+    if not per_kg:
+        volume = Ask("How many mL is the bolus?", "bolus_volume", "mL")
+        return make_problem("bolus", level, text, Inputs(dose, concentration=bag), [volume])
+    amount = str(_given_unit(entry.unit).amount)
+    asks = [Ask(f"How many {amount} is the bolus?", "bolus_amount", amount), volume]
+    return make_problem("bolus", level, text, Inputs(dose, weight, bag, limit=limit), asks)
+
+
 @dataclass(frozen=True)
 class ProblemType:
     name: str
@@ -256,12 +374,7 @@ TYPES: dict[str, ProblemType] = {
         ProblemType("units-per-hour", "units/kg/h to units/h and mL/h", make_units_per_hour),
         ProblemType("drip-rate", "a gravity infusion to drops per minute", make_drip_rate),
         ProblemType("pounds", "a weight in lb to kg, and a dose with it", make_pounds),
-        ProblemType(
-            "over-time",
-            "an amount or volume over a time to mL/h",
-            None,
-            "amounts or volumes given over a time",
-        ),
-        ProblemType("bolus", "a per-kg bolus to an amount and a volume", None, "boluses"),
+        ProblemType("over-time", "an amount or volume over a time to mL/h", make_over_time),
+        ProblemType("bolus", "a bolus (per kg, capped) to an amount and a volume", make_bolus),
     )
 }
