@@ -320,3 +320,18 @@ def test_thousands_separators_in_a_sheet_do_not_matter() -> None:
     assert "25,000 units" in text
     answers = read_answers(text.replace("25,000", "25000"), "s.csv")
     assert len(match_answers(problems, answers, "s.csv")) == 8
+
+
+def test_a_bolus_has_no_time_to_mix_up() -> None:
+    """2 (seed 7): 80 units/kg x 98 kg = 7,840 units, given at once. An answer 60x or 1/24x
+    off is not a minutes/hours or hours/days slip (there is no time), but 10x is a decimal
+    slip and 80 is the weight not applied."""
+    p2 = problem_set(7, 3)[1]
+    assert p2.kind == "bolus"
+    units = p2.parts[0]
+    for typed in ("470,400 units", "326.67 units"):  # 7,840 x 60, 7,840 / 24
+        result = mark(p2, units, typed)
+        assert result.missed == ()
+        assert "mix-up" not in result.verdict
+    assert mark(p2, units, "78,400 units").missed == ("10",)
+    assert mark(p2, units, "80 units").missed == ("weight",)

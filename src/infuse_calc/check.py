@@ -130,10 +130,13 @@ def ratio_text(ratio: Fraction) -> str:
     return f"1/{format_number(1 / ratio)}x"
 
 
-def named_factors(weight_kg: Fraction | None = None, bags: bool = True) -> list[Factor]:
+def named_factors(
+    weight_kg: Fraction | None = None, bags: bool = True, times: bool = True
+) -> list[Factor]:
     """The factors searched for. Time, mass and pound factors come from pint, not from
     literals. ``bags=False`` leaves out the bag's strength (``practice``: a problem states
-    its concentration)."""
+    its concentration); ``times=False`` the time factors (a bolus is given at once: no
+    minutes to mix up with hours)."""
     factors = [
         Factor("10", Fraction(10), "decimal slip?", "decimal slip?"),
         Factor("100", Fraction(100), "decimal slip by two places?", "decimal slip by two places?"),
@@ -143,25 +146,28 @@ def named_factors(weight_kg: Fraction | None = None, bags: bool = True) -> list[
             "mcg read as mg (or milliunits as units)?",
             "mg read as mcg (or units as milliunits)?",
         ),
-        Factor(
-            "60",
-            u.factor("h", "min"),
-            "minutes/hours mix-up: per-hour dose worked out as per-minute?",
-            "minutes/hours mix-up: per-minute dose worked out as per-hour?",
-        ),
-        Factor(
-            "24",
-            u.factor("day", "h"),
-            "hours/days mix-up: per-day dose worked out as per-hour?",
-            "hours/days mix-up: per-hour dose worked out as per-day?",
-        ),
-        Factor(
-            "1440",
-            u.factor("day", "min"),
-            "minutes/days mix-up: per-day dose worked out as per-minute?",
-            "minutes/days mix-up: per-minute dose worked out as per-day?",
-        ),
     ]
+    if times:
+        factors += [
+            Factor(
+                "60",
+                u.factor("h", "min"),
+                "minutes/hours mix-up: per-hour dose worked out as per-minute?",
+                "minutes/hours mix-up: per-minute dose worked out as per-hour?",
+            ),
+            Factor(
+                "24",
+                u.factor("day", "h"),
+                "hours/days mix-up: per-day dose worked out as per-hour?",
+                "hours/days mix-up: per-hour dose worked out as per-day?",
+            ),
+            Factor(
+                "1440",
+                u.factor("day", "min"),
+                "minutes/days mix-up: per-day dose worked out as per-minute?",
+                "minutes/days mix-up: per-minute dose worked out as per-day?",
+            ),
+        ]
     if weight_kg is not None:
         factors.append(
             Factor(
@@ -276,6 +282,7 @@ def find_causes(
     *,
     alone: Sequence[Factor] = (),
     bags: bool = True,
+    times: bool = True,
 ) -> list[Cause]:
     """The simplest products of named factors that explain ``programmed / expected``.
 
@@ -287,7 +294,7 @@ def find_causes(
     one of those with the same value as a general factor replaces it (the 4 mg/250 mL bag
     says more than "half this concentration").
     """
-    factors = _without_repeats(named_factors(weight_kg, bags), alone)
+    factors = _without_repeats(named_factors(weight_kg, bags, times), alone)
     signed = [(f, s) for f in factors for s in (1, -1) if (f.over if s > 0 else f.under)]
     compounding = [(f, s) for f, s in signed if not f.alone]
     for size in range(1, max_factors + 1):

@@ -212,9 +212,17 @@ def diagnose(value: Fraction, problem: Problem, part: Part) -> tuple[str, tuple[
             "Close: round only the final answer, not the figures on the way.",
             ("early-rounding",),
         )
-    # a problem states its concentration: no bag of another strength to blame
+    # a problem states its concentration: no bag of another strength to blame; a bolus is
+    # given at once: no minutes and hours to mix up
     causes = find_causes(
-        exact, value, step, FACTOR_TOLERANCE_PERCENT, problem.weight_kg, max_factors=2, bags=False
+        exact,
+        value,
+        step,
+        FACTOR_TOLERANCE_PERCENT,
+        problem.weight_kg,
+        max_factors=2,
+        bags=False,
+        times=problem.kind != "bolus",
     )
     if causes:
         cause = causes[0]
