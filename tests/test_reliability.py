@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,23 @@ def test_the_stop_lines_read_as_expected() -> None:
     assert stop_line(signal.SIGHUP) == "Hangup (SIGHUP).\n"
 
 
+def default_stops() -> None:
+    """Stops as a plain session has them: under ``nohup`` SIGHUP is ignored, and the tool
+    keeps it ignored (by design), so the tests would not see the hangup they send."""
+    for signum in STOPS:
+        signal.signal(signum, signal.SIG_DFL)
+
+
+@pytest.fixture
+def stops_not_ignored() -> Iterator[None]:
+    ignored = [s for s in STOPS if signal.getsignal(s) is signal.SIG_IGN]
+    for signum in ignored:
+        signal.signal(signum, signal.SIG_DFL)
+    yield
+    for signum in ignored:
+        signal.signal(signum, signal.SIG_IGN)
+
+
 def temporaries(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob(".infuse-calc-*.tmp"))
 
@@ -267,6 +285,7 @@ def test_a_batch_stopped_mid_write_leaves_no_debris(signum: int, tmp_path: Path)
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=default_stops,
     )
     try:
         # Wait until the temporary output has bytes (giving up after a minute: a hang guard).
@@ -306,7 +325,7 @@ def signal_mid_render(signum: int) -> Any:
 
 @pytest.mark.parametrize("signum", STOPS, ids=lambda s: signal.Signals(s).name)
 def test_output_files_stopped_mid_write_are_left_untouched(
-    signum: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    signum: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stops_not_ignored: None
 ) -> None:
     from infuse_calc.formats import output
 
