@@ -217,3 +217,27 @@ def test_the_user_directories_need_no_platformdirs(tmp_path: Path) -> None:
     assert "infuse_calc.config" in imported(configured)
     # 3.024 mL/h at 0.01 mL/h steps
     assert json.loads(configured.stdout)["pump_rate_rounded"]["value"] == 3.02
+
+
+#: what only some calls need: an amount over a time or a bolus (durations, given, amounts),
+#: --explain (explain), a warning to word (run_warnings)
+ON_DEMAND_MODULES = {
+    "infuse_calc.durations",
+    "infuse_calc.given",
+    "infuse_calc.amounts",
+    "infuse_calc.explain",
+    "infuse_calc.run_warnings",
+}
+
+
+def test_a_plain_warm_convert_loads_only_what_it_needs(factor_cache_dir: Path) -> None:
+    env = probe_env(factor_cache_dir)
+    run_probe(env, *CONVERT)
+    plain = run_probe(env, *CONVERT)
+    assert json.loads(plain.stdout)["pump_rate"] == {"value": 3.024, "unit": "mL/h"}
+    assert not imported(plain) & ON_DEMAND_MODULES
+    # the probe sees them when a call needs them: a dose over a time, explained, warned (cc)
+    timed = ["convert", "6 g over 20 min", "-c", "40 g in 1000 cc", "--explain"]
+    run_probe(env, *timed, "--format", "json")
+    needed = imported(run_probe(env, *timed, "--format", "json"))
+    assert needed >= ON_DEMAND_MODULES

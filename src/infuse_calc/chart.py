@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from infuse_calc.dosing import (
     DEFAULT_PUMP_RESOLUTION,
     Calculation,
-    Cap,
     Measure,
     calculate,
 )
@@ -32,6 +32,9 @@ from infuse_calc.quantities import (
     parse_weight,
 )
 from infuse_calc.titration import list_items, parse_range
+
+if TYPE_CHECKING:
+    from infuse_calc.given import Cap
 
 MAX_CHART_ROWS = 200
 MAX_CHART_DOSES = 20

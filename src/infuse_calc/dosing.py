@@ -17,21 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from infuse_calc import amounts, engine
-from infuse_calc.durations import Duration
+from infuse_calc import engine
 from infuse_calc.engine import DAILY_VOLUME_LIMIT as DAILY_VOLUME_LIMIT
 from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION as DEFAULT_PUMP_RESOLUTION
 from infuse_calc.engine import PUMP_MAX_RATE as PUMP_MAX_RATE
 from infuse_calc.engine import ROUNDING_WARNING_PERCENT as ROUNDING_WARNING_PERCENT
 from infuse_calc.errors import IncompatibleError
-from infuse_calc.given import GIVEN_FIELDS as GIVEN_FIELDS
-from infuse_calc.given import NOT_GIVEN as NOT_GIVEN
-from infuse_calc.given import Cap as Cap
-from infuse_calc.given import Given as Given
-from infuse_calc.given import given_figures
-from infuse_calc.given import order_text as order_text
 from infuse_calc.measure import Measure as Measure
 from infuse_calc.measure import measure as _measure
 from infuse_calc.measure import optional as _optional
@@ -50,6 +43,25 @@ from infuse_calc.quantities import (
     Dose,
     RateUnit,
     Weight,
+)
+from infuse_calc.quantities import order_text as order_text
+
+if TYPE_CHECKING:
+    # An amount over a time or a bolus (given, amounts, durations) is loaded by the
+    # calculations that have one: a rate, the common call, does not import them.
+    from infuse_calc.durations import Duration
+    from infuse_calc.given import Cap, Given
+
+#: The fields of an amount given over a time (``6 g over 20 min``) or at once (a bolus):
+#: :meth:`infuse_calc.given.Given.record`'s keys, ``None`` for a rate.
+GIVEN_FIELDS = (
+    "duration",
+    "amount",
+    "volume",
+    "bolus_amount",
+    "bolus_volume",
+    "max_amount",
+    "capped",
 )
 
 #: The machine-readable fields of a calculation, in order: the keys of
@@ -188,7 +200,7 @@ class Calculation:
             "pump_rate_rounded": None if pump is None else pump.rate,
             "rounded_rate_delivers": None if pump is None else pump.delivers,
             "rounded_rate_difference_percent": None if pump is None else pump.difference_percent,
-            **(self.given or NOT_GIVEN).record(),
+            **(dict.fromkeys(GIVEN_FIELDS) if self.given is None else self.given.record()),
             "warnings": list(self.warnings),
         }
 
@@ -306,6 +318,8 @@ def calculate(
     cap_warnings: tuple[str, ...] = ()
     given = None
     if dose.is_bolus or dose.is_timed:
+        from infuse_calc.given import given_figures
+
         given, scaled, cap_warnings = given_figures(
             plan, dose, (dn, dd, wn, wd, cn, cd), minutes, limit
         )
@@ -340,6 +354,8 @@ def calculate(
     figures = engine.evaluate(plan, dn, dd, wn, wd, cn, cd, step, span)
     minute, hour, day, pump_rate, per_day_volume, dose_rate, setting, warnings = figures
     if dose.is_timed and setting is None:
+        from infuse_calc import amounts
+
         setting = amounts.timed_pump(plan, dn, dd, pump_rate, step)
         if setting is not None:  # the pump setting's warnings come before the rate's
             warnings = setting[6] + warnings

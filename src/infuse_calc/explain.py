@@ -6,12 +6,16 @@ Every number in the chain is a figure of the :class:`~infuse_calc.dosing.Calcula
 
 from __future__ import annotations
 
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from infuse_calc import units as u
-from infuse_calc.dosing import Calculation, Given, Measure, PumpRounding
-from infuse_calc.notation import format_exact, format_number, format_percent
+from infuse_calc.dosing import Calculation, Measure
+from infuse_calc.notation import format_exact, format_number
+from infuse_calc.pump import setting_text
 from infuse_calc.quantities import DAY, HOUR, KG, MINUTE, UnitWord
+
+if TYPE_CHECKING:
+    from infuse_calc.given import Given
 
 _TIMES = (MINUTE, HOUR, DAY)
 
@@ -61,32 +65,6 @@ def explain(calc: Calculation) -> list[str]:
         setting = setting_text(calc.pump, calc.pump_rate, calc.delivered_text())
         lines.append(f"set the pump to {setting}")
     return lines
-
-
-def setting_text(pump: PumpRounding, exact: Measure, delivered: str | None = None) -> str:
-    """What to set the pump to, said so that it cannot be taken for the exact rate.
-
-    ``3 mL/h (nearest 0.1 mL/h step): delivers 6.9444 mcg/kg/min (-0.79%)``; ``8 mL/h
-    (exact)`` when the exact rate can be set; and when it rounds to 0, that it cannot be
-    given at this resolution (never "set the pump to 0 mL/h").
-    """
-    if pump.rate.value == 0:
-        return f"no setting: {exact} {cannot_set_text(pump.resolution)}"
-    if pump.rate.value == exact.value:
-        return f"{pump.rate} (exact)"
-    text = f"{pump.rate} (nearest {format_number(pump.resolution)} mL/h step)"
-    if pump.delivers is not None:
-        delivered = delivered or f"delivers {pump.delivers}"
-        text += f": {delivered} ({format_percent(pump.difference_percent)})"
-    return text
-
-
-def cannot_set_text(resolution: Fraction) -> str:
-    """Why a rate under half a pump step is no setting, and what to do instead."""
-    return (
-        f"cannot be given at {format_number(resolution)} mL/h steps (it rounds to 0 mL/h): "
-        "use a more dilute concentration or a pump with a finer resolution"
-    )
 
 
 def weight_line(calc: Calculation) -> str:

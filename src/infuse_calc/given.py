@@ -15,30 +15,12 @@ from infuse_calc import amounts, engine
 from infuse_calc import units as u
 from infuse_calc.errors import IncompatibleError
 from infuse_calc.measure import Measure, measure, optional
-from infuse_calc.notation import format_exact_quantity, format_number, format_quantity
+from infuse_calc.notation import format_number, format_quantity
 from infuse_calc.quantities import ML, Dose, UnitWord
+from infuse_calc.quantities import order_text as order_text
 
 #: A cap on the amount given (``--max "10,000 units"``): its value and unit as typed.
 Cap = tuple[Fraction, UnitWord]
-
-#: The fields of an amount given over a time (``6 g over 20 min``) or at once (a bolus).
-GIVEN_FIELDS = (
-    "duration",
-    "amount",
-    "volume",
-    "bolus_amount",
-    "bolus_volume",
-    "max_amount",
-    "capped",
-)
-
-
-def order_text(dose: Dose) -> str:
-    """A dose as read, in the safe notation: ``7 mcg/kg/min``, ``1,000 mL over 8 h``,
-    ``80 units/kg``."""
-    if dose.duration is not None:
-        return f"{format_exact_quantity(dose.amount, dose.amount_unit)} over {dose.duration}"
-    return format_exact_quantity(dose.value, dose.unit)
 
 
 @dataclass(frozen=True)
@@ -63,15 +45,6 @@ class Given:
             "max_amount": self.limit,
             "capped": self.capped,
         }
-
-
-class _NotGiven:
-    @staticmethod
-    def record() -> dict[str, Any]:
-        return dict.fromkeys(GIVEN_FIELDS)
-
-
-NOT_GIVEN = _NotGiven()
 
 
 def given_figures(

@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import functools
 from fractions import Fraction
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from infuse_calc.errors import IncompatibleError
-from infuse_calc.notation import format_percent_ratio, format_ratio, nearest
+from infuse_calc.notation import (
+    format_number,
+    format_percent,
+    format_percent_ratio,
+    format_ratio,
+    nearest,
+)
+
+if TYPE_CHECKING:
+    from infuse_calc.dosing import PumpRounding
+    from infuse_calc.measure import Measure
 
 DEFAULT_PUMP_RESOLUTION = Fraction(1, 10)  # mL/h: most large-volume and syringe pumps
 PUMP_MAX_RATE = Fraction(999)  # mL/h: the top of most pumps' range (--pump-max)
@@ -160,3 +170,29 @@ def rate_warnings(
             "fluid balance, or use a more concentrated solution"
         )
     return tuple(found)
+
+
+def setting_text(pump: PumpRounding, exact: Measure, delivered: str | None = None) -> str:
+    """What to set the pump to, said so that it cannot be taken for the exact rate.
+
+    ``3 mL/h (nearest 0.1 mL/h step): delivers 6.9444 mcg/kg/min (-0.79%)``; ``8 mL/h
+    (exact)`` when the exact rate can be set; and when it rounds to 0, that it cannot be
+    given at this resolution (never "set the pump to 0 mL/h").
+    """
+    if pump.rate.value == 0:
+        return f"no setting: {exact} {cannot_set_text(pump.resolution)}"
+    if pump.rate.value == exact.value:
+        return f"{pump.rate} (exact)"
+    text = f"{pump.rate} (nearest {format_number(pump.resolution)} mL/h step)"
+    if pump.delivers is not None:
+        delivered = delivered or f"delivers {pump.delivers}"
+        text += f": {delivered} ({format_percent(pump.difference_percent)})"
+    return text
+
+
+def cannot_set_text(resolution: Fraction) -> str:
+    """Why a rate under half a pump step is no setting, and what to do instead."""
+    return (
+        f"cannot be given at {format_number(resolution)} mL/h steps (it rounds to 0 mL/h): "
+        "use a more dilute concentration or a pump with a finer resolution"
+    )

@@ -35,9 +35,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from infuse_calc.concentrations import Concentration, parse_concentration
-from infuse_calc.durations import Duration, read_duration
 from infuse_calc.errors import InputError
 from infuse_calc.reader import Reader, shown
 from infuse_calc.tokens import MAX_DIGITS, MAX_INPUT_LENGTH, Token, parse_number, tokenize
@@ -65,6 +65,10 @@ from infuse_calc.unit_words import (
     lookup_unit,
 )
 
+if TYPE_CHECKING:
+    # durations is read only after "over" (an amount over a time): a rate does not load it
+    from infuse_calc.durations import Duration
+
 __all__ = [
     "DAY",
     "DROP",
@@ -89,7 +93,6 @@ __all__ = [
     "UNITS",
     "Concentration",
     "Dose",
-    "Duration",
     "G",
     "Kind",
     "RateUnit",
@@ -98,6 +101,7 @@ __all__ = [
     "Weight",
     "check_lb_per_kg",
     "lookup_unit",
+    "order_text",
     "parse_amount",
     "parse_concentration",
     "parse_dose",
@@ -294,6 +298,8 @@ def parse_dose(text: str, *, drops: bool = False, amounts: bool = False) -> Dose
     unit = _unit(reader, drops, amounts)
     duration = None
     if amounts and reader.at_word("over"):
+        from infuse_calc.durations import read_duration
+
         reader.pos += 1
         duration = read_duration(reader)
         if unit.time is not None:
@@ -302,6 +308,16 @@ def parse_dose(text: str, *, drops: bool = False, amounts: bool = False) -> Dose
         value = value / duration.value
     reader.end()
     return Dose(value, unit, text, tuple(reader.warnings), duration)
+
+
+def order_text(dose: Dose) -> str:
+    """A dose as read, in the safe notation: ``7 mcg/kg/min``, ``1,000 mL over 8 h``,
+    ``80 units/kg``."""
+    from infuse_calc.notation import format_exact_quantity
+
+    if dose.duration is not None:
+        return f"{format_exact_quantity(dose.amount, dose.amount_unit)} over {dose.duration}"
+    return format_exact_quantity(dose.value, dose.unit)
 
 
 def _rate_over_time(value: Fraction, unit: RateUnit, duration: Duration) -> str:

@@ -314,9 +314,12 @@ def output_options(f: F) -> F:
 def warn_all(*sources: Iterable[str] | None) -> None:
     """Print warnings on stderr, in order, each once: a lesson repeated for several inputs
     and a source cited by several warnings are said once (:func:`run_warnings.once`)."""
+    messages = [message for source in sources for message in source or ()]
+    if not messages:  # the common call: the wording rules (run_warnings) are not loaded
+        return
     from infuse_calc.run_warnings import once
 
-    for message in once(message for source in sources for message in source or ()):
+    for message in once(messages):
         click.echo(f"Warning: {message}", err=True)
 
 

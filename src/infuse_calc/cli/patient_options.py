@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from infuse_calc.cli.params import PatientChoices
 
-# The drip-rate rule lives in the core (one rule for convert and practice).
-from infuse_calc.drip import drip_rate, explain_drip, whole_drops
-
 MAX_LIMIT_WARNINGS = 5  # a chart can hold hundreds of doses; a few lines say enough
 
 
@@ -59,6 +56,9 @@ class Extras:
             )
             self.warnings.extend(self.delivered_limits.messages)
         if drop_factor is not None and calc.pump_rate is not None:
+            # The drip-rate rule lives in the core (one rule for convert and practice).
+            from infuse_calc.drip import drip_rate
+
             self.drop_factor = int(drop_factor)
             self.drip_rate = drip_rate(calc.pump_rate.value, self.drop_factor)
             self.pump_rate = calc.pump_rate
@@ -177,6 +177,8 @@ class Extras:
         steps = view.document.get("explanation")
         if steps is None:
             return
+        from infuse_calc.drip import explain_drip
+
         lines = explain_drip(self.pump_rate, self.drop_factor or 0, self.drip_rate)
         steps.extend(lines)
         view.notes.extend(f"  {line}" for line in lines)
@@ -207,6 +209,8 @@ class Extras:
                     row[1] = dosing_text(self.dosing)
             view.document["weight_used"] = dosing_json(self.dosing)
         if self.drip_rate is not None:
+            from infuse_calc.drip import whole_drops
+
             whole = whole_drops(self.drip_rate.value)
             text = (
                 f"{format_number(whole)} gtt/min ({self.drop_factor} gtt/mL set; exact "

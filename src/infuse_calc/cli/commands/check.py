@@ -138,7 +138,7 @@ def command(
 
     # Exit 1 with the one-line Error every failed check ends with (scripts read stderr).
     if not result.settable:
-        from infuse_calc.explain import cannot_set_text
+        from infuse_calc.pump import cannot_set_text
 
         raise LimitError(
             f"the order needs {result.expected}, which {cannot_set_text(result.pump_resolution)}"
@@ -230,8 +230,8 @@ def check_view(result: Any, dosing: Any = None, applied: Any = None, delivered: 
 def should_read_text(result: Any) -> str:
     """``3 mL/h (nearest 0.1 mL/h step to the exact 3.024 mL/h)``; ``8 mL/h`` when the exact
     rate is a setting."""
-    from infuse_calc.explain import cannot_set_text
     from infuse_calc.notation import format_number
+    from infuse_calc.pump import cannot_set_text
 
     rounded, exact = result.expected_rounded, result.expected
     if not result.settable:

@@ -176,7 +176,7 @@ SET_PUMP = "Set pump to"
 
 def pump_rows(calc: Any, entered_is_pump_rate: bool) -> list[list[str]]:
     """The exact rate, labelled as not settable, then what to set (one row when equal)."""
-    from infuse_calc.explain import setting_text
+    from infuse_calc.pump import setting_text
 
     if calc.pump_rate is None or entered_is_pump_rate:
         return []
@@ -229,13 +229,14 @@ def _rate_rows(calc: Any) -> list[list[str]]:
 
 def _view(calc: Any, rows: list[list[str]], explain: bool) -> Any:
     from infuse_calc.dosing import MEASURE_FIELDS
-    from infuse_calc.explain import explain as explain_steps
     from infuse_calc.formats.output import View
 
     record = calc.record()
     document = dict(record)
     notes: list[str] = []
     if explain:
+        from infuse_calc.explain import explain as explain_steps
+
         steps = explain_steps(calc)
         document["explanation"] = steps
         notes = ["", "How it is worked out:", *(f"  {step}" for step in steps)]
