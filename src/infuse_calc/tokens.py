@@ -20,10 +20,14 @@ from infuse_calc.errors import InputError
 MAX_INPUT_LENGTH = 200
 MAX_DIGITS = 15
 
+#: what the tokenizer takes for a number token (then read, or refused, by parse_number)
+_NUMBER_PATTERN = r"[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?|[.,]+"
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
-  | (?P<number>[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?|[.,]+)
+  | (?P<number>"""
+    + _NUMBER_PATTERN
+    + r""")
   | (?P<word>[A-Za-zµμ]+(?:\(s\))?)
   | (?P<slash>/)
   | (?P<percent>%)
@@ -108,7 +112,7 @@ _PLAIN_NUMBER = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?", re.ASCII)
 # ISMP thousands separators: 1 to 3 leading digits, then groups of exactly three.
 _GROUPED_NUMBER = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?", re.ASCII)
 # What the tokenizer reads as one number; parse_number then says what is wrong with it.
-_NUMBER_TOKEN = re.compile(r"[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?|[.,]+", re.ASCII)
+_NUMBER_TOKEN = re.compile(_NUMBER_PATTERN, re.ASCII)
 
 
 def _not_a_number_reason(token: str) -> str:
