@@ -84,12 +84,14 @@ def cell(value: Any) -> str:
     """A computed value as one CSV cell."""
     if value is None:
         return ""
+    # lists first: every batch row has its warnings (the checks below are disjoint, and
+    # the Fraction one is an ABC check, slow)
+    if isinstance(value, list | tuple):
+        return "; ".join(map(str, value))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Fraction | float):
         return repr(float(value))
-    if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
     return str(value)
 
 
