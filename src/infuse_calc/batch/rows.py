@@ -21,6 +21,7 @@ from infuse_calc.batch.cells import (
     ConcentrationCell,
     DoseCell,
     TargetCell,
+    Timed,
     WeightCell,
     concentration_cell,
     parsed_values,
@@ -190,16 +191,23 @@ def row(
         rn, rd, xn, xd, pn, pd, _ = pump
         rounded = run.rounded.get(rn) or run.rounded_cell(rn, rd)
         values += (run.resolution_cell, "mL/h", rounded, "mL/h", xn / xd, plan.dose_unit, pn / pd)
-    if timed is None:
-        values += _NOT_GIVEN
-    else:
-        amount, volume = amounts.totals(
-            plan, d.numerator, d.denominator, wn, wd, cn, cd, timed[2], timed[3]
-        )
-        values += (timed[2] / timed[3], "min", amount[0] / amount[1], amount[2])
-        values += _NO_PAIR if volume is None else (volume[0] / volume[1], "mL")
-        values += _NO_BOLUS
+    values += _NOT_GIVEN if timed is None else _given(plan, d, timed, (wn, wd, cn, cd))
     return _with_warnings(values, (d, w, c, t), drug, plan, dose_rate, warnings)
+
+
+def _given(
+    plan: engine.Plan, d: DoseCell, timed: Timed, numbers: tuple[int, int, int, int]
+) -> list[Any]:
+    """The cells of an amount given over a time: the time, the amount and its volume."""
+    amount, volume = amounts.totals(plan, d.numerator, d.denominator, *numbers, *timed[2:])
+    return [
+        timed[2] / timed[3],
+        "min",
+        amount[0] / amount[1],
+        amount[2],
+        *(_NO_PAIR if volume is None else (volume[0] / volume[1], "mL")),
+        *_NO_BOLUS,
+    ]
 
 
 def _bolus(
