@@ -140,9 +140,10 @@ def round_pump(dn: int, dd: int, pn: int, pd: int, step: Resolution) -> PumpFigu
 
 
 @functools.lru_cache(maxsize=16)
-def _limit_text(limit: Fraction) -> str:
-    """A limit as its warnings quote it: a run has one or two, quoted in many rows."""
-    return format_ratio(limit.numerator, limit.denominator)
+def _limit_text(numerator: int, denominator: int) -> str:
+    """A limit as its warnings quote it: a run has one or two, quoted in many rows (cached
+    by ints: a Fraction's hash is slow)."""
+    return format_ratio(numerator, denominator)
 
 
 def rate_warnings(
@@ -164,13 +165,13 @@ def rate_warnings(
         check = "the rate" if typed else "the dose, the weight and the concentration"
         found.append(
             f"pump rate {format_ratio(pn, pd)} mL/h is above "
-            f"{_limit_text(top)} mL/h, {where}: check {check}"
+            f"{_limit_text(top_n, top_d)} mL/h, {where}: check {check}"
         )
     if daily:
         assert limit is not None
         found.append(
             f"{format_ratio(day_n, day_d)} mL/day from this one infusion is over "
-            f"{_limit_text(limit)} mL/day: count it in the "
+            f"{_limit_text(limit_n, limit_d)} mL/day: count it in the "
             "fluid balance, or use a more concentrated solution"
         )
     return tuple(found)
