@@ -302,8 +302,11 @@ class CsvWriter:
         if self.columns is None:
             raise ValueError("write_table needs the input columns")
         for i in self.converted:
-            if row[i] is not None:
-                row[i] = cell(row[i])
+            value = row[i]
+            if value.__class__ is list and not value:
+                row[i] = None  # no warnings, the common case: a blank cell, as cell() writes
+            elif value is not None:
+                row[i] = cell(value)
         self.writer.writerow(row)
 
     def close(self) -> None:
