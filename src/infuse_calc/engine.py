@@ -401,7 +401,9 @@ def evaluate(
         daily = volume_per_day[:2] if plan.amount_c or plan.volume_c else (0, 1)
         if minutes is not None:
             daily = _within_a_day(daily, minutes)
-        limits = rate_warnings(*pump_rate[:2], *daily, step, not plan.forward)
+        limits = rate_warnings(
+            pump_rate[0], pump_rate[1], daily[0], daily[1], step, not plan.forward
+        )
         if limits:
             warnings += limits
     wanted = plan.dose_rate

@@ -47,11 +47,12 @@ class PumpLimits(NamedTuple):
 DEFAULT_LIMITS = PumpLimits()
 
 
-class Resolution(tuple[Fraction, int, int, str, Fraction, Fraction | None]):
+class Resolution(tuple[Fraction, int, int, str, Fraction, Fraction | None, tuple[int, ...]]):
     """A pump's resolution (mL/h): as a Fraction, as numerator and denominator, and the
     text its warnings quote (``0.1 mL/h``); with the limits every rate is checked against:
     the pump's top rate (mL/h) and the daily volume of one infusion (mL/day, ``None``: not
-    checked)."""
+    checked); last, the two limits as four ints (numerator, denominator of each; 0, 1 for
+    a daily volume not checked), which every row compares with."""
 
     __slots__ = ()
 
@@ -99,7 +100,13 @@ def resolution(
     n, d = value.numerator, value.denominator
     text = f"{format_ratio(n, d, separators=separators)} mL/h"
     limit = None if daily_volume is None else Fraction(daily_volume)
-    return Resolution((value, n, d, text, Fraction(max_rate), limit))
+    top = Fraction(max_rate)
+    ints = (
+        top.numerator,
+        top.denominator,
+        *((0, 1) if limit is None else limit.as_integer_ratio()),
+    )
+    return Resolution((value, n, d, text, top, limit, ints))
 
 
 def pump_setting(rate: Fraction, step: Resolution) -> Fraction:
@@ -142,6 +149,13 @@ def round_pump(dn: int, dd: int, pn: int, pd: int, step: Resolution) -> PumpFigu
     return whole * sn, sd, dn * rn, dd * rd, difference_n, difference_d, warnings
 
 
+@functools.lru_cache(maxsize=16)
+def _limit_text(numerator: int, denominator: int) -> str:
+    """A limit as its warnings quote it: a run has one or two, quoted in many rows (cached
+    by ints: a Fraction's hash is slow)."""
+    return format_ratio(numerator, denominator)
+
+
 def rate_warnings(
     pn: int, pd: int, day_n: int, day_d: int, step: Resolution, typed: bool = False
 ) -> tuple[str, ...]:
@@ -150,8 +164,9 @@ def rate_warnings(
     the pump's top rate, and more volume a day from one infusion than the daily limit. The
     one place these thresholds are applied."""
     top, limit = step[4], step[5]
-    above = pn * top.denominator > top.numerator * pd
-    daily = limit is not None and day_n * limit.denominator > limit.numerator * day_d
+    top_n, top_d, limit_n, limit_d = step[6]  # ints: a Fraction's are properties, slow
+    above = pn * top_d > top_n * pd
+    daily = limit is not None and day_n * limit_d > limit_n * day_d
     if not (above or daily):
         return ()
     found = []
@@ -160,13 +175,13 @@ def rate_warnings(
         check = "the rate" if typed else "the dose, the weight and the concentration"
         found.append(
             f"pump rate {format_ratio(pn, pd)} mL/h is above "
-            f"{format_ratio(top.numerator, top.denominator)} mL/h, {where}: check {check}"
+            f"{_limit_text(top_n, top_d)} mL/h, {where}: check {check}"
         )
     if daily:
         assert limit is not None
         found.append(
             f"{format_ratio(day_n, day_d)} mL/day from this one infusion is over "
-            f"{format_ratio(limit.numerator, limit.denominator)} mL/day: count it in the "
+            f"{_limit_text(limit_n, limit_d)} mL/day: count it in the "
             "fluid balance, or use a more concentrated solution"
         )
     return tuple(found)

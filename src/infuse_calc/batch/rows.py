@@ -21,6 +21,7 @@ from infuse_calc.batch.cells import (
     ConcentrationCell,
     DoseCell,
     TargetCell,
+    Timed,
     WeightCell,
     concentration_cell,
     parsed_values,
@@ -109,6 +110,7 @@ Limits = Callable[[engine.Plan, "engine.Figure | None"], tuple[str, ...]]
 
 _NO_WEIGHT = (None,) * 8
 _NO_PAIR = (None, None)
+_NO_VOLUME = (None,) * 4  # pump rate, volume per day
 _NO_CONCENTRATION = (None, None, None)
 _NO_PUMP = (None,) * 7
 _NO_BOLUS = (None,) * 7  # bolus amount and volume, maximum, capped
@@ -148,7 +150,7 @@ def row(
     if plan.per_time is None:
         bolus = _bolus(plan, d, w, c, (wn, wd, cn, cd))
         return _with_warnings(bolus, (d, w, c, t), drug, plan, None, ())
-    timed = d.timed
+    timed = None if d.rest is None else d.rest[1]
     span = None if timed is None else (timed[2], timed[3])
     minute, hour, day, pump_rate, volume_per_day, dose_rate, pump, warnings = engine.evaluate(
         plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step, span
@@ -169,30 +171,43 @@ def row(
         day[0] / day[1],
         day[2],
         *(_NO_CONCENTRATION if c is None else c.cells),
-        *(_NO_PAIR if pump_rate is None else (pump_rate[0] / pump_rate[1], "mL/h")),
-        *(
-            _NO_PAIR
-            if volume_per_day is None
-            else (volume_per_day[0] / volume_per_day[1], "mL/day")
-        ),
-        *(_NO_PAIR if dose_rate is None else (dose_rate[0] / dose_rate[1], dose_rate[2])),
     ]
+    # the pump rate and the volume per day come together (a plan with a volume): one
+    # extension of the list for both
+    if pump_rate is None:
+        values += _NO_VOLUME
+    else:
+        assert volume_per_day is not None
+        values += (
+            pump_rate[0] / pump_rate[1],
+            "mL/h",
+            volume_per_day[0] / volume_per_day[1],
+            "mL/day",
+        )
+    values += _NO_PAIR if dose_rate is None else (dose_rate[0] / dose_rate[1], dose_rate[2])
     if pump is None:
         values += _NO_PUMP
     else:
         rn, rd, xn, xd, pn, pd, _ = pump
         rounded = run.rounded.get(rn) or run.rounded_cell(rn, rd)
         values += (run.resolution_cell, "mL/h", rounded, "mL/h", xn / xd, plan.dose_unit, pn / pd)
-    if timed is None:
-        values += _NOT_GIVEN
-    else:
-        amount, volume = amounts.totals(
-            plan, d.numerator, d.denominator, wn, wd, cn, cd, timed[2], timed[3]
-        )
-        values += (timed[2] / timed[3], "min", amount[0] / amount[1], amount[2])
-        values += _NO_PAIR if volume is None else (volume[0] / volume[1], "mL")
-        values += _NO_BOLUS
+    values += _NOT_GIVEN if timed is None else _given(plan, d, timed, (wn, wd, cn, cd))
     return _with_warnings(values, (d, w, c, t), drug, plan, dose_rate, warnings)
+
+
+def _given(
+    plan: engine.Plan, d: DoseCell, timed: Timed, numbers: tuple[int, int, int, int]
+) -> list[Any]:
+    """The cells of an amount given over a time: the time, the amount and its volume."""
+    amount, volume = amounts.totals(plan, d.numerator, d.denominator, *numbers, *timed[2:])
+    return [
+        timed[2] / timed[3],
+        "min",
+        amount[0] / amount[1],
+        amount[2],
+        *(_NO_PAIR if volume is None else (volume[0] / volume[1], "mL")),
+        *_NO_BOLUS,
+    ]
 
 
 def _bolus(

@@ -84,12 +84,14 @@ def cell(value: Any) -> str:
     """A computed value as one CSV cell."""
     if value is None:
         return ""
+    # lists first: every batch row has its warnings (the checks below are disjoint, and
+    # the Fraction one is an ABC check, slow)
+    if isinstance(value, list | tuple):
+        return "; ".join(map(str, value))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Fraction | float):
         return repr(float(value))
-    if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
     return str(value)
 
 
@@ -300,8 +302,11 @@ class CsvWriter:
         if self.columns is None:
             raise ValueError("write_table needs the input columns")
         for i in self.converted:
-            if row[i] is not None:
-                row[i] = cell(row[i])
+            value = row[i]
+            if value.__class__ is list and not value:
+                row[i] = None  # no warnings, the common case: a blank cell, as cell() writes
+            elif value is not None:
+                row[i] = cell(value)
         self.writer.writerow(row)
 
     def close(self) -> None:
