@@ -191,3 +191,12 @@ def test_bad_input_exit_2(run: Any, args: list[str], message: str) -> None:
     assert result.stderr.startswith("Error: ")
     assert message in result.stderr
     assert result.stdout == ""
+
+
+def test_the_amount_to_add_reads_as_a_plain_number(run: Any) -> None:
+    # 0.01 g/h at 1 mL/h is 0.01 g per mL; x 40 mL = 0.4 g = 400 mg: shown in mg, as every
+    # figure is shown in the largest unit in which it is at least 1 (not 0.4 g)
+    result = run("concentration", "--want", "0.01 g/h", "--at", "1 mL/h", "--volume", "40 mL")
+    assert result.exit_code == 0
+    assert "Add            400 mg to make 40 mL\n" in result.stdout
+    assert "Concentration  10 mg/mL\n" in result.stdout

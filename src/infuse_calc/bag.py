@@ -54,19 +54,13 @@ def machine(measure: Measure, kind: Kind, per: str | None = None) -> Measure:
 
 
 def clearest_amount(value: Fraction, unit: UnitWord) -> Measure:
-    """The largest unit of the kind in which the amount is still at least 1."""
-    from infuse_calc import units as u
+    """The amount in its clearest unit for human output (the one rule of every figure:
+    :func:`infuse_calc.figure_units.clearest`)."""
     from infuse_calc.dosing import Measure
-    from infuse_calc.quantities import LADDERS
+    from infuse_calc.figure_units import clearest, display_floor
 
-    ladder = [w for w in LADDERS[unit.kind] if w.rank >= unit.rank] or [unit]
-    quantity = u.quantity(value, u.unit(unit.symbol))
-    best = Measure(value, unit.symbol)
-    for word in ladder:
-        converted = u.magnitude(quantity, u.unit(word.symbol))
-        if converted >= 1:
-            best = Measure(converted, word.symbol)
-    return best
+    n, d, shown = clearest(value, unit.symbol, display_floor(unit))
+    return Measure(Fraction(n, d), shown)
 
 
 @dataclass(frozen=True)
