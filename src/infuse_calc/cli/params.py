@@ -80,7 +80,9 @@ def complete_units(incomplete: str, units: Iterable[str]) -> list[Any]:
 
 
 class _ParsedType(click.ParamType):
-    """A parameter read by one of the quantities parsers."""
+    """A parameter read by one of the core's parsers: text is handed to :meth:`parse` (by
+    default the quantities parser ``parser_name``), and its refusal becomes click's one-line
+    error naming the option."""
 
     parser_name = ""
     units: tuple[str, ...] = ()
@@ -88,12 +90,15 @@ class _ParsedType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if not isinstance(value, str):
             return value
-        from infuse_calc import quantities
-
         try:
-            return getattr(quantities, self.parser_name)(value)
+            return self.parse(value, param, ctx)
         except InputError as error:
             self.fail(f"{error.text!r}: {error.reason}", param, ctx)
+
+    def parse(self, text: str, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from infuse_calc import quantities
+
+        return getattr(quantities, self.parser_name)(text)
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
@@ -126,15 +131,10 @@ class WeightType(_ParsedType):
     parser_name = "parse_weight"
     units = COMMON_WEIGHT_UNITS
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, str):
-            return value
+    def parse(self, text: str, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from infuse_calc.quantities import parse_weight
 
-        try:
-            return parse_weight(value, lb_per_kg(ctx))
-        except InputError as error:
-            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
+        return parse_weight(text, lb_per_kg(ctx))
 
 
 class ConcentrationLabel(str):
@@ -153,10 +153,8 @@ class ConcentrationType(_ParsedType):
         takes_label = ctx is not None and any(p.name == "drug" for p in ctx.command.params)
         if not (takes_label and isinstance(value, str) and LABEL.fullmatch(value.strip())):
             return super().convert(value, param, ctx)
-        from infuse_calc import quantities
-
         try:
-            return quantities.parse_concentration(value)
+            return self.parse(value, param, ctx)
         except InputError as error:
             # not a concentration: maybe a label for --drug to resolve, which reports this
             # reason (the same words as any bad concentration) when there is no drug
@@ -165,7 +163,7 @@ class ConcentrationType(_ParsedType):
             return label
 
 
-class RateUnitType(click.ParamType):
+class RateUnitType(_ParsedType):
     """A unit expression such as ``mcg/kg/min``; returns ``(RateUnit, warnings)``."""
 
     name = "unit"
@@ -173,15 +171,10 @@ class RateUnitType(click.ParamType):
     def __init__(self, amounts: bool = False) -> None:
         self.amounts = amounts  # also an amount's unit, units/kg (a bolus)
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, str):
-            return value
+    def parse(self, text: str, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from infuse_calc.quantities import parse_rate_unit
 
-        try:
-            return parse_rate_unit(value, amounts=self.amounts)
-        except InputError as error:
-            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
+        return parse_rate_unit(text, amounts=self.amounts)
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
@@ -212,38 +205,28 @@ class ResolutionType(click.ParamType):
         return resolution
 
 
-class AmountType(click.ParamType):
+class AmountType(_ParsedType):
     """An amount such as ``10,000 units`` or ``250 mL``; returns ``(value, UnitWord,
     warnings)``."""
 
     name = "amount"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, str):
-            return value
+    def parse(self, text: str, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from infuse_calc.quantities import parse_amount
 
         what = param.opts[0] if param is not None and param.opts else "amount"
-        try:
-            return parse_amount(value, what)
-        except InputError as error:
-            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
+        return parse_amount(text, what)
 
 
-class StartType(click.ParamType):
+class StartType(_ParsedType):
     """A start time: ``08:00`` or an ISO 8601 date and time."""
 
     name = "time"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, str):
-            return value
+    def parse(self, text: str, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from infuse_calc.bag_time import parse_start
 
-        try:
-            return parse_start(value)
-        except InputError as error:
-            self.fail(f"{error.text!r}: {error.reason}", param, ctx)
+        return parse_start(text)
 
 
 DOSE = DoseType()
