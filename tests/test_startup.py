@@ -241,3 +241,41 @@ def test_a_plain_warm_convert_loads_only_what_it_needs(factor_cache_dir: Path) -
     run_probe(env, *timed, "--format", "json")
     needed = imported(run_probe(env, *timed, "--format", "json"))
     assert needed >= ON_DEMAND_MODULES
+
+
+def test_a_warm_convert_loads_the_file_writer_only_for_a_file(
+    factor_cache_dir: Path, tmp_path: Path
+) -> None:
+    env = probe_env(factor_cache_dir)
+    run_probe(env, *CONVERT)
+    assert "infuse_calc.formats.files" not in imported(run_probe(env, *CONVERT))
+    target = tmp_path / "out.json"
+    written = run_probe(env, *CONVERT, "-o", str(target))
+    assert "infuse_calc.formats.files" in imported(written)
+    assert json.loads(target.read_text(encoding="utf-8"))["per_hour"] == {
+        "value": 30.24,
+        "unit": "mg/h",
+    }
+
+
+def test_the_entry_point_freezes_what_start_up_made(tmp_path: Path) -> None:
+    # main() hands what was imported before it ran (click, the group) to gc.freeze, so the
+    # collector never walks it again; a library import freezes nothing
+    code = (
+        "import gc, sys\nfrom infuse_calc.cli import main\nbefore = gc.get_freeze_count()\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(f'FROZEN={before},{gc.get_freeze_count()}')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **probe_env(tmp_path)},
+    )
+    before, after = map(int, done.stderr.rsplit("FROZEN=", 1)[1].split(","))
+    assert done.stdout.startswith("infuse-calc, version")
+    assert before == 0
+    assert after > 1_000  # click and the group's objects
