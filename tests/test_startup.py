@@ -33,10 +33,12 @@ sys.stderr.write("\\nHEAVY=" + json.dumps(heavy) + "\\n")
 CONVERT = ["convert", "7", "mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--format", "json"]
 
 
-def run_probe(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in a fresh interpreter with only ``env`` (and PATH)."""
+def run_probe(
+    env: dict[str, str], *args: str, code: str = PROBE
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI (``code``: the probe) in a fresh interpreter with only ``env`` (and PATH)."""
     return subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         check=False,
@@ -266,15 +268,7 @@ def test_the_entry_point_freezes_what_start_up_made(tmp_path: Path) -> None:
         "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
         "sys.stderr.write(f'FROZEN={before},{gc.get_freeze_count()}')"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", **probe_env(tmp_path)},
-    )
+    done = run_probe(probe_env(tmp_path), code=code)
     before, after = map(int, done.stderr.rsplit("FROZEN=", 1)[1].split(","))
     assert done.stdout.startswith("infuse-calc, version")
     assert before == 0
@@ -310,19 +304,8 @@ sys.stderr.write("DATACLASSES=" + ",".join(made))
 
 
 def test_a_plain_warm_convert_makes_no_new_dataclass(factor_cache_dir: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", **probe_env(factor_cache_dir)}
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", DATACLASS_PROBE, *CONVERT],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-            cwd=ROOT,
-            env=env,
-        )
-        for _ in range(2)
-    ]
+    env = probe_env(factor_cache_dir)
+    runs = [run_probe(env, *CONVERT, code=DATACLASS_PROBE) for _ in range(2)]
     assert json.loads(runs[1].stdout)["per_hour"] == {"value": 30.24, "unit": "mg/h"}
     made = set(filter(None, runs[1].stderr.rsplit("DATACLASSES=", 1)[1].split(",")))
     assert made <= DATACLASSES_MADE
