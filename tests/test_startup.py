@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from infuse_calc import __version__
 from infuse_calc.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,3 +310,44 @@ def test_a_plain_warm_convert_makes_no_new_dataclass(factor_cache_dir: Path) -> 
     assert json.loads(runs[1].stdout)["per_hour"] == {"value": 30.24, "unit": "mg/h"}
     made = set(filter(None, runs[1].stderr.rsplit("DATACLASSES=", 1)[1].split(",")))
     assert made <= DATACLASSES_MADE
+
+
+LAUNCH_PROBE = """
+import gc, sys
+
+class Spy:
+    # records whether the collector was on when click was imported
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            seen.append(gc.isenabled())
+        return None
+
+seen = []
+sys.meta_path.insert(0, Spy())
+sys.argv = ["infuse-calc", *sys.argv[1:]]
+from infuse_calc.__main__ import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write(f"LAUNCH={seen},{gc.isenabled()},{gc.get_freeze_count()}")
+"""
+
+
+def test_the_script_imports_the_command_line_with_the_collector_off(tmp_path: Path) -> None:
+    # the console script (infuse_calc.__main__:main) imports click and the group with the
+    # cyclic collector off, turns it back on, and main() freezes what was made
+    done = run_probe(probe_env(tmp_path), "--version", code=LAUNCH_PROBE)
+    assert done.stdout == f"infuse-calc, version {__version__}\n"
+    seen, enabled, frozen = done.stderr.rsplit("LAUNCH=", 1)[1].rsplit(",", 2)
+    assert seen == "[False]"
+    assert enabled == "True"
+    assert int(frozen) > 1_000
+
+
+def test_the_console_script_is_the_launcher() -> None:
+    import tomllib
+
+    with (ROOT / "pyproject.toml").open("rb") as stream:
+        scripts = tomllib.load(stream)["project"]["scripts"]
+    assert scripts == {"infuse-calc": "infuse_calc.__main__:main"}
