@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from infuse_calc import __version__
 from infuse_calc.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +34,12 @@ sys.stderr.write("\\nHEAVY=" + json.dumps(heavy) + "\\n")
 CONVERT = ["convert", "7", "mcg/kg/min", "-w", "72", "-c", "10 mg/mL", "--format", "json"]
 
 
-def run_probe(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in a fresh interpreter with only ``env`` (and PATH)."""
+def run_probe(
+    env: dict[str, str], *args: str, code: str = PROBE
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI (``code``: the probe) in a fresh interpreter with only ``env`` (and PATH)."""
     return subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         check=False,
@@ -241,3 +244,110 @@ def test_a_plain_warm_convert_loads_only_what_it_needs(factor_cache_dir: Path) -
     run_probe(env, *timed, "--format", "json")
     needed = imported(run_probe(env, *timed, "--format", "json"))
     assert needed >= ON_DEMAND_MODULES
+
+
+def test_a_warm_convert_loads_the_file_writer_only_for_a_file(
+    factor_cache_dir: Path, tmp_path: Path
+) -> None:
+    env = probe_env(factor_cache_dir)
+    run_probe(env, *CONVERT)
+    assert "infuse_calc.formats.files" not in imported(run_probe(env, *CONVERT))
+    target = tmp_path / "out.json"
+    written = run_probe(env, *CONVERT, "-o", str(target))
+    assert "infuse_calc.formats.files" in imported(written)
+    assert json.loads(target.read_text(encoding="utf-8"))["per_hour"] == {
+        "value": 30.24,
+        "unit": "mg/h",
+    }
+
+
+def test_the_entry_point_freezes_what_start_up_made(tmp_path: Path) -> None:
+    # main() hands what was imported before it ran (click, the group) to gc.freeze, so the
+    # collector never walks it again; a library import freezes nothing
+    code = (
+        "import gc, sys\nfrom infuse_calc.cli import main\nbefore = gc.get_freeze_count()\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(f'FROZEN={before},{gc.get_freeze_count()}')"
+    )
+    done = run_probe(probe_env(tmp_path), code=code)
+    before, after = map(int, done.stderr.rsplit("FROZEN=", 1)[1].split(","))
+    assert done.stdout.startswith("infuse-calc, version")
+    assert before == 0
+    assert after > 1_000  # click and the group's objects
+
+
+#: the dataclasses a plain warm convert still makes (each costs about half a millisecond to
+#: create at import; the classes of cli/, dosing, measure and formats.output are plain
+#: slotted classes, slots.Slots): the grammar's, to go the same way
+DATACLASSES_MADE = {
+    "infuse_calc.unit_words.UnitWord",
+    "infuse_calc.concentrations.Concentration",
+    "infuse_calc.quantities.RateUnit",
+    "infuse_calc.quantities.Dose",
+    "infuse_calc.quantities.Weight",
+}
+DATACLASS_PROBE = """
+import dataclasses, sys
+from infuse_calc.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+made = sorted(
+    f"{cls.__module__}.{cls.__qualname__}"
+    for name, module in list(sys.modules.items())
+    if name.startswith("infuse_calc")
+    for cls in vars(module).values()
+    if isinstance(cls, type) and cls.__module__ == name and dataclasses.is_dataclass(cls)
+)
+sys.stderr.write("DATACLASSES=" + ",".join(made))
+"""
+
+
+def test_a_plain_warm_convert_makes_no_new_dataclass(factor_cache_dir: Path) -> None:
+    env = probe_env(factor_cache_dir)
+    runs = [run_probe(env, *CONVERT, code=DATACLASS_PROBE) for _ in range(2)]
+    assert json.loads(runs[1].stdout)["per_hour"] == {"value": 30.24, "unit": "mg/h"}
+    made = set(filter(None, runs[1].stderr.rsplit("DATACLASSES=", 1)[1].split(",")))
+    assert made <= DATACLASSES_MADE
+
+
+LAUNCH_PROBE = """
+import gc, sys
+
+class Spy:
+    # records whether the collector was on when click was imported
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            seen.append(gc.isenabled())
+        return None
+
+seen = []
+sys.meta_path.insert(0, Spy())
+sys.argv = ["infuse-calc", *sys.argv[1:]]
+from infuse_calc.__main__ import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write(f"LAUNCH={seen},{gc.isenabled()},{gc.get_freeze_count()}")
+"""
+
+
+def test_the_script_imports_the_command_line_with_the_collector_off(tmp_path: Path) -> None:
+    # the console script (infuse_calc.__main__:main) imports click and the group with the
+    # cyclic collector off, turns it back on, and main() freezes what was made
+    done = run_probe(probe_env(tmp_path), "--version", code=LAUNCH_PROBE)
+    assert done.stdout == f"infuse-calc, version {__version__}\n"
+    seen, enabled, frozen = done.stderr.rsplit("LAUNCH=", 1)[1].rsplit(",", 2)
+    assert seen == "[False]"
+    assert enabled == "True"
+    assert int(frozen) > 1_000
+
+
+def test_the_console_script_is_the_launcher() -> None:
+    import tomllib
+
+    with (ROOT / "pyproject.toml").open("rb") as stream:
+        scripts = tomllib.load(stream)["project"]["scripts"]
+    assert scripts == {"infuse-calc": "infuse_calc.__main__:main"}

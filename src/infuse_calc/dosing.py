@@ -15,9 +15,8 @@ rounded except the pump rate, to the pump's resolution, on purpose.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from infuse_calc import engine
 from infuse_calc.engine import DAILY_VOLUME_LIMIT as DAILY_VOLUME_LIMIT
@@ -45,6 +44,7 @@ from infuse_calc.quantities import (
     Weight,
 )
 from infuse_calc.quantities import order_text as order_text
+from infuse_calc.slots import Slots
 
 if TYPE_CHECKING:
     # An amount over a time or a bolus (given, amounts, durations) is loaded by the
@@ -108,42 +108,91 @@ PLAIN_FIELDS = frozenset(
 MEASURE_FIELDS = frozenset(RECORD_FIELDS) - PLAIN_FIELDS
 
 
-@dataclass(frozen=True)
-class PumpRounding:
+class PumpRounding(Slots):
     """The pump rate rounded to what a pump can be set to, and what that really delivers."""
 
-    resolution: Fraction
-    rate: Measure
-    delivers: Measure | None
-    difference_percent: Fraction
+    __slots__ = ("delivers", "difference_percent", "rate", "resolution")
+
+    def __init__(
+        self,
+        resolution: Fraction,
+        rate: Measure,
+        delivers: Measure | None,
+        difference_percent: Fraction,
+    ) -> None:
+        self.resolution: Final = resolution
+        self.rate: Final = rate
+        self.delivers: Final = delivers
+        self.difference_percent: Final = difference_percent
 
 
-@dataclass(frozen=True)
-class Calculation:
-    """Every figure of one dose calculation. ``None`` where an input was not given."""
+class Calculation(Slots):
+    """Every figure of one dose calculation. ``None`` where an input was not given.
 
-    direction: str  # "forward" (dose -> pump rate) or "reverse" (pump rate -> dose)
-    dose: Dose
-    weight: Weight | None
-    concentration: Concentration | None
-    per_minute: Measure | None  # None for a bolus (an amount given at once)
-    per_hour: Measure | None
-    per_day: Measure | None
-    concentration_per_ml: Measure | None
-    pump_rate: Measure | None
-    volume_per_day: Measure | None
-    dose_rate: Measure | None
-    pump: PumpRounding | None
-    warnings: tuple[str, ...] = field(default=())
-    #: The figures machine output gives, each in its field's machine unit (per_minute,
-    #: per_hour, per_day, concentration, dose_rate); the fields above are as human output
-    #: shows them (the clearest unit of each).
-    machine: Mapping[str, Measure | None] = field(default_factory=dict)
-    # an amount given over a time (amount, volume, duration) or at once (bolus_*), in
-    # machine units; the cap asked for and whether it limited the order
-    given: Given | None = None
-    # a drip rate typed as the dose (30 gtt/min): ``dose`` is then the volume rate it is
-    drip: tuple[Dose, int] | None = None
+    ``direction`` is ``"forward"`` (dose -> pump rate) or ``"reverse"`` (pump rate -> dose).
+    ``per_minute``, ``per_hour`` and ``per_day`` are ``None`` for a bolus (an amount given
+    at once). ``machine`` holds the figures machine output gives, each in its field's
+    machine unit (per_minute, per_hour, per_day, concentration, dose_rate); the fields
+    are as human output shows them (the clearest unit of each). ``given``: an amount given
+    over a time (amount, volume, duration) or at once (bolus_*), in machine units, the cap
+    asked for and whether it limited the order. ``drip``: a drip rate typed as the dose
+    (30 gtt/min) and its drop factor; ``dose`` is then the volume rate it is.
+    """
+
+    __slots__ = (
+        "concentration",
+        "concentration_per_ml",
+        "direction",
+        "dose",
+        "dose_rate",
+        "drip",
+        "given",
+        "machine",
+        "per_day",
+        "per_hour",
+        "per_minute",
+        "pump",
+        "pump_rate",
+        "volume_per_day",
+        "warnings",
+        "weight",
+    )
+
+    def __init__(
+        self,
+        direction: str,
+        dose: Dose,
+        weight: Weight | None,
+        concentration: Concentration | None,
+        per_minute: Measure | None,
+        per_hour: Measure | None,
+        per_day: Measure | None,
+        concentration_per_ml: Measure | None,
+        pump_rate: Measure | None,
+        volume_per_day: Measure | None,
+        dose_rate: Measure | None,
+        pump: PumpRounding | None,
+        warnings: tuple[str, ...] = (),
+        machine: Mapping[str, Measure | None] | None = None,
+        given: Given | None = None,
+        drip: tuple[Dose, int] | None = None,
+    ) -> None:
+        self.direction: Final = direction
+        self.dose: Final = dose
+        self.weight: Final = weight
+        self.concentration: Final = concentration
+        self.per_minute: Final = per_minute
+        self.per_hour: Final = per_hour
+        self.per_day: Final = per_day
+        self.concentration_per_ml: Final = concentration_per_ml
+        self.pump_rate: Final = pump_rate
+        self.volume_per_day: Final = volume_per_day
+        self.dose_rate: Final = dose_rate
+        self.pump: Final = pump
+        self.warnings: Final = warnings
+        self.machine: Final[Mapping[str, Measure | None]] = {} if machine is None else machine
+        self.given: Final = given
+        self.drip: Final = drip
 
     @property
     def dose_measure(self) -> Measure:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 from infuse_calc import units as u
 from infuse_calc.figure_units import Figure
 from infuse_calc.notation import format_quantity
+from infuse_calc.slots import Slots
 
 
-@dataclass(frozen=True)
-class Measure:
-    """An exact value with the unit string it is expressed in (pint-parsable)."""
+class Measure(Slots):
+    """An exact value with the unit string it is expressed in (pint-parsable). Immutable
+    (``Final``, for the type checker), equal and hashed by both fields."""
 
-    value: Fraction
-    unit: str
+    __slots__ = ("unit", "value")
+
+    def __init__(self, value: Fraction, unit: str) -> None:
+        self.value: Final = value
+        self.unit: Final = unit
 
     def __str__(self) -> str:
         return format_quantity(self.value, self.unit)

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import functools
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from infuse_calc.unit_definitions import definitions
 
+if TYPE_CHECKING:  # a Protocol class costs start-up to make; the type checker alone needs it
+    from typing import Protocol
 
-class _Named(Protocol):
-    @property
-    def symbol(self) -> str: ...
+    class _Named(Protocol):
+        @property
+        def symbol(self) -> str: ...
 
 
 @functools.cache

@@ -12,6 +12,7 @@ does (a file being written is removed, the target left as it was: see
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import signal
@@ -249,4 +250,7 @@ def cli() -> None:
 
 def main(args: list[str] | None = None, prog_name: str = "infuse-calc") -> None:
     """Console-script entry point."""
+    # What is imported by now (click, this group) lives until the process exits: the cyclic
+    # collector need not walk it again, in the run or at exit (a tenth of a warm convert).
+    gc.freeze()
     cli.main(args=args, prog_name=prog_name)

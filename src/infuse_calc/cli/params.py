@@ -7,14 +7,13 @@ user gets ``Error: Invalid value for '--weight': ...`` and exit status 2. Parse 
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import click
 
@@ -28,6 +27,7 @@ from infuse_calc.cli.figure_options import (
 )
 from infuse_calc.errors import IncompatibleError, InfuseCalcError, InputError
 from infuse_calc.formats import VIEW_FORMATS
+from infuse_calc.slots import Slots
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -413,24 +413,34 @@ def body_weight_options(f: F) -> F:
     return f
 
 
-@dataclasses.dataclass(frozen=True)
-class PatientChoices:
+class PatientChoices(Slots):
     """What was given with ``--height``/``--sex``/``--dosing-weight`` and
     ``--drug``/``--library``/``--area``: resolved by
     :func:`~infuse_calc.cli.patient_options.library_and_weight`."""
 
-    height: str | None = None
-    sex: str | None = None
-    dosing_weight: str = "actual"
-    drug: str | None = None
-    library_path: str | None = None
-    area: str | None = None
+    __slots__ = ("area", "dosing_weight", "drug", "height", "library_path", "sex")
+
+    def __init__(
+        self,
+        height: str | None = None,
+        sex: str | None = None,
+        dosing_weight: str = "actual",
+        drug: str | None = None,
+        library_path: str | None = None,
+        area: str | None = None,
+    ) -> None:
+        self.height: Final = height
+        self.sex: Final = sex
+        self.dosing_weight: Final = dosing_weight
+        self.drug: Final = drug
+        self.library_path: Final = library_path
+        self.area: Final = area
 
 
 def patient_options(body_weight: bool = True) -> Callable[[F], F]:
     """:func:`drug_options` and (with ``body_weight``) :func:`body_weight_options`, handed
     to the command as one argument, ``patient``: a :class:`PatientChoices`."""
-    names = [field.name for field in dataclasses.fields(PatientChoices)]
+    names = PatientChoices.__slots__
 
     def decorate(f: F) -> F:
         @functools.wraps(f)

@@ -10,7 +10,6 @@ can use this in three lines (see ``commands/convert.py``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -20,21 +19,35 @@ if TYPE_CHECKING:
 MAX_LIMIT_WARNINGS = 5  # a chart can hold hundreds of doses; a few lines say enough
 
 
-@dataclass
 class Extras:
     """What the drug library, dosing weight and drop factor add to one calculation."""
 
-    dosing: Any = None  # body_weight.DosingWeight
-    library: Any = None  # library.Library
-    applied: Any = None  # library.Applied
-    area: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # printed as they arise, kept for JSON
-    delivered_limits: Any = None  # library.LimitCheck for a reverse calculation
-    drop_factor: int | None = None
-    drip_rate: Any = None  # dosing.Measure in gtt/min
-    dose_unit: Any = None  # quantities.RateUnit: the drug's, to show a dose in it too
-    pump_rate: Any = None  # dosing.Measure in mL/h that the drip rate comes from
+    __slots__ = (
+        "applied",
+        "area",
+        "delivered_limits",
+        "dose_unit",
+        "dosing",
+        "drip_rate",
+        "drop_factor",
+        "library",
+        "notes",
+        "pump_rate",
+        "warnings",
+    )
+
+    def __init__(self, dosing: Any = None, area: str | None = None) -> None:
+        self.dosing = dosing  # body_weight.DosingWeight
+        self.library: Any = None  # library.Library
+        self.applied: Any = None  # library.Applied
+        self.area = area
+        self.warnings: list[str] = []
+        self.notes: list[str] = []  # printed as they arise, kept for JSON
+        self.delivered_limits: Any = None  # library.LimitCheck for a reverse calculation
+        self.drop_factor: int | None = None
+        self.drip_rate: Any = None  # dosing.Measure in gtt/min
+        self.dose_unit: Any = None  # quantities.RateUnit: the drug's, to show a dose in it too
+        self.pump_rate: Any = None  # dosing.Measure in mL/h that the drip rate comes from
 
     def note(self, *messages: str | None) -> None:
         """Print each message once on stderr (``Note: ...``) and keep it for JSON."""

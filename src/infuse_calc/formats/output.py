@@ -23,38 +23,73 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import IO, Any
 
-from infuse_calc.formats.files import atomic_output
+from infuse_calc.slots import Slots
 
 
-@dataclass
-class View:
-    """What a command shows, in both human and machine form."""
+class View(Slots):
+    """What a command shows, in both human and machine form.
 
-    headers: list[str]
-    rows: list[list[str]]
-    document: Any
-    csv_fields: list[str]
-    records: list[dict[str, Any]]
-    title: str | None = None
-    numeric_columns: set[int] = field(default_factory=set)
-    notes: list[str] = field(default_factory=list)
-    measure_fields: AbstractSet[str] = field(default_factory=set)
-    show_headers: bool = True
-    #: columns whose cells may wrap in a table (between words; ``None``: every column not
-    #: in ``numeric_columns``); a column too wide for the terminal is folded instead
-    wrap_columns: set[int] | None = None
-    #: the leading columns a folded table repeats (the step, the weight)
-    key_columns: int = 1
-    #: human-only tables drawn after this one (schedule's totals per day), each after a
-    #: blank line
-    sections: list[View] = field(default_factory=list)
-    #: lines drawn as they are after the notes, never re-wrapped (a text chart), given
-    #: the terminal width to fit (``None``: plain text, the drawing's own width)
-    drawing: Callable[[int | None], list[str]] | None = None
+    ``wrap_columns``: the columns whose cells may wrap in a table (between words; ``None``:
+    every column not in ``numeric_columns``); a column too wide for the terminal is folded
+    instead. ``key_columns``: the leading columns a folded table repeats (the step, the
+    weight). ``sections``: human-only tables drawn after this one (schedule's totals per
+    day), each after a blank line. ``drawing``: lines drawn as they are after the notes,
+    never re-wrapped (a text chart), given the terminal width to fit (``None``: plain text,
+    the drawing's own width).
+    """
+
+    __slots__ = (
+        "csv_fields",
+        "document",
+        "drawing",
+        "headers",
+        "key_columns",
+        "measure_fields",
+        "notes",
+        "numeric_columns",
+        "records",
+        "rows",
+        "sections",
+        "show_headers",
+        "title",
+        "wrap_columns",
+    )
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass that is not frozen
+
+    def __init__(
+        self,
+        headers: list[str],
+        rows: list[list[str]],
+        document: Any,
+        csv_fields: list[str],
+        records: list[dict[str, Any]],
+        title: str | None = None,
+        numeric_columns: set[int] | None = None,
+        notes: list[str] | None = None,
+        measure_fields: AbstractSet[str] | None = None,
+        show_headers: bool = True,
+        wrap_columns: set[int] | None = None,
+        key_columns: int = 1,
+        sections: list[View] | None = None,
+        drawing: Callable[[int | None], list[str]] | None = None,
+    ) -> None:
+        self.headers = headers
+        self.rows = rows
+        self.document = document
+        self.csv_fields = csv_fields
+        self.records = records
+        self.title = title
+        self.numeric_columns: set[int] = set() if numeric_columns is None else numeric_columns
+        self.notes: list[str] = [] if notes is None else notes
+        self.measure_fields: AbstractSet[str] = set() if measure_fields is None else measure_fields
+        self.show_headers = show_headers
+        self.wrap_columns = wrap_columns
+        self.key_columns = key_columns
+        self.sections: list[View] = [] if sections is None else sections
+        self.drawing = drawing
 
 
 # --- values -------------------------------------------------------------------------------
@@ -205,6 +240,8 @@ def emit(view: View, fmt: str | None, output: str | None) -> None:
         sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()
         return
+    from infuse_calc.formats.files import atomic_output
+
     with atomic_output(output) as stream:
         render(view, chosen, stream)
 
