@@ -281,6 +281,37 @@ def _unit(reader: Reader, drops: bool, amounts: bool) -> RateUnit:
     return RateUnit(amount, time, per_kg)
 
 
+# The unit phrases of doses read before, by the text from the phrase's first token to the end
+# of the input (and the two switches): the unit read, and how many tokens it took. Sound
+# because _unit reads nothing before the phrase when a space precedes it (Reader.unit looks
+# back only at a glued token, and at a number it refuses), the tokens from a token's start
+# on depend only on the text from there (the tokenizer matches each token where the last
+# one ended), and a phrase is remembered only if it was read without a warning (warnings
+# quote the whole input) or an error (never remembered).
+_PHRASES: dict[tuple[str, bool, bool], tuple[RateUnit, int]] = {}
+_MAX_PHRASES = 4096  # then forgotten: memory stays flat whatever the input
+
+
+def _rate_unit(reader: Reader, drops: bool, amounts: bool) -> RateUnit:
+    """:func:`_unit`, remembered by the phrase's text: a batch has many doses and few
+    unit phrases."""
+    token = reader.peek()
+    if token is None or token.glued:
+        return _unit(reader, drops, amounts)
+    key = (reader.text[token.pos :], drops, amounts)
+    known = _PHRASES.get(key)
+    if known is not None:
+        reader.pos += known[1]
+        return known[0]
+    start, warned = reader.pos, len(reader.warnings)
+    unit = _unit(reader, drops, amounts)
+    if len(reader.warnings) == warned:
+        if len(_PHRASES) >= _MAX_PHRASES:
+            _PHRASES.clear()
+        _PHRASES[key] = unit, reader.pos - start
+    return unit
+
+
 def parse_dose(text: str, *, drops: bool = False, amounts: bool = False) -> Dose:
     """Parse a dose rate such as ``7 mcg/kg/min``, ``4 mg/hr`` or ``3 mL/h``.
 
@@ -295,7 +326,7 @@ def parse_dose(text: str, *, drops: bool = False, amounts: bool = False) -> Dose
     """
     reader = Reader("dose", text)
     value = reader.number()
-    unit = _unit(reader, drops, amounts)
+    unit = _rate_unit(reader, drops, amounts)
     duration = None
     if amounts and reader.at_word("over"):
         from infuse_calc.durations import read_duration

@@ -22,21 +22,27 @@ MAX_DIGITS = 15
 
 #: what the tokenizer takes for a number token (then read, or refused, by parse_number)
 _NUMBER_PATTERN = r"[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?|[.,]+"
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<number>"""
+#: the marks the grammar reads, each a token of its own kind
+_MARKS = {
+    "/": "slash",
+    "%": "percent",
+    "(": "lparen",
+    ")": "rparen",
+    ":": "colon",
+    "'": "apostrophe",
+    "’": "apostrophe",
+}
+# One pass over the text: each match is the spaces before a token, then the token in the
+# group of its kind (a number, a word, a mark) or, in the last group, a character outside
+# the grammar. Every non-space character starts a match, so matches are contiguous and only
+# trailing spaces are left unmatched.
+_TOKENS = re.compile(
+    r"(\s*)(?:("
     + _NUMBER_PATTERN
-    + r""")
-  | (?P<word>[A-Za-zµμ]+(?:\(s\))?)
-  | (?P<slash>/)
-  | (?P<percent>%)
-  | (?P<lparen>\()
-  | (?P<rparen>\))
-  | (?P<colon>:)
-  | (?P<apostrophe>['’])
-    """,
-    re.VERBOSE | re.ASCII,
+    + r")|([A-Za-zµμ]+(?:\(s\))?)|(["
+    + re.escape("".join(_MARKS))
+    + r"])|(\S))",
+    re.ASCII,
 )
 MINUS_SIGNS = "-−–—"  # hyphen-minus, U+2212 minus, en dash, em dash
 
@@ -75,19 +81,18 @@ def tokenize(what: str, text: str) -> list[Token]:
         raise InputError(what, text, "is empty")
     tokens: list[Token] = []
     pos = 0
-    glued = False
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:
+    for space, number, word, mark, bad in _TOKENS.findall(text):
+        pos += len(space)
+        if bad:
             raise InputError(what, text, bad_character_reason(text, pos))
-        kind = match.lastgroup
-        assert kind is not None
-        if kind == "space":
-            glued = False
+        if number:
+            token = Token("number", number, not space and pos > 0, pos)
+        elif word:
+            token = Token("word", word, not space and pos > 0, pos)
         else:
-            tokens.append(Token(kind, match.group(), glued and bool(tokens), pos))
-            glued = True
-        pos = match.end()
+            token = Token(_MARKS[mark], mark, not space and pos > 0, pos)
+        tokens.append(token)
+        pos += len(token.text)
     return tokens
 
 
@@ -142,7 +147,7 @@ def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fract
         raise InputError(
             what, text, f"'{token}': a number cannot end with a decimal point; write {token[:-1]}"
         )
-    digits = sum(c.isdigit() for c in plain)
+    digits = len(plain) - plain.count(".")  # all digits and one point by now
     if digits > MAX_DIGITS:
         raise InputError(what, text, f"'{token}' has too many digits (at most {MAX_DIGITS})")
     shown = plain
@@ -166,10 +171,12 @@ def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fract
             f"{what} {text!r}: '{token}' read as {clean}; trailing zeros are error-prone "
             f"({token} can be misread as ten times more), write {clean}"
         )
-    value = Fraction(shown)
-    if value == 0:
+    # from ints: Fraction's own reading of a string is several times slower
+    whole, _, decimals = shown.partition(".")
+    numerator = int(whole + decimals)
+    if numerator == 0:
         raise InputError(what, text, "must be greater than zero")
-    return value
+    return Fraction(numerator, 10 ** len(decimals)) if decimals else Fraction(numerator)
 
 
 def _leading_zero_readings(plain: str) -> list[str]:

@@ -59,6 +59,11 @@ class UnitWord:
     def __str__(self) -> str:
         return self.symbol
 
+    def __hash__(self) -> int:
+        # Equal words have equal symbols. The generated hash would also hash the Kind, in
+        # Python (an enum's hash), and batch hashes units for every new dose text.
+        return hash(self.symbol)
+
 
 NG = UnitWord("ng", Kind.MASS, 0)
 MCG = UnitWord("mcg", Kind.MASS, 1)
