@@ -97,7 +97,7 @@ def _concentration(reader: Reader) -> Concentration:
             vehicle = _one_vehicle(reader, vehicle, _tail_vehicle(reader))
     stray = reader.peek()
     if stray is not None and stray.kind in ("word", "number", "percent", "apostrophe"):
-        rest = reader.text[stray.pos :].strip()
+        rest = reader.text[reader.start(stray) :].strip()
         raise reader.fail(f"'{rest}' is not a known vehicle (diluent); known: {known_vehicles()}")
     main = reader.span(start)
     restated = None

@@ -33,6 +33,7 @@ warnings naming the safe spelling; anything else outside the grammar is refused 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -108,6 +109,8 @@ __all__ = [
     "parse_number",
     "parse_rate_unit",
     "parse_weight",
+    "read_dose",
+    "read_weight",
     "tokenize",
 ]
 
@@ -281,6 +284,37 @@ def _unit(reader: Reader, drops: bool, amounts: bool) -> RateUnit:
     return RateUnit(amount, time, per_kg)
 
 
+# The unit phrases of doses read before, by the text from the phrase's first token to the end
+# of the input (and the two switches): the unit read, and how many tokens it took. Sound
+# because _unit reads nothing before the phrase when a space precedes it (Reader.unit looks
+# back only at a glued token, and at a number it refuses), the tokens from a token's start
+# on depend only on the text from there (the tokenizer matches each token where the last
+# one ended), and a phrase is remembered only if it was read without a warning (warnings
+# quote the whole input) or an error (never remembered).
+_PHRASES: dict[tuple[str, bool, bool], tuple[RateUnit, int]] = {}
+_MAX_PHRASES = 4096  # then forgotten: memory stays flat whatever the input
+
+
+def _rate_unit(reader: Reader, drops: bool, amounts: bool) -> RateUnit:
+    """:func:`_unit`, remembered by the phrase's text: a batch has many doses and few
+    unit phrases."""
+    token = reader.peek()
+    if token is None or token.glued:
+        return _unit(reader, drops, amounts)
+    key = (reader.text[reader.start(token) :], drops, amounts)
+    known = _PHRASES.get(key)
+    if known is not None:
+        reader.pos += known[1]
+        return known[0]
+    start, warned = reader.pos, len(reader.warnings)
+    unit = _unit(reader, drops, amounts)
+    if len(reader.warnings) == warned:
+        if len(_PHRASES) >= _MAX_PHRASES:
+            _PHRASES.clear()
+        _PHRASES[key] = unit, reader.pos - start
+    return unit
+
+
 def parse_dose(text: str, *, drops: bool = False, amounts: bool = False) -> Dose:
     """Parse a dose rate such as ``7 mcg/kg/min``, ``4 mg/hr`` or ``3 mL/h``.
 
@@ -293,9 +327,19 @@ def parse_dose(text: str, *, drops: bool = False, amounts: bool = False) -> Dose
     (``80 units/kg``, ``150 mg``), for the callers that work them out (see :class:`Dose`).
     A rate "over" a time (``7 mcg/kg/min over 2 h``) is a schedule, and is refused.
     """
+    value, unit, warnings, duration = read_dose(text, drops=drops, amounts=amounts)
+    return Dose(value, unit, text, warnings, duration)
+
+
+def read_dose(
+    text: str, *, drops: bool = False, amounts: bool = False
+) -> tuple[Fraction, RateUnit, tuple[str, ...], Duration | None]:
+    """What :func:`parse_dose` reads, before it is made a :class:`Dose`: the value, the
+    unit, the warnings and the duration. Batch keeps only numbers of tens of thousands of
+    distinct doses, and a Dose costs as much to make as the rest of the reading."""
     reader = Reader("dose", text)
     value = reader.number()
-    unit = _unit(reader, drops, amounts)
+    unit = _rate_unit(reader, drops, amounts)
     duration = None
     if amounts and reader.at_word("over"):
         from infuse_calc.durations import read_duration
@@ -307,7 +351,7 @@ def parse_dose(text: str, *, drops: bool = False, amounts: bool = False) -> Dose
         unit = RateUnit(unit.amount, duration.unit, unit.per_kg)
         value = value / duration.value
     reader.end()
-    return Dose(value, unit, text, tuple(reader.warnings), duration)
+    return value, unit, tuple(reader.warnings), duration
 
 
 def order_text(dose: Dose) -> str:
@@ -373,6 +417,15 @@ def parse_weight(text: str, lb_per_kg: Fraction | None = None) -> Weight:
     the factor a course teaches (2.2: 220 lb is 100 kg); the Weight records the factor.
     Refuses weights outside 0.1 to 650 kg: those are typing errors, not patients.
     """
+    value, unit, kg, warnings, factor = read_weight(text, lb_per_kg)
+    return Weight(value, unit, kg, text, warnings, factor)
+
+
+def read_weight(
+    text: str, lb_per_kg: Fraction | None = None
+) -> tuple[Fraction, UnitWord, Fraction, tuple[str, ...], Fraction | None]:
+    """What :func:`parse_weight` reads, before it is made a :class:`Weight`: the value and
+    unit typed, the weight in kg, the warnings and the lb/kg factor (see :func:`read_dose`)."""
     from infuse_calc.units import weight_in_kg
 
     reader = Reader("weight", text)
@@ -390,20 +443,26 @@ def parse_weight(text: str, lb_per_kg: Fraction | None = None) -> Weight:
         factor = _lb_per_kg(lb_per_kg)
         kg = value / factor
     else:
-        kg = weight_in_kg(value, unit)
+        kg = value if unit is KG else weight_in_kg(value, unit)  # kg is kg: no product by 1
     if kg < MIN_WEIGHT_KG:
         raise reader.fail(f"is below {shown(MIN_WEIGHT_KG)} kg; check the weight and its unit")
     if kg > MAX_WEIGHT_KG:
         raise reader.fail(f"is over {shown(MAX_WEIGHT_KG)} kg; check the weight and its unit")
-    return Weight(value, unit, kg, text, tuple(reader.warnings), factor)
+    return value, unit, kg, tuple(reader.warnings), factor
 
 
 def _lb_per_kg(asked: Fraction | None) -> Fraction:
+    if asked is None:
+        return _exact_pound()
+    return check_lb_per_kg(asked)
+
+
+@functools.cache
+def _exact_pound() -> Fraction:
+    """Pounds per kg by the exact pound, from the registry (worked out once)."""
     from infuse_calc.units import weight_in_kg
 
-    if asked is None:
-        return 1 / weight_in_kg(Fraction(1), LB)  # the exact pound, from the registry
-    return check_lb_per_kg(asked)
+    return 1 / weight_in_kg(Fraction(1), LB)
 
 
 def check_lb_per_kg(asked: Fraction) -> Fraction:

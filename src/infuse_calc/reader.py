@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from infuse_calc.errors import InputError
-from infuse_calc.tokens import Token, parse_number, tokenize
+from infuse_calc.tokens import Token, read_number, tokenize
 from infuse_calc.unit_words import UnitWord, is_refused, lookup_unit, refusal
 from infuse_calc.vehicles import match_vehicle
 
@@ -47,10 +47,14 @@ class Reader:
             return True
         return False
 
+    def start(self, token: Token) -> int:
+        """Where ``token`` starts in the text."""
+        return len(self.text) - token.back
+
     def span(self, start: int) -> str:
         """The input text of the tokens from index ``start`` to the current position."""
         first, last = self.tokens[start], self.tokens[self.pos - 1]
-        return self.text[first.pos : last.pos + len(last.text)]
+        return self.text[self.start(first) : self.start(last) + len(last.text)]
 
     def next(self, expected: str) -> Token:
         token = self.peek()
@@ -65,7 +69,7 @@ class Reader:
             if token.kind == "word" and is_refused(token.text):
                 raise self.fail(refusal(token.text))
             raise self.fail(f"expected a number, found '{token.text}'{misplaced(token)}")
-        return parse_number(self.what, self.text, token.text, self.warnings)
+        return read_number(self.what, self.text, token.text, self.warnings)
 
     def unit(self, expected: str) -> UnitWord:
         token = self.next(expected)

@@ -22,21 +22,27 @@ MAX_DIGITS = 15
 
 #: what the tokenizer takes for a number token (then read, or refused, by parse_number)
 _NUMBER_PATTERN = r"[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?|[.,]+"
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<number>"""
+#: the marks the grammar reads, each a token of its own kind
+_MARKS = {
+    "/": "slash",
+    "%": "percent",
+    "(": "lparen",
+    ")": "rparen",
+    ":": "colon",
+    "'": "apostrophe",
+    "’": "apostrophe",
+}
+# One pass over the text: each match is the spaces before a token, then the token in the
+# group of its kind (a number, a word, a mark) or, in the last group, a character outside
+# the grammar. Every non-space character starts a match, so matches are contiguous and only
+# trailing spaces are left unmatched.
+_TOKENS = re.compile(
+    r"(\s*)(?:("
     + _NUMBER_PATTERN
-    + r""")
-  | (?P<word>[A-Za-zµμ]+(?:\(s\))?)
-  | (?P<slash>/)
-  | (?P<percent>%)
-  | (?P<lparen>\()
-  | (?P<rparen>\))
-  | (?P<colon>:)
-  | (?P<apostrophe>['’])
-    """,
-    re.VERBOSE | re.ASCII,
+    + r")|([A-Za-zµμ]+(?:\(s\))?)|(["
+    + re.escape("".join(_MARKS))
+    + r"])|(\S))",
+    re.ASCII,
 )
 MINUS_SIGNS = "-−–—"  # hyphen-minus, U+2212 minus, en dash, em dash
 
@@ -45,22 +51,34 @@ class Token:
     """One token of typed text. A plain class with slots: every text read makes a few, and
     batch reads tens of thousands (a dataclass costs more to make, and to import)."""
 
-    __slots__ = ("glued", "kind", "pos", "text")
+    __slots__ = ("back", "glued", "kind", "text")
 
-    def __init__(self, kind: str, text: str, glued: bool, pos: int = 0) -> None:
+    def __init__(self, kind: str, text: str, glued: bool, back: int) -> None:
         # "number" | "word" | "slash" | "percent" | "lparen" | "rparen" | "colon" | "apostrophe"
         self.kind = kind
         self.text = text
         self.glued = glued  # no space before this token
-        self.pos = pos  # where it starts in the text (messages quote spans of the input)
+        # Where it starts, counted back from the end of the text (messages quote spans of
+        # the input): so the tokens of a text's end are the same whatever comes before.
+        self.back = back
 
     def __repr__(self) -> str:
-        return f"Token({self.kind!r}, {self.text!r}, glued={self.glued}, pos={self.pos})"
+        return f"Token({self.kind!r}, {self.text!r}, glued={self.glued}, back={self.back})"
 
     @property
     def key(self) -> str:
         """The text compared when matching fixed phrases: case and apostrophe style folded."""
         return "'" if self.kind == "apostrophe" else self.text.casefold()
+
+
+# The tokens of the tails of texts read before (all after the first token), by the tail's
+# text. A tail splits the same after any first token: each token is matched where the last
+# one ended, a tail's first token is glued exactly when the tail starts without a space, and
+# positions count from the end. Only tails of texts that split without an error are kept
+# (an error's message depends on the whole text), and a batch has few tails: "mcg/kg/min"
+# after thousands of numbers.
+_TAILS: dict[str, tuple[Token, ...]] = {}
+_MAX_TAILS = 4096  # then forgotten: memory stays flat whatever the input
 
 
 def tokenize(what: str, text: str) -> list[Token]:
@@ -73,22 +91,39 @@ def tokenize(what: str, text: str) -> list[Token]:
         )
     if not text.strip():
         raise InputError(what, text, "is empty")
+    first = _TOKENS.match(text)  # not None: a character other than a space starts a match
+    assert first is not None
+    tail = text[first.end() :]
+    known = _TAILS.get(tail)
+    if known is None or first.group(5):  # not read before, or a first character refused
+        tokens = _split(what, text)
+        if len(_TAILS) >= _MAX_TAILS:
+            _TAILS.clear()
+        _TAILS[tail] = tuple(tokens[1:])
+        return tokens
+    _, number, word, mark, _ = first.groups()
+    return [_token(number, word, mark, False, len(text) - len(first.group(1))), *known]
+
+
+def _split(what: str, text: str) -> list[Token]:
     tokens: list[Token] = []
     pos = 0
-    glued = False
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:
+    for space, number, word, mark, bad in _TOKENS.findall(text):
+        pos += len(space)
+        if bad:
             raise InputError(what, text, bad_character_reason(text, pos))
-        kind = match.lastgroup
-        assert kind is not None
-        if kind == "space":
-            glued = False
-        else:
-            tokens.append(Token(kind, match.group(), glued and bool(tokens), pos))
-            glued = True
-        pos = match.end()
+        tokens.append(_token(number, word, mark, not space and pos > 0, len(text) - pos))
+        pos += len(number or word or mark)
     return tokens
+
+
+def _token(number: str, word: str, mark: str, glued: bool, back: int) -> Token:
+    """A token from the groups of its match (one of number, word and mark is not empty)."""
+    if number:
+        return Token("number", number, glued, back)
+    if word:
+        return Token("word", word, glued, back)
+    return Token(_MARKS[mark], mark, glued, back)
 
 
 def bad_character_reason(text: str, pos: int) -> str:
@@ -129,6 +164,30 @@ def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fract
     if not _NUMBER_TOKEN.fullmatch(token):
         # Callers such as --pump-resolution pass raw text, not a tokenizer's number.
         raise InputError(what, text, _not_a_number_reason(token))
+    return _read_number(what, text, token, warnings)
+
+
+# Numbers read before without a warning, by their text: a number reads the same in any
+# input (warnings and errors quote the input: neither is remembered). A batch's doses and
+# weights repeat their numbers: 20,000 distinct doses may hold 7,500 distinct numbers.
+_NUMBERS: dict[str, Fraction] = {}
+_MAX_NUMBERS = 8192  # then forgotten: memory stays flat whatever the input
+
+
+def read_number(what: str, text: str, token: str, warnings: list[str]) -> Fraction:
+    """:func:`parse_number` of a number token of :func:`tokenize` (already of its shape)."""
+    value = _NUMBERS.get(token)
+    if value is None:
+        warned = len(warnings)
+        value = _read_number(what, text, token, warnings)
+        if len(warnings) == warned:
+            if len(_NUMBERS) >= _MAX_NUMBERS:
+                _NUMBERS.clear()
+            _NUMBERS[token] = value
+    return value
+
+
+def _read_number(what: str, text: str, token: str, warnings: list[str]) -> Fraction:
     if "e" in token.lower():
         raise InputError(what, text, f"'{token}': write the number in full, without exponents")
     plain = token
@@ -142,7 +201,7 @@ def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fract
         raise InputError(
             what, text, f"'{token}': a number cannot end with a decimal point; write {token[:-1]}"
         )
-    digits = sum(c.isdigit() for c in plain)
+    digits = len(plain) - plain.count(".")  # all digits and one point by now
     if digits > MAX_DIGITS:
         raise InputError(what, text, f"'{token}' has too many digits (at most {MAX_DIGITS})")
     shown = plain
@@ -166,10 +225,12 @@ def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fract
             f"{what} {text!r}: '{token}' read as {clean}; trailing zeros are error-prone "
             f"({token} can be misread as ten times more), write {clean}"
         )
-    value = Fraction(shown)
-    if value == 0:
+    # from ints: Fraction's own reading of a string is several times slower
+    whole, _, decimals = shown.partition(".")
+    numerator = int(whole + decimals)
+    if numerator == 0:
         raise InputError(what, text, "must be greater than zero")
-    return value
+    return Fraction(numerator, 10 ** len(decimals)) if decimals else Fraction(numerator)
 
 
 def _leading_zero_readings(plain: str) -> list[str]:

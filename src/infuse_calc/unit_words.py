@@ -59,6 +59,11 @@ class UnitWord:
     def __str__(self) -> str:
         return self.symbol
 
+    def __hash__(self) -> int:
+        # Equal words have equal symbols. The generated hash would also hash the Kind, in
+        # Python (an enum's hash), and batch hashes units for every new dose text.
+        return hash(self.symbol)
+
 
 NG = UnitWord("ng", Kind.MASS, 0)
 MCG = UnitWord("mcg", Kind.MASS, 1)
@@ -167,11 +172,28 @@ def refusal(word: str) -> str:
     return f"'{word}' {_REFUSED[word.casefold()]}"
 
 
+#: spellings looked up before that were read without a warning (the lookup depends on the
+#: spelling alone; the input is only quoted in warnings and errors, never remembered)
+_CLEAN: dict[str, UnitWord] = {}
+
+
 def lookup_unit(what: str, text: str, word: str, warnings: list[str]) -> UnitWord:
     """The unit a spelling stands for (weight units are resolved by the caller).
 
     ``hour(s)``, ``minute(s)``: a plural written with ``(s)`` is read as the word itself.
     """
+    unit = _CLEAN.get(word)
+    if unit is None:
+        warned = len(warnings)
+        unit = _lookup(what, text, word, warnings)
+        if len(warnings) == warned:
+            if len(_CLEAN) >= 1024:  # long spellings in any mix of capitals: keep memory flat
+                _CLEAN.clear()
+            _CLEAN[word] = unit
+    return unit
+
+
+def _lookup(what: str, text: str, word: str, warnings: list[str]) -> UnitWord:
     if word.endswith("(s)"):
         word = word[:-3]
     if is_refused(word):

@@ -25,6 +25,8 @@ from infuse_calc.quantities import (
     parse_dose,
     parse_rate_unit,
     parse_weight,
+    read_dose,
+    read_weight,
 )
 
 
@@ -133,30 +135,31 @@ class TargetCell(NamedTuple):
 
 
 def _dose_cell(text: str) -> DoseCell:
-    dose = parse_dose(text, amounts=True)
-    value = dose.value
+    value, unit, warnings, duration = read_dose(text, amounts=True)
     timed = None
-    if dose.duration is not None:
-        amount, minutes = dose.amount, dose.duration.minutes
+    if duration is not None:
+        dose = Dose(value, unit, text, warnings, duration)  # the amount typed, and its unit
+        amount, minutes = dose.amount, duration.minutes
         timed = (
             amount.numerator / amount.denominator,
             dose.amount_unit,
             minutes.numerator,
             minutes.denominator,
         )
-    unit_id = _unit_id(dose.unit)
-    rest = None if not dose.warnings and timed is None else (dose.warnings or (), timed)
+    unit_id = _unit_id(unit)
+    rest = None if not warnings and timed is None else (warnings or (), timed)
     return DoseCell(value.numerator, value.denominator, unit_id, rest)
 
 
 def _weight_cell(text: str, lb_per_kg: Fraction | None = None) -> WeightCell:
-    weight = parse_weight(text, lb_per_kg)
-    kg = weight.kg
-    in_kg = repr(float(kg))
-    factor = None if weight.lb_per_kg is None else float(weight.lb_per_kg)
-    entered = repr(float(weight.value))
-    cells = (in_kg, "kg", entered, weight.unit.symbol, in_kg, "kg", weight.method, factor)
-    return WeightCell(kg.numerator, kg.denominator, cells, weight.warnings)
+    value, unit, kg, warnings, factor = read_weight(text, lb_per_kg)
+    # int / int is float(Fraction), without its two calls in Python
+    in_kg = repr(kg.numerator / kg.denominator)
+    entered = repr(value.numerator / value.denominator)
+    lb = None if factor is None else factor.numerator / factor.denominator
+    # a typed weight is the actual weight (the method a Weight has unless another is asked)
+    cells = (in_kg, "kg", entered, unit.symbol, in_kg, "kg", Weight.method, lb)
+    return WeightCell(kg.numerator, kg.denominator, cells, warnings)
 
 
 def concentration_cell(concentration: Concentration) -> ConcentrationCell:
