@@ -320,16 +320,15 @@ class CsvWriter:
             elif value is not None:
                 row[i] = cell(value)
         tail = self.tail
-        head = [v if v.__class__ is str else "" if v is None else str(v) for v in row[:tail]]
+        # str() of a str is the str itself (and costs less than checking for one)
+        head = ["" if v is None else str(v) for v in row[:tail]]
         line = ",".join(head)
         if line.count(",") != tail - 1 or '"' in line or "\n" in line or "\r" in line:
             self.writer.writerow(row)  # a text csv must quote: csv writes the whole row
             return
         cells = [line]
         for value in row[tail:]:
-            if value.__class__ is not str:
-                value = "" if value is None else str(value)
-            cells.append(self._quoted(value))
+            cells.append(self._quoted("" if value is None else str(value)))
         self.stream.write(",".join(cells) + "\n")
 
     def _quoted(self, text: str) -> str:
