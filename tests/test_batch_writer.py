@@ -55,7 +55,9 @@ def flat_row(draw: Any, header: list[str], checked: bool, writer: CsvWriter) -> 
 def test_write_table_writes_what_csv_writes(data: Any, checked: bool) -> None:
     header = ["id", "dose", "note"] + (["pump"] if checked else [])
     probe = CsvWriter(io.StringIO(), header)
-    rows = [flat_row(data.draw, header, checked, probe) for _ in range(data.draw(st.integers(1, 4)))]
+    rows = [
+        flat_row(data.draw, header, checked, probe) for _ in range(data.draw(st.integers(1, 4)))
+    ]
     got, expected = written(header, rows)
     assert got == expected
 
@@ -64,7 +66,7 @@ def test_write_table_quotes_warnings_and_inputs_as_csv_does() -> None:
     header = ["id", "dose"]
     probe = CsvWriter(io.StringIO(), header)
     warnings_at = probe.converted[0]
-    plain = ["1", "4 mg/h", *([None] * (warnings_at - 2)), [], None]
+    plain: list[Any] = ["1", "4 mg/h", *([None] * (warnings_at - 2)), [], None]
     warned = list(plain)
     warned[warnings_at] = ['5,670 mL/day is over 2,000 mL/day: count it, or "not"', "x"]
     quoted_input = list(plain)

@@ -157,12 +157,11 @@ def row(
         plan = run.plan(key, Cells(dose, weight, concentration, dose_unit), standard)
     wn, wd = (1, 1) if w is None else (w.numerator, w.denominator)
     cn, cd = (1, 1) if c is None else (c.numerator, c.denominator)
-    numbers = (wn, wd, cn, cd)
     warnings: tuple[str, ...]
     if plan.per_time is None:
-        values, dose_rate, warnings = _bolus(plan, d, w, c, numbers), None, ()
+        values, dose_rate, warnings = _bolus(plan, d, w, c, (wn, wd, cn, cd)), None, ()
     else:
-        values, dose_rate, warnings = _rate(plan, dose, d, w, c, numbers, run)
+        values, dose_rate, warnings = _rate(plan, dose, d, w, c, (wn, wd, cn, cd), run)
     more = () if drug is None else drug[1](plan, dose_rate)
     rest = d.rest  # None for most doses: no warnings (and not given over a time)
     if more or (rest and rest[0]) or (w and w.warnings) or (c and c.warnings) or (t and t.warnings):
@@ -186,8 +185,9 @@ def _rate(
     (the cells a plan lacks are constant runs)."""
     timed = None if d.rest is None else d.rest[1]
     span = None if timed is None else (timed[2], timed[3])
+    wn, wd, cn, cd = numbers
     minute, hour, day, pump_rate, per_day, dose_rate, pump, warnings = engine.evaluate(
-        plan, d.numerator, d.denominator, *numbers, run.step, span
+        plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step, span
     )
     if timed is not None and pump is None:
         pump = amounts.timed_pump(plan, d.numerator, d.denominator, pump_rate, run.step)
@@ -226,7 +226,9 @@ def _rate(
                 "mL/h",
                 run.rounded.get(pump[0]) or run.rounded_cell(pump[0], pump[1]),
                 "mL/h",
-                pump[2] / pump[3],
+                # a rate the pump can be set to exactly delivers the dose itself: the very
+                # float (a quarter of the rows), whose repr is made once per dose text
+                value if pump[4] == 0 and timed is None else pump[2] / pump[3],
                 plan.dose_unit,
                 pump[4] / pump[5],
             )
