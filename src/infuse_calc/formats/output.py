@@ -327,8 +327,8 @@ class CsvWriter:
             self.writer.writerow(row)  # a text csv must quote: csv writes the whole row
             return
         cells = [line]
-        for value in row[tail:]:
-            cells.append(self._quoted("" if value is None else str(value)))
+        for value in row[tail:]:  # most often none: no warnings, no error
+            cells.append("" if value is None else self._quoted(str(value)))
         self.stream.write(",".join(cells) + "\n")
 
     def _quoted(self, text: str) -> str:
