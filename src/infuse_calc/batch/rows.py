@@ -17,7 +17,6 @@ from infuse_calc import amounts, engine, notation
 from infuse_calc.batch.cells import (
     CONCENTRATIONS,
     DOSES,
-    MAX_REMEMBERED,
     TARGETS,
     ConcentrationCell,
     DoseCell,
@@ -62,7 +61,6 @@ class Run:
     """What a batch keeps from row to row: the pump resolution and the plans met so far."""
 
     __slots__ = (
-        "doses",
         "lb_per_kg",
         "limits",
         "plans",
@@ -89,8 +87,6 @@ class Run:
         # most pumps are set to a few hundred distinct rates: the repr of each, by its
         # count of steps (the csv module's float repr is a large part of writing a row)
         self.rounded: dict[int, str] = {}
-        # the repr of each dose text's figure (a batch repeats its doses)
-        self.doses: dict[str | None, str] = {}
 
     def plan(self, key: PlanKey, cells: Cells, drug: Concentration | None) -> engine.Plan:
         """The plan of a combination not met before; raises convert's error if the
@@ -104,12 +100,6 @@ class Run:
         if len(self.rounded) >= ROUNDED_REMEMBERED:
             self.rounded.clear()
         cell = self.rounded[steps] = repr(steps / denominator)
-        return cell
-
-    def dose_cell(self, text: str | None, dose: DoseCell) -> str:
-        if len(self.doses) >= MAX_REMEMBERED:
-            self.doses.clear()
-        cell = self.doses[text] = repr(dose.numerator / dose.denominator)
         return cell
 
 
@@ -161,7 +151,7 @@ def row(
     if plan.per_time is None:
         values, dose_rate, warnings = _bolus(plan, d, w, c, (wn, wd, cn, cd)), None, ()
     else:
-        values, dose_rate, warnings = _rate(plan, dose, d, w, c, (wn, wd, cn, cd), run)
+        values, dose_rate, warnings = _rate(plan, d, w, c, (wn, wd, cn, cd), run)
     more = () if drug is None else drug[1](plan, dose_rate)
     rest = d.rest  # None for most doses: no warnings (and not given over a time)
     if more or (rest and rest[0]) or (w and w.warnings) or (c and c.warnings) or (t and t.warnings):
@@ -173,7 +163,6 @@ def row(
 
 def _rate(
     plan: engine.Plan,
-    text: str | None,
     d: DoseCell,
     w: WeightCell | None,
     c: ConcentrationCell | None,
@@ -193,10 +182,15 @@ def _rate(
         pump = amounts.timed_pump(plan, d.numerator, d.denominator, pump_rate, run.step)
         if pump is not None:  # the pump setting's warnings come before the rate's
             warnings = pump[6] + warnings
+    exact = False
     if timed is None:
-        # the dose's figure as the writer would repr it: once per text, not once per row
-        value: str | float = run.doses.get(text) or run.dose_cell(text, d)
+        value: float | str = d.numerator / d.denominator
         given: Any = _NOT_GIVEN
+        if pump is not None and pump[4] == 0:
+            # a rate the pump can be set to exactly delivers the dose itself (a quarter of
+            # the rows): the very float, so one repr (a measure's value may be its repr)
+            # serves both cells
+            value, exact = repr(value), True
     else:
         value, given = timed[0], _given(plan, d, timed, numbers)
     values = [
@@ -226,9 +220,7 @@ def _rate(
                 "mL/h",
                 run.rounded.get(pump[0]) or run.rounded_cell(pump[0], pump[1]),
                 "mL/h",
-                # a rate the pump can be set to exactly delivers the dose itself: the very
-                # float (a quarter of the rows), whose repr is made once per dose text
-                value if pump[4] == 0 and timed is None else pump[2] / pump[3],
+                value if exact else pump[2] / pump[3],
                 plan.dose_unit,
                 pump[4] / pump[5],
             )

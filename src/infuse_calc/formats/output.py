@@ -339,7 +339,7 @@ class CsvWriter:
             return text
         found = self.quoted.get(text)
         if found is None:
-            if len(self.quoted) >= 4096:
+            if len(self.quoted) >= 1024:  # memory stays flat
                 self.quoted.clear()
             self.one.seek(0)
             self.one.truncate()
