@@ -320,9 +320,13 @@ class CsvWriter:
             elif value is not None:
                 row[i] = cell(value)
         tail = self.tail
+        # most rows end their figures with a run of blank cells (no amount given over a
+        # time, no bolus): compared in one go, written as one run of commas
+        run = _BLANK_RUN
+        end = tail - run if row[tail - run : tail] == _BLANKS else tail
         # str() of a str is the str itself (and costs less than checking for one)
-        head = ["" if v is None else str(v) for v in row[:tail]]
-        line = ",".join(head)
+        head = ["" if v is None else str(v) for v in row[:end]]
+        line = ",".join(head) if end == tail else ",".join(head) + _BLANK_TEXT
         if line.count(",") != tail - 1 or '"' in line or "\n" in line or "\r" in line:
             self.writer.writerow(row)  # a text csv must quote: csv writes the whole row
             return
@@ -350,6 +354,13 @@ class CsvWriter:
     def close(self) -> None:
         if self.columns is None:
             self._start([], False)
+
+
+#: write_table: the blank cells that end most rows' figures (duration, amount, volume,
+#: bolus amount and volume, maximum, capped: 13 cells), written in one go
+_BLANK_RUN = 13
+_BLANKS = [None] * _BLANK_RUN
+_BLANK_TEXT = "," * _BLANK_RUN
 
 
 class JsonLinesWriter:
