@@ -392,18 +392,17 @@ def evaluate(
     warnings: tuple[str, ...] = ()
     volume = plan.volume
     if volume is not None:
-        pump_rate = (vn * volume[0], vd * volume[1], "mL/h")
-        volume_per_day = (vn * volume[2], vd * volume[3], "mL/day")
+        pn, pd, yn, yd = vn * volume[0], vd * volume[1], vn * volume[2], vd * volume[3]
+        pump_rate = (pn, pd, "mL/h")
+        volume_per_day = (yn, yd, "mL/day")
         if plan.forward:
-            pump = round_pump(dn, dd, pump_rate[0], pump_rate[1], step)
+            pump = round_pump(dn, dd, pn, pd, step)
             warnings = pump[6]
         # the daily volume matters for a drug's solution; a plain fluid order is its volume
-        daily = volume_per_day[:2] if plan.amount_c or plan.volume_c else (0, 1)
+        daily = (yn, yd) if plan.amount_c or plan.volume_c else (0, 1)
         if minutes is not None:
             daily = _within_a_day(daily, minutes)
-        limits = rate_warnings(
-            pump_rate[0], pump_rate[1], daily[0], daily[1], step, not plan.forward
-        )
+        limits = rate_warnings(pn, pd, daily[0], daily[1], step, not plan.forward)
         if limits:
             warnings += limits
     wanted = plan.dose_rate

@@ -147,21 +147,55 @@ def row(
         plan = run.plan(key, Cells(dose, weight, concentration, dose_unit), standard)
     wn, wd = (1, 1) if w is None else (w.numerator, w.denominator)
     cn, cd = (1, 1) if c is None else (c.numerator, c.denominator)
+    warnings: tuple[str, ...]
     if plan.per_time is None:
-        bolus = _bolus(plan, d, w, c, (wn, wd, cn, cd))
-        return _with_warnings(bolus, (d, w, c, t), drug, plan, None, ())
+        values, dose_rate, warnings = _bolus(plan, d, w, c, (wn, wd, cn, cd)), None, ()
+    else:
+        values, dose_rate, warnings = _rate(plan, d, w, c, (wn, wd, cn, cd), run)
+    more = () if drug is None else drug[1](plan, dose_rate)
+    rest = d.rest  # None for most doses: no warnings (and not given over a time)
+    if more or (rest and rest[0]) or (w and w.warnings) or (c and c.warnings) or (t and t.warnings):
+        values.append(_warnings((d, w, c, t), more, warnings))
+    else:  # the pump's warnings alone, or none: distinct by construction
+        values.append([*warnings])
+    return values
+
+
+def _rate(
+    plan: engine.Plan,
+    d: DoseCell,
+    w: WeightCell | None,
+    c: ConcentrationCell | None,
+    numbers: tuple[int, int, int, int],
+    run: Run,
+) -> tuple[list[Any], engine.Figure | None, tuple[str, ...]]:
+    """A rate's cells (without the warnings), its dose rate (for a drug's limits) and the
+    warnings of its figures: the engine's evaluation laid out flat, in one list display
+    (the cells a plan lacks are constant runs)."""
     timed = None if d.rest is None else d.rest[1]
     span = None if timed is None else (timed[2], timed[3])
-    minute, hour, day, pump_rate, volume_per_day, dose_rate, pump, warnings = engine.evaluate(
+    wn, wd, cn, cd = numbers
+    minute, hour, day, pump_rate, per_day, dose_rate, pump, warnings = engine.evaluate(
         plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step, span
     )
     if timed is not None and pump is None:
         pump = amounts.timed_pump(plan, d.numerator, d.denominator, pump_rate, run.step)
         if pump is not None:  # the pump setting's warnings come before the rate's
             warnings = pump[6] + warnings
-    values: list[Any] = [
+    exact = False
+    if timed is None:
+        value: float | str = d.numerator / d.denominator
+        given: Any = _NOT_GIVEN
+        if pump is not None and pump[4] == 0:
+            # a rate the pump can be set to exactly delivers the dose itself (a quarter of
+            # the rows): the very float, so one repr (a measure's value may be its repr)
+            # serves both cells
+            value, exact = repr(value), True
+    else:
+        value, given = timed[0], _given(plan, d, timed, numbers)
+    values = [
         "forward" if plan.forward else "reverse",
-        d.numerator / d.denominator if timed is None else timed[0],
+        value,
         plan.dose_unit if timed is None else timed[1],
         *(_NO_WEIGHT if w is None else w.cells),
         minute[0] / minute[1],
@@ -171,28 +205,29 @@ def row(
         day[0] / day[1],
         day[2],
         *(_NO_CONCENTRATION if c is None else c.cells),
+        # the pump rate and the volume per day come together (a plan with a volume)
+        *(
+            _NO_VOLUME
+            if pump_rate is None or per_day is None
+            else (pump_rate[0] / pump_rate[1], "mL/h", per_day[0] / per_day[1], "mL/day")
+        ),
+        *(_NO_PAIR if dose_rate is None else (dose_rate[0] / dose_rate[1], dose_rate[2])),
+        *(
+            _NO_PUMP
+            if pump is None
+            else (
+                run.resolution_cell,
+                "mL/h",
+                run.rounded.get(pump[0]) or run.rounded_cell(pump[0], pump[1]),
+                "mL/h",
+                value if exact else pump[2] / pump[3],
+                plan.dose_unit,
+                pump[4] / pump[5],
+            )
+        ),
+        *given,
     ]
-    # the pump rate and the volume per day come together (a plan with a volume): one
-    # extension of the list for both
-    if pump_rate is None:
-        values += _NO_VOLUME
-    else:
-        assert volume_per_day is not None
-        values += (
-            pump_rate[0] / pump_rate[1],
-            "mL/h",
-            volume_per_day[0] / volume_per_day[1],
-            "mL/day",
-        )
-    values += _NO_PAIR if dose_rate is None else (dose_rate[0] / dose_rate[1], dose_rate[2])
-    if pump is None:
-        values += _NO_PUMP
-    else:
-        rn, rd, xn, xd, pn, pd, _ = pump
-        rounded = run.rounded.get(rn) or run.rounded_cell(rn, rd)
-        values += (run.resolution_cell, "mL/h", rounded, "mL/h", xn / xd, plan.dose_unit, pn / pd)
-    values += _NOT_GIVEN if timed is None else _given(plan, d, timed, (wn, wd, cn, cd))
-    return _with_warnings(values, (d, w, c, t), drug, plan, dose_rate, warnings)
+    return values, dose_rate, warnings
 
 
 def _given(
@@ -236,24 +271,6 @@ def _bolus(
         None,
         None,
     ]
-
-
-def _with_warnings(
-    values: list[Any],
-    parsed: Parsed,
-    drug: tuple[Concentration | None, Limits] | None,
-    plan: engine.Plan,
-    dose_rate: engine.Figure | None,
-    pump: tuple[str, ...],
-) -> list[Any]:
-    """``values`` with the row's warnings appended (see :func:`_warnings`)."""
-    more = () if drug is None else drug[1](plan, dose_rate)
-    d, w, c, t = parsed  # a generator here would cost a microsecond a row
-    if more or d.warnings or (w and w.warnings) or (c and c.warnings) or (t and t.warnings):
-        values.append(_warnings(parsed, more, pump))
-    else:  # the pump's warnings alone, or none: distinct by construction
-        values.append(list(pump))
-    return values
 
 
 def _warnings(parsed: Parsed, more: tuple[str, ...], pump: tuple[str, ...]) -> list[str]:

@@ -95,19 +95,18 @@ class _Lines:
     def __init__(self, raw: Iterator[bytes], name: str) -> None:
         self.raw = raw
         self.name = name
-        self.number = 0
         self.bad: list[tuple[int, str]] = []
 
     def __iter__(self) -> Iterator[str]:
-        for line in self.raw:
-            self.number += 1
+        # the line number a local (enumerate): an attribute costs more on every line
+        for number, line in enumerate(self.raw, start=1):
             if len(line) > MAX_LINE_BYTES:
-                _check_length(line, self.number, self.name)
+                _check_length(line, number, self.name)
             try:
                 yield line.decode("utf-8")
             except UnicodeDecodeError as error:
                 byte = line[error.start]
-                self.bad.append((self.number, f"byte 0x{byte:02x} at column {error.start + 1}"))
+                self.bad.append((number, f"byte 0x{byte:02x} at column {error.start + 1}"))
                 yield line.decode("utf-8", "replace")
 
 

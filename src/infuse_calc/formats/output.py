@@ -270,6 +270,11 @@ class CsvWriter:
         import csv
 
         self.writer = csv.writer(stream, lineterminator="\n")
+        self.stream = stream
+        # one cell rendered by csv itself, for a text write_table must quote (see _quoted)
+        self.one = io.StringIO()
+        self.one_writer = csv.writer(self.one, lineterminator="\n")
+        self.quoted: dict[str, str] = {}
         self.pump_column = pump_column
         self.read_columns = list(read_columns)
         self.columns = input_columns
@@ -296,6 +301,9 @@ class CsvWriter:
             if name in ("warnings", "causes", "match"):
                 self.converted.append(i)
             i += 2 if measure else 1
+        # write_table: the cells before the warnings (the first converted cell) are text,
+        # figures or None; the warnings and what follows are converted one by one
+        self.tail = self.converted[0]
         names = output_names(columns, self.checked)
         measures = {names[name] for name in self.computed if is_measure(name)}
         header = list(columns) + csv_header([names[name] for name in self.computed], measures)
@@ -332,23 +340,64 @@ class CsvWriter:
     def write_table(self, row: list[Any]) -> None:
         """Write one row of :func:`~infuse_calc.batch.process_table` (a CSV input).
 
-        Its measures are already flat (a float and a unit: csv writes a float as its
-        shortest repr, as :func:`measure_cells` does); only lists and booleans need
-        :func:`cell`.
+        Its measures are already flat (a float and a unit); only lists and booleans need
+        :func:`cell`. The line is what ``csv.writer`` writes for the row: a float as its
+        shortest repr (``str`` of a float is its ``repr``), None as an empty cell. Joined
+        here rather than by ``writerow``, which costs more per character of text than the
+        whole join: a cell holding a character csv would quote (``,`` ``"`` or a line
+        break) is left to csv itself (:meth:`_quoted`), and so is a row whose cells before
+        the warnings hold one.
         """
         if self.columns is None:
             raise ValueError("write_table needs the input columns")
-        for i in self.converted:
+        for i in self.converted:  # the warnings, and the check's match and causes
             value = row[i]
             if value.__class__ is list and not value:
                 row[i] = None  # no warnings, the common case: a blank cell, as cell() writes
             elif value is not None:
                 row[i] = cell(value)
-        self.writer.writerow(row)
+        tail = self.tail
+        # most rows end their figures with a run of blank cells (no amount given over a
+        # time, no bolus): compared in one go, written as one run of commas
+        run = _BLANK_RUN
+        end = tail - run if row[tail - run : tail] == _BLANKS else tail
+        # str() of a str is the str itself (and costs less than checking for one)
+        head = ["" if v is None else str(v) for v in row[:end]]
+        line = ",".join(head) if end == tail else ",".join(head) + _BLANK_TEXT
+        if line.count(",") != tail - 1 or '"' in line or "\n" in line or "\r" in line:
+            self.writer.writerow(row)  # a text csv must quote: csv writes the whole row
+            return
+        cells = [line]
+        for value in row[tail:]:  # most often none: no warnings, no error
+            cells.append("" if value is None else self._quoted(str(value)))
+        self.stream.write(",".join(cells) + "\n")
+
+    def _quoted(self, text: str) -> str:
+        """A cell's text as csv writes it: as it is, or (a text holding a character csv
+        quotes) csv's own rendering, kept for the next row with the same text (a batch
+        repeats its warnings)."""
+        if "," not in text and '"' not in text and "\n" not in text and "\r" not in text:
+            return text
+        found = self.quoted.get(text)
+        if found is None:
+            if len(self.quoted) >= 1024:  # memory stays flat
+                self.quoted.clear()
+            self.one.seek(0)
+            self.one.truncate()
+            self.one_writer.writerow((text, ""))  # two cells: one empty cell is written ""
+            found = self.quoted[text] = self.one.getvalue()[:-2]
+        return found
 
     def close(self) -> None:
         if self.columns is None:
             self._start([], False)
+
+
+#: write_table: the blank cells that end most rows' figures (duration, amount, volume,
+#: bolus amount and volume, maximum, capped: 13 cells), written in one go
+_BLANK_RUN = 13
+_BLANKS = [None] * _BLANK_RUN
+_BLANK_TEXT = "," * _BLANK_RUN
 
 
 class JsonLinesWriter:
