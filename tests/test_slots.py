@@ -4,6 +4,7 @@ loads, with fields left out of equality."""
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Final
 
 import pytest
 
@@ -109,3 +110,33 @@ def test_a_unit_word_compares_every_field_but_hashes_its_symbol() -> None:
     assert GRAM_WEIGHT != G  # the same symbol, another kind
     assert hash(GRAM_WEIGHT) == hash(G) == hash("g")
     assert RateUnit(MG, HOUR) == RateUnit(MG, HOUR, per_kg=False) != RateUnit(MG, HOUR, True)
+
+
+class _Said(Slots):
+    """One value and what was said about it (left out of equality)."""
+
+    __slots__ = ("value", "warnings")
+    uncompared = frozenset({"warnings"})
+
+    def __init__(self, value: int, warnings: tuple[str, ...] = ()) -> None:
+        self.value: Final = value
+        self.warnings: Final = warnings
+
+
+class _Nothing(Slots):
+    __slots__ = ("warnings",)
+    uncompared = frozenset({"warnings"})
+
+    def __init__(self, warnings: tuple[str, ...] = ()) -> None:
+        self.warnings: Final = warnings
+
+
+def test_one_compared_field_or_none() -> None:
+    # one field is still compared as a tuple of one (not as the bare value)
+    assert _Said(1, ("a warning",)) == _Said(1)
+    assert _Said(1) != _Said(2)
+    assert _Said(1).fields() == (1,)
+    assert hash(_Said(1, ("a warning",))) == hash((1,))
+    assert _Nothing(("a",)) == _Nothing()
+    assert _Nothing().fields() == ()
+    assert _Said(1) != _Nothing()

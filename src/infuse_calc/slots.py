@@ -8,7 +8,17 @@ write their ``__init__`` and inherit the rest from here, which costs nothing to 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any, ClassVar, Self
+
+
+def _values_of(names: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving an object's values of ``names``, as a tuple: ``attrgetter`` (read in
+    C) for two names or more; of one name it gives the value itself, of none it fails."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    return lambda obj: tuple(getattr(obj, name) for name in names)
 
 
 class Slots:
@@ -24,18 +34,21 @@ class Slots:
 
     __slots__: ClassVar[tuple[str, ...]] = ()
     uncompared: ClassVar[frozenset[str]] = frozenset()
-    _compared: ClassVar[tuple[str, ...]] = ()
+    #: the values equality and hash compare (batch hashes and compares units by the
+    #: thousand); a staticmethod, given the instance
+    _compared: ClassVar[staticmethod[[Any], tuple[Any, ...]]] = staticmethod(_values_of(()))
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         unknown = cls.uncompared.difference(cls.__slots__)
         if unknown:
             raise TypeError(f"{cls.__name__}.uncompared names no field: {sorted(unknown)}")
-        cls._compared = tuple(name for name in cls.__slots__ if name not in cls.uncompared)
+        names = [name for name in cls.__slots__ if name not in cls.uncompared]
+        cls._compared = staticmethod(_values_of(names))
 
     def fields(self) -> tuple[Any, ...]:
         """The values of the fields equality and hash look at, in ``__slots__`` order."""
-        return tuple(getattr(self, name) for name in self._compared)
+        return self._compared(self)
 
     def replace(self, **changes: Any) -> Self:
         """A copy with the fields named changed, made by ``__init__`` (as
@@ -46,11 +59,10 @@ class Slots:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        assert isinstance(other, Slots)
-        return self.fields() == other.fields()
+        return self._compared(self) == self._compared(other)
 
     def __hash__(self) -> int:
-        return hash(self.fields())
+        return hash(self._compared(self))
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
