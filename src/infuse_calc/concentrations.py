@@ -7,11 +7,11 @@ must agree exactly. Public through :func:`infuse_calc.quantities.parse_concentra
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Final
 
 from infuse_calc.reader import Reader, shown
+from infuse_calc.slots import Slots
 from infuse_calc.unit_words import GRAM_WEIGHT, ML, G, Kind, UnitWord
 from infuse_calc.vehicles import known_vehicles, match_vehicle
 
@@ -21,8 +21,7 @@ MIN_RATIO = 100
 _AMOUNT_KINDS = (Kind.MASS, Kind.UNITS, Kind.SUBSTANCE, Kind.EQUIVALENTS)
 
 
-@dataclass(frozen=True)
-class Concentration:
+class Concentration(Slots):
     """``amount`` of drug in ``volume`` of solution, e.g. 500 mg in 250 mL.
 
     ``per_volume_given`` records whether the volume was written (``500 mg/250 mL``) or
@@ -30,20 +29,50 @@ class Concentration:
     ``ratio`` the N of a ``1:N`` ratio strength (both are then 1 g per 100 or N mL).
     ``vehicle`` is the canonical name of the diluent if one was named (``D5W``), and
     ``restated`` the strength written again in brackets (``4 mg in 50 mL (80 mcg/mL)``),
-    which was checked to be exactly the same.
+    which was checked to be exactly the same. Equal concentrations are equal whatever
+    warnings their text raised.
     """
 
-    amount: Fraction
-    amount_unit: UnitWord
-    volume: Fraction
-    volume_unit: UnitWord
-    text: str = ""
-    per_volume_given: bool = False
-    percent: Fraction | None = None
-    warnings: tuple[str, ...] = field(default=(), compare=False)
-    vehicle: str | None = None
-    ratio: int | None = None
-    restated: Concentration | None = None
+    __slots__ = (
+        "amount",
+        "amount_unit",
+        "per_volume_given",
+        "percent",
+        "ratio",
+        "restated",
+        "text",
+        "vehicle",
+        "volume",
+        "volume_unit",
+        "warnings",
+    )
+    uncompared = frozenset({"warnings"})
+
+    def __init__(
+        self,
+        amount: Fraction,
+        amount_unit: UnitWord,
+        volume: Fraction,
+        volume_unit: UnitWord,
+        text: str = "",
+        per_volume_given: bool = False,
+        percent: Fraction | None = None,
+        warnings: tuple[str, ...] = (),
+        vehicle: str | None = None,
+        ratio: int | None = None,
+        restated: Concentration | None = None,
+    ) -> None:
+        self.amount: Final = amount
+        self.amount_unit: Final = amount_unit
+        self.volume: Final = volume
+        self.volume_unit: Final = volume_unit
+        self.text: Final = text
+        self.per_volume_given: Final = per_volume_given
+        self.percent: Final = percent
+        self.warnings: Final = warnings
+        self.vehicle: Final = vehicle
+        self.ratio: Final = ratio
+        self.restated: Final = restated
 
     @property
     def kind(self) -> Kind:
@@ -69,7 +98,7 @@ def parse_concentration(text: str) -> Concentration:
     if wrapped and not reader.accept("rparen"):
         raise reader.fail("expected ')' to close the '(' at the start")
     reader.end()
-    return dataclasses.replace(conc, text=text, warnings=tuple(reader.warnings))
+    return conc.replace(text=text, warnings=tuple(reader.warnings))
 
 
 def _concentration(reader: Reader) -> Concentration:
@@ -111,7 +140,7 @@ def _concentration(reader: Reader) -> Concentration:
             _check_agreement(reader, conc, main, restated, reader.span(inside))
         if not reader.accept("rparen"):
             raise reader.fail("expected ')' after the restated strength, e.g. (80 mcg/mL)")
-    return dataclasses.replace(conc, vehicle=vehicle, restated=restated)
+    return conc.replace(vehicle=vehicle, restated=restated)
 
 
 def _strength(reader: Reader) -> Concentration:

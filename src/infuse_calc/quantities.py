@@ -34,13 +34,13 @@ warnings naming the safe spelling; anything else outside the grammar is refused 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from infuse_calc.concentrations import Concentration, parse_concentration
 from infuse_calc.errors import InputError
 from infuse_calc.reader import Reader, shown
+from infuse_calc.slots import Slots
 from infuse_calc.tokens import MAX_DIGITS, MAX_INPUT_LENGTH, Token, parse_number, tokenize
 from infuse_calc.unit_words import (
     DAY,
@@ -121,20 +121,25 @@ MAX_WEIGHT_KG = Fraction(650)
 #: the other way round would make 220 lb a 485 kg patient).
 LB_PER_KG_RANGE = (Fraction("2.2"), Fraction("2.21"))
 
+#: the ``method`` of a weight as typed: the actual body weight, not an ideal or adjusted one
+ACTUAL = "actual"
+
 # --- values -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RateUnit:
+class RateUnit(Slots):
     """``amount / [kg /] time``, e.g. mcg/kg/min, units/h, mL/h (or gtt/min, see parse_dose).
 
     ``time`` is ``None`` for the unit of an amount given at once (a bolus: ``units/kg``,
     ``mg``), which only the readers that take amounts produce.
     """
 
-    amount: UnitWord
-    time: UnitWord | None
-    per_kg: bool = False
+    __slots__ = ("amount", "per_kg", "time")
+
+    def __init__(self, amount: UnitWord, time: UnitWord | None, per_kg: bool = False) -> None:
+        self.amount: Final = amount
+        self.time: Final = time
+        self.per_kg: Final = per_kg
 
     def __str__(self) -> str:
         middle = "/kg" if self.per_kg else ""
@@ -152,8 +157,7 @@ class RateUnit:
         return self.time is None
 
 
-@dataclass(frozen=True)
-class Dose:
+class Dose(Slots):
     """A dose as typed: a positive exact number and a :class:`RateUnit`.
 
     Three forms (the last two only from ``parse_dose(..., amounts=True)``):
@@ -163,13 +167,26 @@ class Dose:
       gives (0.3 g/min, in the smallest time unit written) and ``duration`` the time, so
       every rate path works it out as any rate; :attr:`amount` is the amount typed;
     * a bolus, ``80 units/kg``: an amount given at once (``unit.time`` is ``None``).
+
+    Equal doses are equal whatever warnings their text raised.
     """
 
-    value: Fraction
-    unit: RateUnit
-    text: str = ""
-    warnings: tuple[str, ...] = field(default=(), compare=False)
-    duration: Duration | None = None
+    __slots__ = ("duration", "text", "unit", "value", "warnings")
+    uncompared = frozenset({"warnings"})
+
+    def __init__(
+        self,
+        value: Fraction,
+        unit: RateUnit,
+        text: str = "",
+        warnings: tuple[str, ...] = (),
+        duration: Duration | None = None,
+    ) -> None:
+        self.value: Final = value
+        self.unit: Final = unit
+        self.text: Final = text
+        self.warnings: Final = warnings
+        self.duration: Final = duration
 
     @property
     def is_bolus(self) -> bool:
@@ -205,24 +222,38 @@ class Dose:
         return self.unit.kind is Kind.DROPS
 
 
-@dataclass(frozen=True)
-class Weight:
+class Weight(Slots):
     """A body weight as typed (value and unit) and its exact value in kg.
 
     ``lb_per_kg`` is the factor a weight in pounds was converted with (the exact pound,
     100000000/45359237, unless a course's 2.2 was asked for); ``None`` for kg and g.
     A dosing weight other than the actual one (``--dosing-weight ideal``) names its
     ``method`` and keeps the weight that was typed as ``entered`` (``None`` if none was).
+    Equal weights are equal whatever warnings their text raised.
     """
 
-    value: Fraction
-    unit: UnitWord
-    kg: Fraction
-    text: str = ""
-    warnings: tuple[str, ...] = field(default=(), compare=False)
-    lb_per_kg: Fraction | None = None
-    method: str = "actual"
-    entered: Weight | None = None
+    __slots__ = ("entered", "kg", "lb_per_kg", "method", "text", "unit", "value", "warnings")
+    uncompared = frozenset({"warnings"})
+
+    def __init__(
+        self,
+        value: Fraction,
+        unit: UnitWord,
+        kg: Fraction,
+        text: str = "",
+        warnings: tuple[str, ...] = (),
+        lb_per_kg: Fraction | None = None,
+        method: str = ACTUAL,
+        entered: Weight | None = None,
+    ) -> None:
+        self.value: Final = value
+        self.unit: Final = unit
+        self.kg: Final = kg
+        self.text: Final = text
+        self.warnings: Final = warnings
+        self.lb_per_kg: Final = lb_per_kg
+        self.method: Final = method
+        self.entered: Final = entered
 
     @property
     def course_factor(self) -> Fraction | None:
@@ -235,7 +266,7 @@ class Weight:
     @property
     def typed(self) -> Weight | None:
         """The weight as typed: this one, or the one an ideal/adjusted weight came from."""
-        return self if self.method == "actual" else self.entered
+        return self if self.method == ACTUAL else self.entered
 
 
 # --- doses --------------------------------------------------------------------------------

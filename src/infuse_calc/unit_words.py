@@ -8,10 +8,11 @@ with a warning naming the safe one; a few (grains, drams, ounces) are refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import Final
 
 from infuse_calc.errors import InputError
+from infuse_calc.slots import Slots
 
 
 class Kind(Enum):
@@ -43,24 +44,27 @@ _KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class UnitWord:
+class UnitWord(Slots):
     """One unit, by its safe printed symbol.
 
     ``symbol`` is both what infuse-calc prints and the name the unit has in the project's
     pint registry (see ``units.txt``), so every unit string we emit parses with
-    :func:`infuse_calc.units.registry`.
+    :func:`infuse_calc.units.registry`. ``rank`` orders the units of one kind, smallest
+    first (ng < mcg < mg < g).
     """
 
-    symbol: str
-    kind: Kind
-    rank: int = 0  # orders the units of one kind, smallest first (ng < mcg < mg < g)
+    __slots__ = ("kind", "rank", "symbol")
+
+    def __init__(self, symbol: str, kind: Kind, rank: int = 0) -> None:
+        self.symbol: Final = symbol
+        self.kind: Final = kind
+        self.rank: Final = rank
 
     def __str__(self) -> str:
         return self.symbol
 
     def __hash__(self) -> int:
-        # Equal words have equal symbols. The generated hash would also hash the Kind, in
+        # Equal words have equal symbols. The fields' hash would also hash the Kind, in
         # Python (an enum's hash), and batch hashes units for every new dose text.
         return hash(self.symbol)
 

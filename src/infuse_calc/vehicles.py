@@ -98,20 +98,26 @@ def known_vehicles() -> str:
 
 
 @functools.cache
-def _spellings() -> tuple[tuple[tuple[str, ...], str], ...]:
-    """Every spelling as its token keys, longest first (so the longest match wins)."""
+def _spellings(first: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """The spellings starting with the character ``first`` (folded) as their token keys,
+    longest first (so the longest match wins). A spelling's first token key starts with
+    its first character folded, so only these can match a text whose next key starts
+    with ``first``; a ``convert`` tokenizes a few spellings rather than all of them."""
     table = [
         (tuple(token.key for token in tokenize("vehicle", spelling)), name)
         for name, spellings in VEHICLES.items()
         for spelling in spellings
+        if spelling[0].casefold() == first
     ]
     return tuple(sorted(table, key=lambda entry: -len(entry[0])))
 
 
 def match_vehicle(tokens: Sequence[Token], pos: int) -> tuple[str, int] | None:
     """The vehicle spelled by ``tokens`` from ``pos``: its canonical name and token count."""
+    if pos >= len(tokens):
+        return None
     keys = tuple(token.key for token in tokens[pos:])
-    for spelling, name in _spellings():
+    for spelling, name in _spellings(keys[0][0]):
         if keys[: len(spelling)] == spelling:
             return name, len(spelling)
     return None

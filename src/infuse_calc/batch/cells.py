@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, TypeVar
 from infuse_calc.engine import concentration_machine
 from infuse_calc.errors import InfuseCalcError, InputError
 from infuse_calc.quantities import (
+    ACTUAL,
     Concentration,
     Dose,
     RateUnit,
@@ -158,7 +159,7 @@ def _weight_cell(text: str, lb_per_kg: Fraction | None = None) -> WeightCell:
     entered = repr(value.numerator / value.denominator)
     lb = None if factor is None else factor.numerator / factor.denominator
     # a typed weight is the actual weight (the method a Weight has unless another is asked)
-    cells = (in_kg, "kg", entered, unit.symbol, in_kg, "kg", Weight.method, lb)
+    cells = (in_kg, "kg", entered, unit.symbol, in_kg, "kg", ACTUAL, lb)
     return WeightCell(kg.numerator, kg.denominator, cells, warnings)
 
 
