@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
 
-from infuse_calc import engine
+from infuse_calc import engine, notation
 from infuse_calc.engine import DAILY_VOLUME_LIMIT as DAILY_VOLUME_LIMIT
 from infuse_calc.engine import DEFAULT_PUMP_RESOLUTION as DEFAULT_PUMP_RESOLUTION
 from infuse_calc.engine import PUMP_MAX_RATE as PUMP_MAX_RATE
@@ -34,7 +34,7 @@ from infuse_calc.notation import (
     format_percent,
     format_weight,
 )
-from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
+from infuse_calc.pump import DEFAULT_LIMITS, PumpFigures, PumpLimits, Resolution
 from infuse_calc.quantities import (
     LADDERS,
     ML,
@@ -341,8 +341,6 @@ def calculate(
     order given over a time), for the day's volume it gives. Raises
     :class:`IncompatibleError` for inputs that cannot be combined.
     """
-    from infuse_calc import notation
-
     if limit is not None and not (dose.is_bolus or dose.is_timed):
         raise IncompatibleError(
             f"a maximum (--max) limits a bolus or an amount given over a time; "
@@ -350,73 +348,24 @@ def calculate(
         )
     step = limits.resolution(pump_resolution, notation.THOUSANDS_SEPARATORS)
     plan = engine.plan_for(dose, weight, concentration, dose_unit)
-    wn, wd = (1, 1) if weight is None else (weight.kg.numerator, weight.kg.denominator)
-    cn = cd = 1
-    conc_measure = conc_machine = None
-    if concentration is not None:
-        per = concentration.amount / concentration.volume
-        cn, cd = per.numerator, per.denominator
-        conc_measure = _measure(engine.concentration_figure(concentration))
-        conc_machine = _measure(engine.concentration_machine(concentration))
-    value = Fraction(dose.value)
-    dn, dd = value.numerator, value.denominator
-    minutes = (1, 1)
-    if dose.duration is not None:
-        typed_minutes = dose.duration.minutes
-        minutes = (typed_minutes.numerator, typed_minutes.denominator)
+    wn, wd = (1, 1) if weight is None else _pair(weight.kg)
+    cn, cd = (1, 1) if concentration is None else _pair(concentration.amount / concentration.volume)
+    conc = _concentration_measures(concentration)
+    dn, dd = _pair(Fraction(dose.value))
+    minutes = (1, 1) if dose.duration is None else _pair(dose.duration.minutes)
     cap_warnings: tuple[str, ...] = ()
     given = None
     if dose.is_bolus or dose.is_timed:
         from infuse_calc.given import given_figures
 
-        given, scaled, cap_warnings = given_figures(
-            plan, dose, (dn, dd, wn, wd, cn, cd), minutes, limit
-        )
-        dn, dd = scaled
+        numbers = (dn, dd, wn, wd, cn, cd)
+        given, (dn, dd), cap_warnings = given_figures(plan, dose, numbers, minutes, limit)
     if dose.is_bolus:  # an amount, no rate: no figure per time, no pump
-        return Calculation(
-            direction="forward" if plan.forward else "reverse",
-            dose=dose,
-            weight=weight,
-            concentration=concentration,
-            per_minute=None,
-            per_hour=None,
-            per_day=None,
-            concentration_per_ml=conc_measure,
-            pump_rate=None,
-            volume_per_day=None,
-            dose_rate=None,
-            pump=None,
-            warnings=cap_warnings,
-            machine={
-                "per_minute": None,
-                "per_hour": None,
-                "per_day": None,
-                "concentration": conc_machine,
-                "dose_rate": None,
-            },
-            given=given,
-        )
-    span = minutes if dose.is_timed else None
-    if runs_for is not None:
-        span = (runs_for.minutes.numerator, runs_for.minutes.denominator)
-    figures = engine.evaluate(plan, dn, dd, wn, wd, cn, cd, step, span)
-    minute, hour, day, pump_rate, per_day_volume, dose_rate, setting, warnings = figures
-    if dose.is_timed and setting is None:
-        from infuse_calc import amounts
-
-        setting = amounts.timed_pump(plan, dn, dd, pump_rate, step)
-        if setting is not None:  # the pump setting's warnings come before the rate's
-            warnings = setting[6] + warnings
-    pump = None
-    if setting is not None:
-        rn, rd, xn, xd, pn, pd, _ = setting
-        pump = PumpRounding(
-            step.value,
-            Measure(Fraction(rn, rd), "mL/h"),
-            Measure(Fraction(xn, xd), plan.dose_unit),
-            Fraction(pn, pd),
-        )
+        assert given is not None
+        return _bolus(dose, weight, concentration, plan, conc, (given, cap_warnings))
+    span = _pair(runs_for.minutes) if runs_for is not None else minutes if dose.is_timed else None
+    figures = _rate_figures(plan, dose.is_timed, (dn, dd, wn, wd, cn, cd), step, span)
+    minute, hour, day, pump_rate, per_day_volume, dose_rate, pump, warnings = figures
     shown = engine.display(plan, minute, hour, day)
     delivered = None
     if dose_unit is None:  # none asked for: human output shows the clinical unit
@@ -429,7 +378,7 @@ def calculate(
         per_minute=_measure(shown[0]),
         per_hour=_measure(shown[1]),
         per_day=_measure(shown[2]),
-        concentration_per_ml=conc_measure,
+        concentration_per_ml=conc[0],
         pump_rate=_optional(pump_rate),
         volume_per_day=_optional(per_day_volume),
         dose_rate=_optional(delivered or dose_rate),
@@ -439,9 +388,103 @@ def calculate(
             "per_minute": _measure(minute),
             "per_hour": _measure(hour),
             "per_day": _measure(day),
-            "concentration": conc_machine,
+            "concentration": conc[1],
             "dose_rate": _optional(dose_rate),
         },
         given=given,
         drip=drip,
     )
+
+
+def _pump_rounding(setting: PumpFigures, resolution: Fraction, unit: str) -> PumpRounding:
+    """The engine's pump setting (integers) as exact measures: the rate to set, the dose it
+    delivers (in ``unit``, the dose's) and the difference in percent."""
+    rn, rd, xn, xd, pn, pd, _ = setting
+    return PumpRounding(
+        resolution,
+        Measure(Fraction(rn, rd), "mL/h"),
+        Measure(Fraction(xn, xd), unit),
+        Fraction(pn, pd),
+    )
+
+
+def _pair(value: Fraction) -> tuple[int, int]:
+    """An exact value as the engine takes it: numerator and denominator."""
+    return value.numerator, value.denominator
+
+
+def _bolus(
+    dose: Dose,
+    weight: Weight | None,
+    concentration: Concentration | None,
+    plan: engine.Plan,
+    conc: tuple[Measure | None, Measure | None],
+    given: tuple[Given, tuple[str, ...]],
+) -> Calculation:
+    """A bolus's calculation: an amount given at once has no figure per time and no pump;
+    its amount and volume are ``given``'s (with the cap's warnings)."""
+    figures, warnings = given
+    return Calculation(
+        direction="forward" if plan.forward else "reverse",
+        dose=dose,
+        weight=weight,
+        concentration=concentration,
+        per_minute=None,
+        per_hour=None,
+        per_day=None,
+        concentration_per_ml=conc[0],
+        pump_rate=None,
+        volume_per_day=None,
+        dose_rate=None,
+        pump=None,
+        warnings=warnings,
+        machine={
+            "per_minute": None,
+            "per_hour": None,
+            "per_day": None,
+            "concentration": conc[1],
+            "dose_rate": None,
+        },
+        given=figures,
+    )
+
+
+def _concentration_measures(
+    concentration: Concentration | None,
+) -> tuple[Measure | None, Measure | None]:
+    """A concentration as human output shows it and as machine output gives it."""
+    if concentration is None:
+        return None, None
+    shown = engine.concentration_figure(concentration)
+    return _measure(shown), _measure(engine.concentration_machine(concentration))
+
+
+def _rate_figures(
+    plan: engine.Plan,
+    timed: bool,
+    numbers: tuple[int, int, int, int, int, int],
+    step: Resolution,
+    span: tuple[int, int] | None,
+) -> tuple[
+    engine.Figure,
+    engine.Figure,
+    engine.Figure,
+    engine.Figure | None,
+    engine.Figure | None,
+    engine.Figure | None,
+    PumpRounding | None,
+    tuple[str, ...],
+]:
+    """:func:`engine.evaluate` of a rate, with the pump setting of an amount given over a
+    time (``timed``) when the rate itself has none, as exact measures."""
+    dn, dd = numbers[:2]
+    figures = engine.evaluate(plan, *numbers, step, span)
+    minute, hour, day, pump_rate, per_day_volume, dose_rate, setting, warnings = figures
+    if timed and setting is None:
+        from infuse_calc import amounts
+
+        setting = amounts.timed_pump(plan, dn, dd, pump_rate, step)
+        if setting is not None:  # the pump setting's warnings come before the rate's
+            warnings = setting[6] + warnings
+    pump = None if setting is None else _pump_rounding(setting, step.value, plan.dose_unit)
+    return minute, hour, day, pump_rate, per_day_volume, dose_rate, pump, warnings
