@@ -17,7 +17,6 @@ from fractions import Fraction
 
 from infuse_calc.engine import Figure, Plan, flows
 from infuse_calc.figure_units import machine_unit
-from infuse_calc.pump import PumpFigures, Resolution, round_pump
 from infuse_calc.units import factor
 
 
@@ -81,13 +80,3 @@ def cap(
 def machine_amount(plan: Plan) -> str:
     """The machine unit of the amounts of an order with this plan (``mg``, ``units``, ``mL``)."""
     return machine_unit(plan.kind)
-
-
-def timed_pump(
-    plan: Plan, dn: int, dd: int, pump_rate: Figure | None, step: Resolution
-) -> PumpFigures | None:
-    """The pump setting of a volume given over a time (1,000 mL over 7 h is 142.86 mL/h:
-    set 142.9 mL/h), which is worked out rather than typed; a dose's is :func:`evaluate`'s."""
-    if plan.forward or pump_rate is None:
-        return None
-    return round_pump(dn, dd, pump_rate[0], pump_rate[1], step)

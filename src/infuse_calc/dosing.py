@@ -34,7 +34,7 @@ from infuse_calc.notation import (
     format_percent,
     format_weight,
 )
-from infuse_calc.pump import DEFAULT_LIMITS, PumpFigures, PumpLimits, Resolution
+from infuse_calc.pump import DEFAULT_LIMITS, PumpFigures, PumpLimits
 from infuse_calc.quantities import (
     LADDERS,
     ML,
@@ -364,8 +364,8 @@ def calculate(
         assert given is not None
         return _bolus(dose, weight, concentration, plan, conc, (given, cap_warnings))
     span = _pair(runs_for.minutes) if runs_for is not None else minutes if dose.is_timed else None
-    figures = _rate_figures(plan, dose.is_timed, (dn, dd, wn, wd, cn, cd), step, span)
-    minute, hour, day, pump_rate, per_day_volume, dose_rate, pump, warnings = figures
+    figures = engine.evaluate(plan, dn, dd, wn, wd, cn, cd, step, span, dose.is_timed)
+    minute, hour, day, pump_rate, per_day_volume, dose_rate, setting, warnings = figures
     shown = engine.display(plan, minute, hour, day)
     delivered = None
     if dose_unit is None:  # none asked for: human output shows the clinical unit
@@ -382,7 +382,7 @@ def calculate(
         pump_rate=_optional(pump_rate),
         volume_per_day=_optional(per_day_volume),
         dose_rate=_optional(delivered or dose_rate),
-        pump=pump,
+        pump=None if setting is None else _pump_rounding(setting, step.value, plan.dose_unit),
         warnings=cap_warnings + warnings,
         machine={
             "per_minute": _measure(minute),
@@ -457,34 +457,3 @@ def _concentration_measures(
         return None, None
     shown = engine.concentration_figure(concentration)
     return _measure(shown), _measure(engine.concentration_machine(concentration))
-
-
-def _rate_figures(
-    plan: engine.Plan,
-    timed: bool,
-    numbers: tuple[int, int, int, int, int, int],
-    step: Resolution,
-    span: tuple[int, int] | None,
-) -> tuple[
-    engine.Figure,
-    engine.Figure,
-    engine.Figure,
-    engine.Figure | None,
-    engine.Figure | None,
-    engine.Figure | None,
-    PumpRounding | None,
-    tuple[str, ...],
-]:
-    """:func:`engine.evaluate` of a rate, with the pump setting of an amount given over a
-    time (``timed``) when the rate itself has none, as exact measures."""
-    dn, dd = numbers[:2]
-    figures = engine.evaluate(plan, *numbers, step, span)
-    minute, hour, day, pump_rate, per_day_volume, dose_rate, setting, warnings = figures
-    if timed and setting is None:
-        from infuse_calc import amounts
-
-        setting = amounts.timed_pump(plan, dn, dd, pump_rate, step)
-        if setting is not None:  # the pump setting's warnings come before the rate's
-            warnings = setting[6] + warnings
-    pump = None if setting is None else _pump_rounding(setting, step.value, plan.dose_unit)
-    return minute, hour, day, pump_rate, per_day_volume, dose_rate, pump, warnings

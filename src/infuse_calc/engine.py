@@ -381,11 +381,15 @@ def evaluate(
     cd: int,
     step: Resolution,
     minutes: tuple[int, int] | None = None,
+    timed: bool = False,
 ) -> Evaluation:
     """Apply ``plan`` to one order: a dose of ``dn / dd`` (in the plan's dose unit), a weight
     of ``wn / wd`` kg and a concentration of ``cn / cd`` (its amount unit per its volume
     unit); 1 / 1 for an input not given. ``minutes`` is the time an order given over a time
-    runs (``6 g over 20 min``): its day's volume is then at most what it gives."""
+    runs (``6 g over 20 min``): its day's volume is then at most what it gives. ``timed``:
+    the order is an amount given over a time, whose pump setting is worked out, not typed,
+    even when the amount is a volume (1,000 mL over 7 h is 142.86 mL/h: set 142.9 mL/h);
+    a pump rate typed as the dose (a reverse plan, not timed) has no setting to work out."""
     assert plan.per_time is not None, "a bolus has no rate: see amounts.totals()"
     an, ad, vn, vd = flows(plan, dn, dd, wn, wd, cn, cd)
     pump_rate = volume_per_day = pump = dose_rate = None
@@ -395,7 +399,7 @@ def evaluate(
         pn, pd, yn, yd = vn * volume[0], vd * volume[1], vn * volume[2], vd * volume[3]
         pump_rate = (pn, pd, "mL/h")
         volume_per_day = (yn, yd, "mL/day")
-        if plan.forward:
+        if plan.forward or timed:
             pump = round_pump(dn, dd, pn, pd, step)
             warnings = pump[6]
         # the daily volume matters for a drug's solution; a plain fluid order is its volume

@@ -176,12 +176,8 @@ def _rate(
     span = None if timed is None else (timed[2], timed[3])
     wn, wd, cn, cd = numbers
     minute, hour, day, pump_rate, per_day, dose_rate, pump, warnings = engine.evaluate(
-        plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step, span
+        plan, d.numerator, d.denominator, wn, wd, cn, cd, run.step, span, timed is not None
     )
-    if timed is not None and pump is None:
-        pump = amounts.timed_pump(plan, d.numerator, d.denominator, pump_rate, run.step)
-        if pump is not None:  # the pump setting's warnings come before the rate's
-            warnings = pump[6] + warnings
     exact = False
     if timed is None:
         value: float | str = d.numerator / d.denominator
