@@ -37,6 +37,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Final
 
 from infuse_calc.concentrations import Concentration, parse_concentration
+from infuse_calc.memo import Memo
 from infuse_calc.reader import Reader
 from infuse_calc.slots import Slots
 from infuse_calc.tokens import MAX_DIGITS, MAX_INPUT_LENGTH, Token, parse_number, tokenize
@@ -275,8 +276,7 @@ def _unit(reader: Reader, drops: bool, amounts: bool) -> RateUnit:
 # on depend only on the text from there (the tokenizer matches each token where the last
 # one ended), and a phrase is remembered only if it was read without a warning (warnings
 # quote the whole input) or an error (never remembered).
-_PHRASES: dict[tuple[str, bool, bool], tuple[RateUnit, int]] = {}
-_MAX_PHRASES = 4096  # then forgotten: memory stays flat whatever the input
+_PHRASES: Memo[tuple[str, bool, bool], tuple[RateUnit, int]] = Memo(4096)
 
 
 def _rate_unit(reader: Reader, drops: bool, amounts: bool) -> RateUnit:
@@ -293,9 +293,7 @@ def _rate_unit(reader: Reader, drops: bool, amounts: bool) -> RateUnit:
     start, warned = reader.pos, len(reader.warnings)
     unit = _unit(reader, drops, amounts)
     if len(reader.warnings) == warned:
-        if len(_PHRASES) >= _MAX_PHRASES:
-            _PHRASES.clear()
-        _PHRASES[key] = unit, reader.pos - start
+        _PHRASES.keep(key, (unit, reader.pos - start))
     return unit
 
 

@@ -16,6 +16,7 @@ import re
 from fractions import Fraction
 
 from infuse_calc.errors import InputError
+from infuse_calc.memo import Memo
 
 MAX_INPUT_LENGTH = 200
 MAX_DIGITS = 15
@@ -77,8 +78,7 @@ class Token:
 # positions count from the end. Only tails of texts that split without an error are kept
 # (an error's message depends on the whole text), and a batch has few tails: "mcg/kg/min"
 # after thousands of numbers.
-_TAILS: dict[str, tuple[Token, ...]] = {}
-_MAX_TAILS = 4096  # then forgotten: memory stays flat whatever the input
+_TAILS: Memo[str, tuple[Token, ...]] = Memo(4096)
 
 
 def tokenize(what: str, text: str) -> list[Token]:
@@ -97,9 +97,7 @@ def tokenize(what: str, text: str) -> list[Token]:
     known = _TAILS.get(tail)
     if known is None or first.group(5):  # not read before, or a first character refused
         tokens = _split(what, text)
-        if len(_TAILS) >= _MAX_TAILS:
-            _TAILS.clear()
-        _TAILS[tail] = tuple(tokens[1:])
+        _TAILS.keep(tail, tuple(tokens[1:]))
         return tokens
     _, number, word, mark, _ = first.groups()
     return [_token(number, word, mark, False, len(text) - len(first.group(1))), *known]
@@ -170,8 +168,7 @@ def parse_number(what: str, text: str, token: str, warnings: list[str]) -> Fract
 # Numbers read before without a warning, by their text: a number reads the same in any
 # input (warnings and errors quote the input: neither is remembered). A batch's doses and
 # weights repeat their numbers: 20,000 distinct doses may hold 7,500 distinct numbers.
-_NUMBERS: dict[str, Fraction] = {}
-_MAX_NUMBERS = 8192  # then forgotten: memory stays flat whatever the input
+_NUMBERS: Memo[str, Fraction] = Memo(8192)
 
 
 def read_number(what: str, text: str, token: str, warnings: list[str]) -> Fraction:
@@ -181,9 +178,7 @@ def read_number(what: str, text: str, token: str, warnings: list[str]) -> Fracti
         warned = len(warnings)
         value = _read_number(what, text, token, warnings)
         if len(warnings) == warned:
-            if len(_NUMBERS) >= _MAX_NUMBERS:
-                _NUMBERS.clear()
-            _NUMBERS[token] = value
+            _NUMBERS.keep(token, value)
     return value
 
 

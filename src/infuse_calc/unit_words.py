@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Final
 
 from infuse_calc.errors import InputError
+from infuse_calc.memo import Memo
 from infuse_calc.slots import Slots
 
 
@@ -178,7 +179,7 @@ def refusal(word: str) -> str:
 
 #: spellings looked up before that were read without a warning (the lookup depends on the
 #: spelling alone; the input is only quoted in warnings and errors, never remembered)
-_CLEAN: dict[str, UnitWord] = {}
+_CLEAN: Memo[str, UnitWord] = Memo(1024)  # long spellings in any mix of capitals
 
 
 def lookup_unit(what: str, text: str, word: str, warnings: list[str]) -> UnitWord:
@@ -191,9 +192,7 @@ def lookup_unit(what: str, text: str, word: str, warnings: list[str]) -> UnitWor
         warned = len(warnings)
         unit = _lookup(what, text, word, warnings)
         if len(warnings) == warned:
-            if len(_CLEAN) >= 1024:  # long spellings in any mix of capitals: keep memory flat
-                _CLEAN.clear()
-            _CLEAN[word] = unit
+            _CLEAN.keep(word, unit)
     return unit
 
 

@@ -29,6 +29,7 @@ from infuse_calc.batch.cells import (
 )
 from infuse_calc.batch.fields import CHECK_FIELDS, CHECK_MEASURE_FIELDS, Figure
 from infuse_calc.errors import InputError
+from infuse_calc.memo import Memo
 from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
 from infuse_calc.quantities import Concentration, parse_dose
 
@@ -86,7 +87,7 @@ class Run:
         self.plans: dict[PlanKey, engine.Plan] = {}
         # most pumps are set to a few hundred distinct rates: the repr of each, by its
         # count of steps (the csv module's float repr is a large part of writing a row)
-        self.rounded: dict[int, str] = {}
+        self.rounded: Memo[int, str] = Memo(ROUNDED_REMEMBERED)
 
     def plan(self, key: PlanKey, cells: Cells, drug: Concentration | None) -> engine.Plan:
         """The plan of a combination not met before; raises convert's error if the
@@ -97,10 +98,7 @@ class Run:
         return found
 
     def rounded_cell(self, steps: int, denominator: int) -> str:
-        if len(self.rounded) >= ROUNDED_REMEMBERED:
-            self.rounded.clear()
-        cell = self.rounded[steps] = repr(steps / denominator)
-        return cell
+        return self.rounded.keep(steps, repr(steps / denominator))
 
 
 ROUNDED_REMEMBERED = 4096

@@ -26,6 +26,7 @@ from collections.abc import Set as AbstractSet
 from fractions import Fraction
 from typing import IO, Any
 
+from infuse_calc.memo import Memo
 from infuse_calc.slots import Slots
 
 
@@ -274,7 +275,7 @@ class CsvWriter:
         # one cell rendered by csv itself, for a text write_table must quote (see _quoted)
         self.one = io.StringIO()
         self.one_writer = csv.writer(self.one, lineterminator="\n")
-        self.quoted: dict[str, str] = {}
+        self.quoted: Memo[str, str] = Memo(1024)  # memory stays flat
         self.pump_column = pump_column
         self.read_columns = list(read_columns)
         self.columns = input_columns
@@ -380,12 +381,10 @@ class CsvWriter:
             return text
         found = self.quoted.get(text)
         if found is None:
-            if len(self.quoted) >= 1024:  # memory stays flat
-                self.quoted.clear()
             self.one.seek(0)
             self.one.truncate()
             self.one_writer.writerow((text, ""))  # two cells: one empty cell is written ""
-            found = self.quoted[text] = self.one.getvalue()[:-2]
+            found = self.quoted.keep(text, self.one.getvalue()[:-2])
         return found
 
     def close(self) -> None:
