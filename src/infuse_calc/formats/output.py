@@ -365,7 +365,7 @@ class CsvWriter:
         # str() of a str is the str itself (and costs less than checking for one)
         head = ["" if v is None else str(v) for v in row[:end]]
         line = ",".join(head) if end == tail else ",".join(head) + _BLANK_TEXT
-        if line.count(",") != tail - 1 or '"' in line or "\n" in line or "\r" in line:
+        if line.count(",") != tail - 1 or not _unquoted(line):
             self.writer.writerow(row)  # a text csv must quote: csv writes the whole row
             return
         cells = [line]
@@ -377,7 +377,7 @@ class CsvWriter:
         """A cell's text as csv writes it: as it is, or (a text holding a character csv
         quotes) csv's own rendering, kept for the next row with the same text (a batch
         repeats its warnings)."""
-        if "," not in text and '"' not in text and "\n" not in text and "\r" not in text:
+        if "," not in text and _unquoted(text):
             return text
         found = self.quoted.get(text)
         if found is None:
@@ -390,6 +390,13 @@ class CsvWriter:
     def close(self) -> None:
         if self.columns is None:
             self._start([], False)
+
+
+def _unquoted(text: str) -> bool:
+    """Whether csv writes ``text`` without quotes, commas aside (the caller counts those):
+    no quote character and no line break (CR too, which Python 3.11's csv leaves bare and
+    later versions quote: csv itself renders any text holding one)."""
+    return '"' not in text and "\n" not in text and "\r" not in text
 
 
 #: write_table: the blank cells that end most rows' figures (duration, amount, volume,
