@@ -234,8 +234,10 @@ def process(
         yield record
 
 
-class _Table:
-    """Where the cells batch reads are in the rows of one header (CSV)."""
+class Table:
+    """Where the cells batch reads are in the rows of one header (CSV), and what a batch
+    keeps from row to row (:class:`~.rows.Run`): :meth:`rows` may be called for one part
+    of the rows after another (a worker process is given the rows in parts)."""
 
     def __init__(self, header: list[str], options: BatchOptions) -> None:
         self.width = width = len(header)
@@ -288,6 +290,33 @@ class _Table:
                 values += flatten(check_values(cells, used, pump, self.run), CHECK_SHAPE)
         return values
 
+    def rows(
+        self, records: Iterable[tuple[int, list[str], str | None]], strict: bool = False
+    ) -> Iterator[list[Any]]:
+        """The flat output rows of ``records`` (see :func:`process_table`)."""
+        width = self.width
+        for line, cells, error in records:
+            row: list[Any] = cells
+            if error is None:
+                row.append("")
+                try:
+                    values = self.computed(row)
+                except Exception as failure:
+                    error = _failure(failure, self.header, self.options)
+                else:
+                    row[-1:] = values
+                    row.append(None)
+                    yield row
+                    continue
+                row.pop()
+            else:
+                error = " ".join(error.split())
+            if strict:
+                raise RowError(line, error)
+            if len(row) != width:
+                row = (row + [""] * width)[:width]
+            yield [*row, *self.empty, error]
+
 
 _EMPTY_CHECK_FLAT = [None] * CHECK_FLAT_WIDTH
 
@@ -307,29 +336,7 @@ def process_table(
     a bool), then the error. The figures are :func:`process`'s, without a dict per row: this
     is the path a big CSV batch takes.
     """
-    table = _Table(header, options or BatchOptions())
-    width = table.width
-    for line, cells, error in records:
-        row: list[Any] = cells
-        if error is None:
-            row.append("")
-            try:
-                values = table.computed(row)
-            except Exception as failure:
-                error = _failure(failure, table.header, table.options)
-            else:
-                row[-1:] = values
-                row.append(None)
-                yield row
-                continue
-            row.pop()
-        else:
-            error = " ".join(error.split())
-        if strict:
-            raise RowError(line, error)
-        if len(row) != width:
-            row = (row + [""] * width)[:width]
-        yield [*row, *table.empty, error]
+    return Table(header, options or BatchOptions()).rows(records, strict)
 
 
 def mismatched(record: Record) -> bool:

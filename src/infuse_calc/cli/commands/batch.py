@@ -54,6 +54,14 @@ from infuse_calc.formats import BATCH_INPUT_FORMATS, BATCH_OUTPUT_FORMATS
 @lb_per_kg_option
 @click.option("--strict", is_flag=True, help="Stop at the first bad row (exit status 1).")
 @click.option(
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=0,
+    show_default=True,
+    help="Worker processes that share the rows of a big CSV file (CSV output only): 0, one "
+    "per CPU; 1, none. The output is the same whatever the number.",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress bar on stderr. Default: only when stderr is a terminal.",
@@ -69,6 +77,7 @@ def command(
     pump_resolution: Fraction,
     limits: Any,
     strict: bool,
+    jobs: int,
     progress: bool | None,
 ) -> None:
     """Calculate every row of FILE (CSV with a header, or JSON Lines; '-' for stdin).
@@ -93,8 +102,10 @@ def command(
     """
     from infuse_calc.batch import BatchOptions, DrugLibrary
     from infuse_calc.formats.batch_input import BatchFileError, open_binary, open_input
+    from infuse_calc.formats.batch_jobs import default_jobs
 
     mapping = _mapping(mappings)
+    jobs = jobs or default_jobs()
     _refuse_overwriting_inputs(input_path, output, library_path)
     drugs = DrugLibrary(lambda: _drug_library(library_path), area)
     if library_path is not None:
@@ -121,7 +132,9 @@ def command(
         has_pump = opened.header is None or options.column("pump") in opened.header
         options = replace(options, check_pump=has_pump)
         show_progress = progress or (progress is None and sys.stderr.isatty())
-        tally = _run(opened, options, fmt or opened.format, output, strict, show_progress, name)
+        tally = _run(
+            opened, options, fmt or opened.format, output, strict, show_progress, name, jobs
+        )
     finally:
         if raw is not sys.stdin.buffer:
             raw.close()
@@ -167,17 +180,11 @@ def _run(
     strict: bool,
     show_progress: bool,
     name: str,
+    jobs: int,
 ) -> _Tally:
     """Calculate and write every row, atomically to ``output``; a --strict stop exits 1."""
-    from infuse_calc.batch import (
-        FLAT_WIDTH,
-        INPUT_COLUMNS,
-        RowError,
-        error_of,
-        mismatched,
-        process,
-        process_table,
-    )
+    from infuse_calc.batch import INPUT_COLUMNS, RowError, error_of, mismatched, process
+    from infuse_calc.formats.batch_jobs import write_table
     from infuse_calc.formats.files import atomic_output
     from infuse_calc.formats.output import CsvWriter, writer_for
 
@@ -190,14 +197,15 @@ def _run(
                 # CSV to CSV, the big-file case: flat rows, no dict per row
                 assert opened.header is not None
                 records = _with_progress(opened.records) if show_progress else opened.records
-                match = len(opened.header) + FLAT_WIDTH  # the match cell, if checked
-                for row in process_table(opened.header, records, options, strict):
-                    tally.total += 1
-                    if row[-1] is not None:
-                        tally.failed += 1
-                    elif writer.checked and row[match] is False:
-                        tally.mismatches += 1
-                    writer.write_table(row)
+
+                def make_writer(stream: Any) -> Any:
+                    return writer_for(fmt, stream, opened.header, options.column("pump"), read)
+
+                counts = write_table(
+                    opened.header, records, options, strict, writer, make_writer, jobs
+                )
+                tally.total, tally.failed = counts.total, counts.failed
+                tally.mismatches = counts.mismatches
             else:
                 rows = _with_progress(opened.rows) if show_progress else opened.rows
                 for record in process(rows, options, strict):
