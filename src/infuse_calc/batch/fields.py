@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from infuse_calc.dosing import MEASURE_FIELDS, RECORD_FIELDS
+from infuse_calc.dosing import GIVEN_FIELDS, MEASURE_FIELDS, RECORD_FIELDS
 
 #: The columns a row may have that batch reads; any other column passes through.
 INPUT_COLUMNS = ("dose", "weight", "concentration", "dose_unit", "pump", "drug")
@@ -47,6 +47,10 @@ RESULT_PREFIX = "result_"
 SHAPE = tuple(name in MEASURE_FIELDS for name in FIELDS)
 CHECK_SHAPE = tuple(name in CHECK_MEASURE_FIELDS for name in CHECK_FIELDS)
 FLAT_WIDTH = len(FIELDS) + len(MEASURE_FIELDS)
+#: The cells of ``GIVEN_FIELDS`` in a flat row, which come just before the warnings: blank
+#: in most rows (a rate not given over a time, not a bolus).
+GIVEN_FLAT_WIDTH = len(GIVEN_FIELDS) + len(MEASURE_FIELDS.intersection(GIVEN_FIELDS))
+assert FIELDS[-len(GIVEN_FIELDS) - 1 :] == (*GIVEN_FIELDS, "warnings")
 CHECK_FLAT_WIDTH = len(CHECK_FIELDS) + len(CHECK_MEASURE_FIELDS)
 
 

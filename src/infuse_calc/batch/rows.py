@@ -27,7 +27,7 @@ from infuse_calc.batch.cells import (
     parsed_values,
     weight_cells,
 )
-from infuse_calc.batch.fields import CHECK_FIELDS, CHECK_MEASURE_FIELDS, Figure
+from infuse_calc.batch.fields import CHECK_FIELDS, CHECK_MEASURE_FIELDS, GIVEN_FLAT_WIDTH, Figure
 from infuse_calc.errors import InputError
 from infuse_calc.memo import Memo
 from infuse_calc.pump import DEFAULT_LIMITS, PumpLimits
@@ -112,7 +112,7 @@ _NO_VOLUME = (None,) * 4  # pump rate, volume per day
 _NO_CONCENTRATION = (None, None, None)
 _NO_PUMP = (None,) * 7
 _NO_BOLUS = (None,) * 7  # bolus amount and volume, maximum, capped
-_NOT_GIVEN = (None,) * 6 + _NO_BOLUS  # duration, amount and volume too
+_NOT_GIVEN = (None,) * GIVEN_FLAT_WIDTH  # duration, amount and volume too
 _NO_RATES = (None,) * 6  # per minute, per hour, per day
 
 

@@ -289,6 +289,7 @@ class CsvWriter:
 
     def _start(self, columns: list[str], checked: bool) -> None:
         from infuse_calc.batch import ERROR_FIELD, computed_fields, is_measure, output_names
+        from infuse_calc.batch.fields import GIVEN_FLAT_WIDTH
 
         self.columns = columns
         self.checked = checked
@@ -305,6 +306,8 @@ class CsvWriter:
         # write_table: the cells before the warnings (the first converted cell) are text,
         # figures or None; the warnings and what follows are converted one by one
         self.tail = self.converted[0]
+        self.blanks = [None] * GIVEN_FLAT_WIDTH  # the cells before the warnings: see below
+        self.blank_text = "," * GIVEN_FLAT_WIDTH
         names = output_names(columns, self.checked)
         measures = {names[name] for name in self.computed if is_measure(name)}
         header = list(columns) + csv_header([names[name] for name in self.computed], measures)
@@ -360,11 +363,12 @@ class CsvWriter:
         tail = self.tail
         # most rows end their figures with a run of blank cells (no amount given over a
         # time, no bolus): compared in one go, written as one run of commas
-        run = _BLANK_RUN
-        end = tail - run if row[tail - run : tail] == _BLANKS else tail
+        blanks = self.blanks
+        start = tail - len(blanks)
+        end = start if row[start:tail] == blanks else tail
         # str() of a str is the str itself (and costs less than checking for one)
         head = ["" if v is None else str(v) for v in row[:end]]
-        line = ",".join(head) if end == tail else ",".join(head) + _BLANK_TEXT
+        line = ",".join(head) if end == tail else ",".join(head) + self.blank_text
         if line.count(",") != tail - 1 or not _unquoted(line):
             self.writer.writerow(row)  # a text csv must quote: csv writes the whole row
             return
@@ -397,13 +401,6 @@ def _unquoted(text: str) -> bool:
     no quote character and no line break (CR too, which Python 3.11's csv leaves bare and
     later versions quote: csv itself renders any text holding one)."""
     return '"' not in text and "\n" not in text and "\r" not in text
-
-
-#: write_table: the blank cells that end most rows' figures (duration, amount, volume,
-#: bolus amount and volume, maximum, capped: 13 cells), written in one go
-_BLANK_RUN = 13
-_BLANKS = [None] * _BLANK_RUN
-_BLANK_TEXT = "," * _BLANK_RUN
 
 
 class JsonLinesWriter:
