@@ -228,3 +228,58 @@ def test_the_guide_states_the_numbers_the_code_uses() -> None:
     assert f"after its first {batch_jobs.SERIAL_ROWS:,} rows" in guide
     assert f"(at most {batch_jobs.MOST_JOBS})" in guide
     assert f"in parts of {batch_jobs.PART_ROWS:,}," in guide
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_workers_end_when_their_batch_is_killed_outright(tmp_path: Path) -> None:
+    # SIGKILL (or the out-of-memory killer) gives the batch no chance to end its workers;
+    # they must not wait forever for their next part.
+    import signal
+    import time
+
+    big = tmp_path / "big.csv"
+    rows = (f"{n},{1 + n % 20} mcg/kg/min,{40 + n % 80},10 mg/mL\n" for n in range(300_000))
+    big.write_text("id,dose,weight,concentration\n" + "".join(rows), encoding="utf-8")
+    env = {**os.environ, "INFUSE_CALC_CONFIG": str(tmp_path / "no-config.toml")}
+    command = [*script(), "batch", str(big), "-o", str(tmp_path / "out.csv"), "--jobs", "2"]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL, env=env)
+    try:
+        workers: list[int] = []
+        for _ in range(600):  # up to a minute for the workers to start
+            workers = _children(process.pid)
+            if len(workers) == 2 or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert len(workers) == 2, "no workers: the batch ended first? use more rows"
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        for _ in range(100):
+            if not any(_running(pid) for pid in workers):
+                break
+            time.sleep(0.1)
+        assert [pid for pid in workers if _running(pid)] == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

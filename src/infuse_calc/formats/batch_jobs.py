@@ -154,18 +154,35 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
     # The command line turns SIGTERM and SIGHUP into exceptions and Ctrl-C reaches the
     # whole process group: a worker leaves both to this process, which ends the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _end_with(parent)
     # A worker never writes to this process's stdout or stderr (their copies in it hold
     # whatever was buffered, and the locks of a thread that was writing, such as the
     # progress bar's): a process flushes them as it ends. What a part says on stderr is
     # caught and handed back (Worker.part).
     sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def _end_with(parent: int) -> None:
+    """Have the system end this worker when ``parent`` ends, however it ends (SIGKILL, the
+    out-of-memory killer): else the worker would wait forever for its next part, since it
+    holds a copy of the queue's writing end itself. Linux only (elsewhere a worker whose
+    batch was killed outright waits on, idle)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG, <linux/prctl.h>
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os._exit(1)
 
 
 def _part(records: Records) -> Done:
@@ -199,7 +216,7 @@ def _shared(
     sys.stdout.flush()
     sys.stderr.flush()
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(jobs, context, initializer=_start_worker)
+    pool = ProcessPoolExecutor(jobs, context, initializer=_start_worker, initargs=(os.getpid(),))
     said: set[str] = set()  # what workers said on stderr: said once, as one process would
     try:
         pending: deque[Future[Done]] = deque()
