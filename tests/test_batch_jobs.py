@@ -44,11 +44,11 @@ def orders(path: Path, rows: int) -> str:
     return str(path)
 
 
-@pytest.fixture
-def small_parts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Workers after 40 rows, 7 rows a part; counts the runs that started workers."""
-    monkeypatch.setattr(batch_jobs, "SERIAL_ROWS", 40)
-    monkeypatch.setattr(batch_jobs, "PART_ROWS", 7)
+def cut(monkeypatch: pytest.MonkeyPatch, serial: int, part: int) -> list[int]:
+    """Workers after ``serial`` rows, ``part`` rows a part; the list of the numbers of
+    workers each run that started them started."""
+    monkeypatch.setattr(batch_jobs, "SERIAL_ROWS", serial)
+    monkeypatch.setattr(batch_jobs, "PART_ROWS", part)
     shared: list[int] = []
     original = batch_jobs._shared
 
@@ -58,6 +58,12 @@ def small_parts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(batch_jobs, "_shared", counted)
     return shared
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Workers after 40 rows, 7 rows a part."""
+    return cut(monkeypatch, 40, 7)
 
 
 @pytest.mark.parametrize("jobs", ["2", "3"])
@@ -81,6 +87,34 @@ def test_workers_write_byte_for_byte_what_one_process_writes(
     assert "112 of 300 rows had errors" in alone.stderr
     assert "37 of 300 pump rates did not match" in alone.stderr
     assert alone.stderr.count("EXAMPLE drug library") == 1
+
+
+@pytest.mark.parametrize(
+    ("serial", "part", "jobs"),
+    [(0, 1, 4), (0, 60, 2), (1, 2, 3), (59, 1, 2), (13, 5, 8)],
+)
+def test_any_cut_into_parts_writes_the_same(
+    run: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    serial: int,
+    part: int,
+    jobs: int,
+) -> None:
+    # 60 rows cut every way: none worked out first, parts of one row or of all of them,
+    # more workers than parts
+    path = orders(tmp_path / "orders.csv", 60)
+    given = ["batch", path, "--library", LIBRARY]
+    alone = run(*given, "--jobs", "1")
+    started = cut(monkeypatch, serial, part)
+    shared = run(*given, "--jobs", str(jobs))
+    assert started == [jobs]
+    assert (shared.stdout, shared.stderr, shared.exit_code) == (
+        alone.stdout,
+        alone.stderr,
+        alone.exit_code,
+    )
+    assert len(alone.stdout.splitlines()) == 61
 
 
 def test_strict_stops_at_the_same_row_with_the_same_rows_written(
