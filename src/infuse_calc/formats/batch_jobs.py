@@ -27,7 +27,9 @@ from infuse_calc.batch.records import Table
 from infuse_calc.errors import InfuseCalcError
 from infuse_calc.formats.output import CsvWriter
 
-#: A batch of at most this many rows runs in this process: starting workers costs more.
+#: The first rows of every batch, worked out in this process: a batch no longer than this
+#: never starts workers (they would cost more than they save), and workers started after
+#: them begin with the plans and cell texts these rows filled in.
 SERIAL_ROWS = 5000
 #: Rows per part handed to a worker: big enough that handing it over costs little, small
 #: enough that the parts in flight hold little memory.
