@@ -287,6 +287,19 @@ class Bench:
                 ours_rate / base_rate >= 1 / 3,
             )
         )
+        # the same file in one process: what the workers add, and the per-CPU comparison
+        alone, floor = alternate([*command, "--jobs", "1"], baseline, self.args.repeat, self.env)
+        alone_rate, floor_rate = rows / alone.seconds, rows / floor.seconds
+        self.rows.append(
+            Row(
+                f"batch, {rows:,} rows, one process (--jobs 1) vs plain-Python floor",
+                f"{alone_rate:,.0f}/s",
+                f"{floor_rate:,.0f}/s",
+                alone_rate / floor_rate,
+                "-",
+                None,
+            )
+        )
         self.warning_rows(max(rows // 5, 1000))
         small = self.directory / "orders-small.csv"
         small_rows = max(rows // 10, 1)
