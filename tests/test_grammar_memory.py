@@ -56,6 +56,7 @@ def reading(read: Callable[[str], object], text: str) -> tuple[str, ...]:
 NUMBERS = ["7", "0.5", ".5", "5.0", "05", "7,5", "1,000", "0", "2.50", "72", "1e3", "250"]
 WORDS = ["mcg", "MCG", "mg", "Mg", "U", "units", "cc", "mL", "µg", "kg", "lb", "g", "gtt"]
 WORDS += ["min", "minute(s)", "h", "hr", "day", "d", "per", "over", "in", "of", "D5W", "NS"]
+WORDS += ["USP", "usp", "milliunits", "IU", "half-normal", "half", "normal", "saline", "mg-kg"]
 MARKS = ["/", " / ", "%", "(", ")", ":", "-", "−", "*", " ", ""]
 PIECE = st.one_of(st.sampled_from(NUMBERS), st.sampled_from(WORDS), st.sampled_from(MARKS))
 TEXT = st.lists(PIECE, min_size=1, max_size=8).map(" ".join) | st.lists(
@@ -76,6 +77,22 @@ def test_a_text_reads_the_same_whatever_was_read_before(texts: list[str]) -> Non
         again = [reading(read, text) for text in texts]
         assert in_turn == alone, name
         assert again == alone, name
+
+
+def test_usp_units_read_alike_after_the_plain_spelling_and_before_it() -> None:
+    # the unit phrase "units/kg/h" is remembered; "USP units/kg/h" is a phrase of its own
+    # (two tokens before the slash) and reads as the same unit; the refusal of USP mg is
+    # never remembered as a reading
+    for texts in (["18 units/kg/h", "18 USP units/kg/h"], ["18 USP units/kg/h", "18 units/kg/h"]):
+        forget()
+        first, second = (parse_dose(text) for text in texts)
+        assert (first.value, str(first.unit)) == (Fraction(18), "units/kg/h")
+        assert (second.value, str(second.unit)) == (Fraction(18), "units/kg/h")
+    parse_dose("7 mg/kg/h")
+    with pytest.raises(InputError) as raised:
+        parse_dose("7 USP mg/kg/h")
+    assert "not before 'mg'" in raised.value.reason
+    assert parse_dose("7 USP units/kg/h").warnings == ()
 
 
 def test_a_glued_unit_is_warned_after_the_same_phrase_was_read_spaced() -> None:

@@ -275,7 +275,7 @@ MASS = [
     "ng",
     "nanograms",
 ]
-UNITS = ["units", "unit", "U", "IU", "milliunits", "mU", "mIU"]
+UNITS = ["units", "unit", "U", "IU", "milliunits", "mU", "mIU", "USP units", "USP milliunits"]
 OTHER = ["mmol", "millimoles", "mEq"]
 VOLUME = ["mL", "ml", "milliliters", "cc", "L", "liters"]
 TIMES = [
@@ -297,7 +297,7 @@ TIMES = [
 KINDS = {"mass": MASS, "units": UNITS, "mmol": ["mmol", "millimoles"], "mEq": ["mEq"]}
 CONCENTRATION_AMOUNTS = {
     "mass": ["mg", "mcg", "g", "ng", "micrograms"],
-    "units": ["units", "milliunits", "U"],
+    "units": ["units", "milliunits", "U", "USP units", "usp Units"],
     "mmol": ["mmol"],
     "mEq": ["mEq"],
 }
@@ -489,6 +489,27 @@ def test_a_vehicle_and_a_ratio_batch_as_convert() -> None:
     ratio = assert_parity({"dose": "1 mcg/min", "concentration": "1:10,000"})
     assert ratio["result_concentration"] == (0.1, "mg/mL")
     assert ratio["vehicle"] is None
+
+
+def test_usp_units_batch_as_convert() -> None:
+    # 18 units/kg/h x 70 kg = 1,260 units/h; 25,000 units / 250 mL = 100 units/mL;
+    # 1,260 / 100 = 12.6 mL/h. USP names the standard: the figures are in plain units.
+    row = {
+        "dose": "18 USP units/kg/h",
+        "weight": "70",
+        "concentration": "25,000 USP units/250 mL",
+    }
+    record = assert_parity(row)
+    assert record["per_hour"] == (1260.0, "units/h")
+    assert record["result_concentration"] == (100.0, "units/mL")
+    assert record["pump_rate"] == (12.6, "mL/h")
+    # a bolus: 5,000 units / 1,000 units/mL = 5 mL
+    bolus = assert_parity({"dose": "5,000 USP units", "concentration": "1,000 units/mL"})
+    assert bolus["bolus_amount"] == (5000.0, "units")
+    assert bolus["bolus_volume"] == (5.0, "mL")
+    # refused alike: USP before mg
+    refused = assert_parity({"dose": "1 units/h", "concentration": "25 USP mg/mL"})
+    assert "'USP' is read only before units or milliunits" in str(error_of(refused))
 
 
 # Pump rates near every threshold: k steps of the resolution, nudged up and down by a

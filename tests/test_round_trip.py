@@ -107,6 +107,9 @@ CASES = [
     ("3 mcg/kg/min", "220 lb", "400 mg in 250 mL of D5W"),
     ("0.05 mcg/kg/min", "70", "4 mg/250 mL"),
     ("2 milliunits/min", None, "30 units in 500 mL LR"),
+    # label spellings: printed as units and 1/2 NS, which read back as the same values
+    ("18 USP units/kg/h", "70", "25,000 USP units/250 mL"),
+    ("3 mcg/kg/min", "70", "400 mg in 250 mL of half-normal saline"),
 ]
 
 

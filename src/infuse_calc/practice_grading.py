@@ -28,13 +28,13 @@ from infuse_calc.notation import (
 from infuse_calc.practice import Inputs, Part, Problem, calculation, figure, nearest
 from infuse_calc.quantities import (
     LB,
-    lookup_unit,
     parse_dose,
     parse_number,
     parse_rate_unit,
     parse_weight,
     tokenize,
 )
+from infuse_calc.reader import Reader
 
 #: within this much of the exact answer (but not right) the slip is an early rounding
 CLOSE_PERCENT = Fraction(2)
@@ -147,7 +147,10 @@ def _unit_problem(typed: str, expected: str, warnings: list[str]) -> str:
             symbol = str(unit)
             warnings.extend(more)
         else:
-            symbol = lookup_unit("answer unit", typed, typed, warnings).symbol
+            reader = Reader("answer unit", typed)  # one word, or USP and a units word
+            symbol = reader.unit("a unit").symbol
+            reader.end()
+            warnings.extend(reader.warnings)
     except InputError as error:
         return f"unit {typed!r}: {error.reason}"
     return "" if symbol == expected else f"the unit asked for is {expected}, not {symbol}"

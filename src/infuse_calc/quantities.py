@@ -25,10 +25,12 @@ Grammar (``NUMBER`` is a plain decimal such as ``7``, ``0.5``, ``2500`` or ``25,
                   1 : NUMBER                                     1:1,000 (1 g in 1,000 mL)
       RESTATED    the same strength again, which must agree exactly: 4 mg in 50 mL (80 mcg/mL)
 
-``per`` may be written for ``/``. Error-prone spellings (``ug``, ``µg``, ``cc``, ``U``,
-``IU``, ``.5``, ``5.0``, ``10mg``) and ratio strengths are understood and reported as
-warnings naming the safe spelling; anything else outside the grammar is refused with an
-:class:`InputError`. ``docs/input.md`` is the user's version of this grammar.
+``per`` may be written for ``/``, and ``USP`` before a units word (``25,000 USP units``,
+the standard the unit is defined by) is read as units. Error-prone spellings (``ug``,
+``µg``, ``cc``, ``U``, ``IU``, ``.5``, ``5.0``, ``10mg``) and ratio strengths are
+understood and reported as warnings naming the safe spelling; anything else outside the
+grammar is refused with an :class:`InputError`. ``docs/input.md`` is the user's version of
+this grammar.
 """
 
 from __future__ import annotations

@@ -5,8 +5,15 @@ from __future__ import annotations
 from fractions import Fraction
 
 from infuse_calc.errors import InputError
-from infuse_calc.tokens import Token, read_number, tokenize
-from infuse_calc.unit_words import UnitWord, is_refused, lookup_unit, refusal
+from infuse_calc.tokens import HYPHEN, Token, bad_character_reason, read_number, tokenize
+from infuse_calc.unit_words import (
+    STANDARD,
+    UnitWord,
+    is_refused,
+    lookup_standard_unit,
+    lookup_unit,
+    refusal,
+)
 from infuse_calc.vehicles import match_vehicle
 
 
@@ -60,6 +67,9 @@ class Reader:
         token = self.peek()
         if token is None:
             raise self.fail(f"expected {expected} at the end")
+        if HYPHEN in token.text:  # "mcg-kg": only a vehicle's name is read hyphenated
+            hyphen = self.start(token) + token.text.index(HYPHEN)
+            raise self.fail(bad_character_reason(self.text, hyphen))
         self.pos += 1
         return token
 
@@ -83,7 +93,27 @@ class Reader:
                 f"{self.what} {self.text!r}: write a space between number and unit "
                 f"({number} {token.text}, not {number}{token.text})"
             )
-        return lookup_unit(self.what, self.text, token.text, self.warnings)
+        if token.key == STANDARD:
+            unit = self._standard(token)
+        else:
+            unit = lookup_unit(self.what, self.text, token.text, self.warnings)
+        after = self.peek()
+        if after is not None and after.kind == "word" and after.key == STANDARD:
+            # "25 units USP/mL": labels write USP after a drug's name ("Heparin Sodium
+            # Injection, USP", made to the USP monograph), so after a unit it is not read
+            raise self.fail(
+                f"'{after.text}' is read only before the units word "
+                f"(25,000 {after.text} units), not after '{token.text}'"
+            )
+        return unit
+
+    def _standard(self, standard: Token) -> UnitWord:
+        """The unit after ``USP`` (:func:`lookup_standard_unit`): ``25,000 USP units``."""
+        expected = f"units after '{standard.text}' (25,000 {standard.text} units)"
+        word = self.next(expected)
+        if word.kind != "word":
+            raise self.fail(f"expected {expected}, found '{word.text}'")
+        return lookup_standard_unit(self.what, self.text, standard.text, word.text, self.warnings)
 
     def _split(self) -> str:
         """A hint for ``100 000``: thousands split by a space rather than a comma."""

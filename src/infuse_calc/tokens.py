@@ -33,6 +33,12 @@ _MARKS = {
     "'": "apostrophe",
     "’": "apostrophe",
 }
+#: the hyphen-minus read inside a word: "half-normal saline", a vehicle's name
+HYPHEN = "-"
+#: a word: letters, joined by single hyphens between letters. A hyphen anywhere else (-5,
+#: 2-4, mg-) stays a character outside the grammar, and a hyphenated word is read only
+#: where a table spells it (vehicles): Reader refuses it as a number or a unit.
+_WORD_PATTERN = r"[A-Za-zµμ]+(?:" + HYPHEN + r"[A-Za-zµμ]+)*(?:\(s\))?"
 # One pass over the text: each match is the spaces before a token, then the token in the
 # group of its kind (a number, a word, a mark) or, in the last group, a character outside
 # the grammar. Every non-space character starts a match, so matches are contiguous and only
@@ -40,7 +46,9 @@ _MARKS = {
 _TOKENS = re.compile(
     r"(\s*)(?:("
     + _NUMBER_PATTERN
-    + r")|([A-Za-zµμ]+(?:\(s\))?)|(["
+    + r")|("
+    + _WORD_PATTERN
+    + r")|(["
     + re.escape("".join(_MARKS))
     + r"])|(\S))",
     re.ASCII,

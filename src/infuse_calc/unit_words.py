@@ -219,6 +219,38 @@ def _lookup(what: str, text: str, word: str, warnings: list[str]) -> UnitWord:
     return _WEIGHT_SPELLINGS[key]
 
 
+# "USP" before a units word names the standard the unit is defined by (the United States
+# Pharmacopeia's reference standard): heparin, insulin and oxytocin labels write
+# "25,000 USP units/250 mL". The amount is in units all the same, so it is read as units,
+# and milliunits as thousandths of them; infuse-calc prints "units", never "USP units".
+# No warning: unlike U or IU it cannot be misread as a number or as another unit, and
+# "units" is the same amount. Before any other unit it means nothing ("USP mg"), and before
+# IU it names two standards at once: both are refused.
+STANDARD = "usp"
+_OTHER_STANDARD = frozenset({"iu", "miu"})  # international units, a standard of their own
+
+
+def lookup_standard_unit(
+    what: str, text: str, standard: str, word: str, warnings: list[str]
+) -> UnitWord:
+    """The unit ``word`` after the standard's name ``standard`` (``USP``): units or
+    milliunits, with the warnings its spelling raises (``USP U``: U is error-prone)."""
+    unit = None
+    if word.casefold() not in _OTHER_STANDARD:
+        try:
+            unit = lookup_unit(what, text, word, warnings)
+        except InputError:  # unknown or refused: say what may follow the standard
+            unit = None
+    if unit is None or unit.kind is not Kind.UNITS:
+        raise InputError(
+            what,
+            text,
+            f"'{standard}' is read only before units or milliunits "
+            f"(25,000 {standard} units), not before '{word}'",
+        )
+    return unit
+
+
 def _suggestion(word: str) -> str:
     known = "mcg, mg, g, ng, units, milliunits, mmol, mEq, mL, L, kg, lb, min, h, day, gtt"
     return f" (known units: {known})"

@@ -3,8 +3,10 @@
 One table, kept as data: each canonical name (what infuse-calc shows and puts in the
 ``vehicle`` field) with the spellings read as it, case-insensitively. A spelling is matched
 token by token, so ``D5W``/``d5w``, ``0.9% NaCl``/``0.9 % nacl`` and ``Ringer's``/``Ringer’s``
-are the same; nothing outside the table is guessed. The figures inside a vehicle's name
-(``0.9%``, ``D5``, ``1/2``) belong to the name and are never read as the drug's strength.
+are the same; nothing outside the table is guessed. A hyphen is read only inside a word
+(``half-normal``), so a name written with and without it is listed both ways. The figures
+inside a vehicle's name (``0.9%``, ``D5``, ``1/2``) belong to the name and are never read
+as the drug's strength.
 """
 
 from __future__ import annotations
@@ -51,10 +53,12 @@ VEHICLES: dict[str, tuple[str, ...]] = {
     "1/2 NS": (
         "1/2 NS",
         "half normal saline",
+        "half-normal saline",
         "0.45% NaCl",
         "NaCl 0.45%",
         "0.45% sodium chloride",
         "sodium chloride 0.45%",
+        "0.45% sodium chloride injection",
         "0.45% NS",
         "0.45% saline",
     ),
@@ -69,6 +73,7 @@ VEHICLES: dict[str, tuple[str, ...]] = {
         "D5 1/2 NS",
         "D5 0.45% NaCl",
         "D5 half normal saline",
+        "D5 half-normal saline",
         "dextrose 5% in 0.45% NaCl",
     ),
     "LR": (

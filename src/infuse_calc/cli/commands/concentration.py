@@ -152,24 +152,27 @@ def _parse_volume(text: str, hint: str) -> tuple[Fraction, Any, list[str]]:
 
 def _number_and_unit(what: str, text: str, hint: str) -> tuple[Fraction, Any, list[str]]:
     from infuse_calc.errors import InputError
-    from infuse_calc.quantities import lookup_unit, parse_number, tokenize
+    from infuse_calc.reader import Reader
 
-    warnings: list[str] = []
     try:
-        tokens = tokenize(what, text)
-        if tokens[0].kind != "number":
+        # the reader of every quantity, so a unit reads as in any other input (USP units)
+        reader = Reader(what, text)
+        first = reader.peek()
+        assert first is not None  # an empty text is refused by the tokenizer
+        if first.kind != "number":
             from infuse_calc.body_weight import not_a_number
 
-            raise InputError(what, text, not_a_number(tokens[0].text))
-        value = parse_number(what, text, tokens[0].text, warnings)
-        if len(tokens) < 2 or tokens[1].kind != "word":
-            raise InputError(what, text, "expected a number and a unit, e.g. 4 mg or 250 mL")
-        if len(tokens) > 2:
-            raise InputError(what, text, f"unexpected '{tokens[2].text}' after the unit")
-        unit = lookup_unit(what, text, tokens[1].text, warnings)
+            raise reader.fail(not_a_number(first.text))
+        value = reader.number()
+        if not reader.at("word"):
+            raise reader.fail("expected a number and a unit, e.g. 4 mg or 250 mL")
+        unit = reader.unit("a unit")
+        extra = reader.peek()
+        if extra is not None:
+            raise reader.fail(f"unexpected '{extra.text}' after the unit")
     except InputError as error:
         raise click.BadParameter(f"{error.text!r}: {error.reason}", param_hint=hint) from None
-    return value, unit, warnings
+    return value, unit, reader.warnings
 
 
 def state_view(drug: tuple[Fraction, Any, list[str]], volume: tuple[Fraction, Any, Any]) -> Any:
