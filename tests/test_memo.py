@@ -18,3 +18,18 @@ def test_keeping_a_key_again_replaces_its_value() -> None:
     memo.keep("a", 1)
     memo.keep("a", 2)
     assert memo == {"a": 2}
+
+
+def test_a_reading_is_kept_only_if_it_raised_no_warning() -> None:
+    memo: Memo[str, int] = Memo(4)
+    warnings = ["an earlier input's warning"]  # what was said before does not count
+    assert memo.keep_unwarned("5", warnings, lambda: 5) == 5
+    assert memo == {"5": 5}
+
+    def warned() -> int:
+        warnings.append("'.5': write 0.5")
+        return 1
+
+    assert memo.keep_unwarned(".5", warnings, warned) == 1  # given back, not kept
+    assert memo == {"5": 5}
+    assert len(warnings) == 2

@@ -3,12 +3,13 @@ again and again (a batch's unit phrases, numbers, pump settings, warnings).
 
 Forgotten all at once when full: memory stays flat whatever the input, and a result is
 only ever looked up by the very input it was worked out from, so forgetting costs time,
-never a different answer. What may be kept (e.g. only a reading that raised no warning)
-is each caller's rule, stated where it keeps.
+never a different answer. What may be kept is each caller's rule, stated where it keeps;
+the readers' rule (only a reading that raised no warning) is :meth:`Memo.keep_unwarned`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 K = TypeVar("K")
@@ -29,4 +30,14 @@ class Memo(dict[K, V]):
         if len(self) >= self.limit:
             self.clear()
         self[key] = value
+        return value
+
+    def keep_unwarned(self, key: K, warnings: list[str], read: Callable[[], V]) -> V:
+        """``read()``, remembered for ``key`` only if it added nothing to ``warnings``: a
+        warning (like an error, which is never remembered) quotes the whole input, so a
+        warned reading belongs to its input, not to ``key`` alone."""
+        warned = len(warnings)
+        value = read()
+        if len(warnings) == warned:
+            self.keep(key, value)
         return value

@@ -292,11 +292,13 @@ def _rate_unit(reader: Reader, drops: bool, amounts: bool) -> RateUnit:
     if known is not None:
         reader.pos += known[1]
         return known[0]
-    start, warned = reader.pos, len(reader.warnings)
-    unit = _unit(reader, drops, amounts)
-    if len(reader.warnings) == warned:
-        _PHRASES.keep(key, (unit, reader.pos - start))
-    return unit
+    start = reader.pos
+
+    def read() -> tuple[RateUnit, int]:
+        unit = _unit(reader, drops, amounts)
+        return unit, reader.pos - start  # the unit, and how many tokens it took
+
+    return _PHRASES.keep_unwarned(key, reader.warnings, read)[0]
 
 
 def parse_dose(text: str, *, drops: bool = False, amounts: bool = False) -> Dose:

@@ -183,10 +183,9 @@ def read_number(what: str, text: str, token: str, warnings: list[str]) -> Fracti
     """:func:`parse_number` of a number token of :func:`tokenize` (already of its shape)."""
     value = _NUMBERS.get(token)
     if value is None:
-        warned = len(warnings)
-        value = _read_number(what, text, token, warnings)
-        if len(warnings) == warned:
-            _NUMBERS.keep(token, value)
+        value = _NUMBERS.keep_unwarned(
+            token, warnings, lambda: _read_number(what, text, token, warnings)
+        )
     return value
 
 

@@ -189,10 +189,7 @@ def lookup_unit(what: str, text: str, word: str, warnings: list[str]) -> UnitWor
     """
     unit = _CLEAN.get(word)
     if unit is None:
-        warned = len(warnings)
-        unit = _lookup(what, text, word, warnings)
-        if len(warnings) == warned:
-            _CLEAN.keep(word, unit)
+        unit = _CLEAN.keep_unwarned(word, warnings, lambda: _lookup(what, text, word, warnings))
     return unit
 
 
