@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -143,14 +143,13 @@ def command(
 
 @dataclass
 class _Tally:
-    """What a run wrote: rows, rows with errors, pump rates that did not match, and the
-    JSON keys CSV output had no column for."""
+    """What a run wrote: its counts (rows, rows with errors, pump rates that did not match:
+    a ``formats.batch_jobs.Counts``), the JSON keys CSV output had no column for, and the
+    name of the match column."""
 
-    total: int = 0
-    failed: int = 0
-    mismatches: int = 0
-    dropped: set[str] = field(default_factory=set)
-    match_column: str = "match"
+    counts: Any
+    dropped: set[str]
+    match_column: str
 
 
 def _refuse_overwriting_inputs(input_path: str, output: str | None, library: str | None) -> None:
@@ -184,45 +183,38 @@ def _run(
 ) -> _Tally:
     """Calculate and write every row, atomically to ``output``; a --strict stop exits 1."""
     from infuse_calc.batch import INPUT_COLUMNS, RowError, error_of, mismatched, process
-    from infuse_calc.formats.batch_jobs import write_table
+    from infuse_calc.formats.batch_jobs import Counts, write_table
     from infuse_calc.formats.files import atomic_output
     from infuse_calc.formats.output import CsvWriter, writer_for
 
-    tally = _Tally()
     try:
         with atomic_output(output) as stream:
             read = [options.column(name) for name in INPUT_COLUMNS]
-            writer = writer_for(fmt, stream, opened.header, options.column("pump"), read)
+
+            def make_writer(stream: Any) -> Any:
+                return writer_for(fmt, stream, opened.header, options.column("pump"), read)
+
+            writer = make_writer(stream)
             if isinstance(writer, CsvWriter) and opened.records is not None:
                 # CSV to CSV, the big-file case: flat rows, no dict per row
                 assert opened.header is not None
                 records = _with_progress(opened.records) if show_progress else opened.records
-
-                def make_writer(stream: Any) -> Any:
-                    return writer_for(fmt, stream, opened.header, options.column("pump"), read)
-
                 counts = write_table(
                     opened.header, records, options, strict, writer, make_writer, jobs
                 )
-                tally.total, tally.failed = counts.total, counts.failed
-                tally.mismatches = counts.mismatches
             else:
                 rows = _with_progress(opened.rows) if show_progress else opened.rows
+                counts = Counts()
                 for record in process(rows, options, strict):
-                    tally.total += 1
-                    if error_of(record) is not None:
-                        tally.failed += 1
-                    elif record.checked and mismatched(record):
-                        tally.mismatches += 1
+                    failed = error_of(record) is not None
+                    counts.add(1, failed, not failed and record.checked and mismatched(record))
                     writer.write(record)
             writer.close()
             stream.flush()
     except RowError as error:
         click.echo(f"Error: {name} line {error.line}: {error.message}", err=True)
         click.get_current_context().exit(1)
-    tally.dropped = getattr(writer, "dropped", set())
-    tally.match_column = _match_column(opened, options)
-    return tally
+    return _Tally(counts, getattr(writer, "dropped", set()), _match_column(opened, options))
 
 
 def _match_column(opened: Any, options: Any) -> str:
@@ -242,13 +234,14 @@ def _report(tally: _Tally) -> None:
             + ", ".join(sorted(tally.dropped)),
             err=True,
         )
-    total = tally.total
+    counts = tally.counts
+    total = counts.total
     problems = []
-    if tally.failed:
-        problems.append(f"{tally.failed:,} of {total:,} rows had errors (see the error column)")
-    if tally.mismatches:
+    if counts.failed:
+        problems.append(f"{counts.failed:,} of {total:,} rows had errors (see the error column)")
+    if counts.mismatches:
         problems.append(
-            f"{tally.mismatches:,} of {total:,} pump rates did not match the order "
+            f"{counts.mismatches:,} of {total:,} pump rates did not match the order "
             f"(see the {tally.match_column} column)"
         )
     if problems:
