@@ -25,6 +25,7 @@ from typing import IO, Any
 from infuse_calc.batch import FLAT_WIDTH, BatchOptions, RowError
 from infuse_calc.batch.records import Table
 from infuse_calc.errors import InfuseCalcError
+from infuse_calc.formats.files import STOP_SIGNALS
 from infuse_calc.formats.output import CsvWriter
 
 #: The first rows of every batch, worked out in this process: a batch no longer than this
@@ -220,9 +221,13 @@ def _shared(
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(jobs, context, initializer=_start_worker, initargs=(os.getpid(),))
     said: set[str] = set()  # what workers said on stderr: said once, as one process would
+    parts = _parts(rows)
+    first = next(parts)  # the caller saw a row
     try:
         pending: deque[Future[Done]] = deque()
-        for part in _parts(rows):
+        with stop_signals_deferred():  # the first part forks the workers
+            pending.append(pool.submit(_part, first))
+        for part in parts:
             pending.append(pool.submit(_part, part))
             if len(pending) >= 2 * jobs:  # a few parts in flight: memory stays flat
                 _write_part(pending.popleft().result(), writer, counts, said)
@@ -241,6 +246,34 @@ def _shared(
     finally:
         _worker = None
     pool.shutdown()
+
+
+@contextlib.contextmanager
+def stop_signals_deferred() -> Iterator[None]:
+    """While in the block, a stop signal (Ctrl-C, SIGTERM, SIGHUP) is noted rather than
+    handled; its handler runs when the block ends. Forking runs Python's own callbacks
+    (logging's locks, for one), and an exception a handler raised inside one of them is
+    printed and dropped: the run would go on as if the signal had never come."""
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+
+    def note(signum: int, frame: Any) -> None:
+        caught.append(signum)
+
+    with contextlib.suppress(ValueError):  # not the main thread: the signals are not ours
+        for number in STOP_SIGNALS:
+            previous[number] = signal.signal(number, note)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if caught:
+            handler = previous[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(caught[0])
 
 
 def _write_part(done: Done, writer: CsvWriter, counts: Counts, said: set[str]) -> None:
