@@ -160,10 +160,8 @@ _worker: _Worker | None = None
 def _start_worker(parent: int) -> None:
     # The command line turns SIGTERM and SIGHUP into exceptions and Ctrl-C reaches the
     # whole process group: a worker leaves both to this process, which ends the workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN if number == signal.SIGINT else signal.SIG_DFL)
     _end_with(parent)
     # A worker never writes to this process's stdout or stderr (their copies in it hold
     # whatever was buffered, and the locks of a thread that was writing, such as the
